@@ -1,0 +1,132 @@
+/** gmvae runs list | show, gmvae eval */
+import type { Command } from 'commander';
+import type { CheckpointKind } from '../../common/run.ts';
+import { evaluateCheckpoint, requireRun } from '../../engine/runs.ts';
+import { withStore, type GlobalOptions } from '../context.ts';
+import { CliError, emitResult, formatNumber, table } from '../output.ts';
+import { runSummary, testMetrics } from './train.ts';
+
+export function registerRunCommands(program: Command, globals: () => GlobalOptions): void {
+  const runs = program.command('runs').description('list and inspect runs');
+
+  runs
+    .command('list')
+    .description('all runs, newest first')
+    .option('--json', 'print one JSON object')
+    .action(async (opts) => {
+      const options = { ...globals(), ...opts };
+      await withStore(options, async (store) => {
+        const all = store.listRuns();
+        const rows = all.map((r) => ({
+          ...runSummary(r, testMetrics(store, r.id)),
+          hyperparameters: r.config,
+        }));
+        emitResult(options, { runs: rows }, () =>
+          all.length === 0
+            ? 'no runs yet: start one with `gmvae train --dataset spiral`'
+            : table(
+                [
+                  'ID',
+                  'NAME',
+                  'DATASET',
+                  'STATUS',
+                  'EPOCH',
+                  'K',
+                  'M',
+                  'LAMBDA',
+                  'LR',
+                  'BACKEND',
+                  'ACC',
+                  'ELBO',
+                ],
+                rows.map((r) => [
+                  r.run,
+                  r.name,
+                  r.dataset,
+                  r.status,
+                  `${r.epochs}/${r.config.epochs}`,
+                  r.config.k,
+                  r.config.mcSamples,
+                  r.config.lambda,
+                  r.config.lr,
+                  r.backend ?? '-',
+                  formatNumber(r.metrics.accuracy, 3),
+                  formatNumber(r.metrics.elbo),
+                ]),
+              ),
+        );
+      });
+    });
+
+  runs
+    .command('show')
+    .description('one run: configuration, status, latest metrics, checkpoints')
+    .argument('<run>', 'run id or name')
+    .option('--json', 'print one JSON object')
+    .action(async (id: string, opts) => {
+      const options = { ...globals(), ...opts };
+      await withStore(options, async (store) => {
+        const run = requireRun(store, id);
+        const checkpoints = store.listCheckpoints(run.id);
+        const summary = {
+          ...runSummary(run, testMetrics(store, run.id)),
+          notes: run.notes,
+          tags: run.tags,
+          created_at: run.createdAt,
+          finished_at: run.finishedAt,
+          checkpoints: checkpoints.map((c) => ({
+            kind: c.kind,
+            epoch: c.epoch,
+            step: c.step,
+            score: c.score,
+          })),
+          latest: store.latestMetrics(run.id),
+        };
+        emitResult(options, summary, () =>
+          [
+            `run ${run.id} '${run.name}' on ${run.dataset}: ${run.status}${run.error ? ` (${run.error})` : ''}`,
+            `backend: ${run.backend ?? '-'} ${run.device ? `(${run.device})` : ''}`,
+            `epochs: ${run.epoch}/${run.config.epochs}, steps ${run.step}, ${run.trainSeconds.toFixed(1)} s training`,
+            `config: ${JSON.stringify(run.config)}`,
+            `checkpoints: ${checkpoints.map((c) => `${c.kind} (epoch ${c.epoch})`).join(', ') || 'none'}`,
+            table(
+              ['METRIC', 'VALUE'],
+              Object.entries(summary.latest).map(([k, v]) => [k, formatNumber(v)]),
+            ),
+          ].join('\n'),
+        );
+      });
+    });
+
+  program
+    .command('eval')
+    .description(
+      "evaluate a run's checkpoint on the test split and store its projection, reconstructions and samples",
+    )
+    .argument('<run>', 'run id or name')
+    .option('--checkpoint <kind>', 'last or best', 'last')
+    .option('--json', 'print one JSON object')
+    .action(async (id: string, opts) => {
+      const options = { ...globals(), ...opts };
+      if (opts.checkpoint !== 'last' && opts.checkpoint !== 'best')
+        throw new CliError(`--checkpoint must be 'last' or 'best', not '${opts.checkpoint}'`);
+      await withStore(options, async (store) => {
+        const run = requireRun(store, id);
+        const result = await evaluateCheckpoint(store, run.id, opts.checkpoint as CheckpointKind);
+        emitResult(
+          options,
+          {
+            ...runSummary(result.run, result.metrics),
+            backend: result.backend,
+            checkpoint: opts.checkpoint,
+            checkpoint_epoch: result.epoch,
+          },
+          () =>
+            table(
+              ['METRIC', 'VALUE'],
+              Object.entries(result.metrics).map(([k, v]) => [k, formatNumber(v)]),
+            ),
+        );
+      });
+    });
+}

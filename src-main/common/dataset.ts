@@ -1,0 +1,46 @@
+/**
+ * What a dataset is, independent of where it came from (built in, imported, stored).
+ * Runs anywhere: no Node or native imports.
+ */
+
+/** How the examples should be modelled: images in [0,1] get a Bernoulli likelihood. */
+export type DatasetKind = 'image' | 'table';
+
+export interface DatasetInfo {
+  /** Unique name, used by `gmvae train --dataset NAME`. */
+  name: string;
+  kind: DatasetKind;
+  /** Shape of one example: [height, width, channels] for images, [features] for tables. */
+  shape: number[];
+  nTrain: number;
+  nTest: number;
+  /** Smallest and largest value over both splits, after any scaling at import. */
+  valueRange: [number, number];
+  /** Number of distinct labels (0 when the dataset has none). Labels are for evaluation only. */
+  numClasses: number;
+  /** Optional display names of the labels, index = label. */
+  labelNames?: string[];
+  /** Where it came from: 'builtin', or the imported file or folder paths. */
+  source: string;
+  /** How the split was made: the source's own train/test files, or a seeded random split. */
+  split: 'source' | { seed: number; testFraction: number };
+}
+
+export interface DatasetSplit {
+  /** Row-major examples, n * prod(shape) values. */
+  x: Float32Array;
+  /** One label per example (0..numClasses-1), or null when the dataset has no labels. */
+  y: Int32Array | null;
+  n: number;
+}
+
+export interface LoadedDataset {
+  info: DatasetInfo;
+  train: DatasetSplit;
+  test: DatasetSplit;
+}
+
+/** Number of values in one example. */
+export function exampleSize(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}

@@ -1,0 +1,89 @@
+/** Runs, their lifecycle and what is recorded about them. Runs anywhere. */
+import type { GmvaeConfig } from './config.ts';
+
+/**
+ * running: a trainer process owns it now. paused: its trainer holds it, waiting.
+ * completed: trained all epochs. stopped: the user stopped it (resumable).
+ * failed: an error ended it (message in `error`). interrupted: its trainer died
+ * without saying so (killed, crashed, power cut); resumable from the last checkpoint.
+ */
+export type RunStatus = 'running' | 'paused' | 'completed' | 'stopped' | 'failed' | 'interrupted';
+
+export const RESUMABLE_STATUSES: readonly RunStatus[] = ['stopped', 'interrupted', 'failed', 'paused'];
+
+export interface RunRecord {
+  id: number;
+  name: string;
+  dataset: string;
+  status: RunStatus;
+  /** The full resolved configuration the run trains with. */
+  config: GmvaeConfig;
+  /** Backend actually used, e.g. 'wasm', and a description of the device. */
+  backend: string | null;
+  device: string | null;
+  seed: number;
+  epoch: number;
+  step: number;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  updatedAt: string;
+  /** Seconds spent training, summed over every sitting. */
+  trainSeconds: number;
+  error: string | null;
+  notes: string;
+  tags: string[];
+  /** Process id of the trainer while running or paused. */
+  pid: number | null;
+}
+
+export interface MetricPoint {
+  runId: number;
+  step: number;
+  epoch: number;
+  /** e.g. 'train/elbo', 'test/accuracy'; see metric-names.ts. */
+  name: string;
+  value: number;
+  /** Unix milliseconds. */
+  time: number;
+}
+
+export type CheckpointKind = 'last' | 'best';
+
+export interface CheckpointInfo {
+  runId: number;
+  kind: CheckpointKind;
+  epoch: number;
+  step: number;
+  /** Index of the next batch within `epoch` (0 at an epoch boundary). */
+  batchInEpoch: number;
+  createdAt: string;
+  /** The value the 'best' checkpoint was chosen by (test ELBO). */
+  score: number | null;
+}
+
+/** A named tensor as stored in a checkpoint. */
+export interface StoredTensor {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface CheckpointData extends CheckpointInfo {
+  weights: StoredTensor[];
+  optimizer: StoredTensor[];
+  /** Training seconds up to this checkpoint, so a resumed run's timing stays right. */
+  trainSeconds: number;
+}
+
+export type ArtefactKind = 'projection' | 'reconstructions' | 'cluster-samples';
+
+export interface ArtefactRecord {
+  runId: number;
+  kind: ArtefactKind;
+  checkpoint: CheckpointKind;
+  epoch: number;
+  createdAt: string;
+  /** JSON-serialisable payload; its type depends on `kind` (see evaluation/artefacts.ts). */
+  payload: unknown;
+}

@@ -1,0 +1,103 @@
+/**
+ * Compute backends, chosen at run time. Order for 'auto':
+ *   tensorflow-gpu (tfjs-node-gpu, CUDA) > tensorflow (tfjs-node, native CPU) > wasm > cpu.
+ * tfjs-node and tfjs-node-gpu are optional dependencies that download libtensorflow at
+ * install time, so they are often missing; each one that is skipped says why, in one line.
+ */
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import type { BackendChoice } from '../../common/config.ts';
+import { tf } from '../tf.ts';
+
+export type BackendName = Exclude<BackendChoice, 'auto'>;
+
+export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+export interface BackendSelection {
+  backend: BackendName;
+  /** A description of the device, recorded with every run. */
+  device: string;
+  /** One line per backend that was skipped, and why. */
+  skipped: string[];
+}
+
+export interface BackendNeeds {
+  /** Training a conv net: the wasm backend has no Conv2DBackpropFilter kernel. */
+  trainsConv2d: boolean;
+}
+
+export class BackendError extends Error {
+  override name = 'BackendError';
+}
+
+const require = createRequire(import.meta.url);
+
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split('\n')[0]!.slice(0, 200);
+}
+
+function cpuModel(): string {
+  const cpus = os.cpus();
+  return `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} logical cores`;
+}
+
+/** Loads a native tfjs package; it registers the 'tensorflow' backend into our tf instance. */
+function loadNativePackage(pkg: string): void {
+  try {
+    require.resolve(pkg);
+  } catch {
+    throw new BackendError(`${pkg} is not installed`);
+  }
+  try {
+    require(pkg);
+  } catch (error) {
+    throw new BackendError(`${pkg} failed to load: ${firstLine(error)}`);
+  }
+}
+
+/** Tries to make `name` the active backend; throws BackendError with a one-line reason. */
+async function activate(name: BackendName, needs: BackendNeeds): Promise<string> {
+  switch (name) {
+    case 'tensorflow-gpu':
+    case 'tensorflow': {
+      const pkg = name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
+      if (tf.findBackend('tensorflow') === null) loadNativePackage(pkg);
+      if (!(await tf.setBackend('tensorflow'))) throw new BackendError(`${pkg} did not initialise`);
+      return name === 'tensorflow-gpu' ? 'CUDA GPU via libtensorflow' : `CPU (libtensorflow): ${cpuModel()}`;
+    }
+    case 'wasm': {
+      if (needs.trainsConv2d)
+        throw new BackendError('wasm cannot train convolutions (no Conv2DBackpropFilter kernel)');
+      await import('@tensorflow/tfjs-backend-wasm');
+      if (!(await tf.setBackend('wasm'))) throw new BackendError('wasm backend did not initialise');
+      return `CPU (WebAssembly, XNNPACK, 1 thread): ${cpuModel()}`;
+    }
+    case 'cpu':
+      if (!(await tf.setBackend('cpu'))) throw new BackendError('cpu backend did not initialise');
+      return `CPU (JavaScript, 1 thread): ${cpuModel()}`;
+  }
+}
+
+/**
+ * Selects the compute backend. 'auto' walks BACKEND_ORDER and never fails (cpu always
+ * works); a named backend that cannot be used is an error, not a silent fallback.
+ */
+export async function selectBackend(choice: BackendChoice, needs: BackendNeeds): Promise<BackendSelection> {
+  if (choice !== 'auto') {
+    try {
+      return { backend: choice, device: await activate(choice, needs), skipped: [] };
+    } catch (error) {
+      throw new BackendError(`backend '${choice}' is not available: ${firstLine(error)}`);
+    }
+  }
+  const skipped: string[] = [];
+  for (const name of BACKEND_ORDER) {
+    try {
+      return { backend: name, device: await activate(name, needs), skipped };
+    } catch (error) {
+      skipped.push(`${name}: ${firstLine(error)}`);
+    }
+  }
+  throw new BackendError(`no compute backend could start:\n${skipped.join('\n')}`);
+}

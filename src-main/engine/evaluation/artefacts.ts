@@ -1,0 +1,160 @@
+/**
+ * What a finished model is looked at with (on the test split): a 2-D projection of the latent
+ * means, reconstructions next to their originals, and per cluster its most confident members
+ * and samples generated from its component. Payloads are plain JSON for the store and the UI.
+ */
+import type { LoadedDataset } from '../../common/dataset.ts';
+import { exampleSize } from '../../common/dataset.ts';
+import type { ArtefactKind } from '../../common/run.ts';
+import { deriveSeed, permutation } from '../../common/random.ts';
+import { gatherRows } from '../training/batches.ts';
+import type { Gmvae } from '../model/gmvae.ts';
+import { tf } from '../tf.ts';
+import { clusterSplit } from './evaluate.ts';
+import { pcaProjection, umapProjection } from './projection.ts';
+
+export interface ProjectionPayload {
+  /** Test examples projected (the first n of the test split). */
+  n: number;
+  cluster: number[];
+  /** True label per point, or null when the dataset has none. */
+  label: number[] | null;
+  /** p(z = cluster | .) per point. */
+  confidence: number[];
+  /** [n * 2] PCA coordinates of the posterior means mu_x and mu_w. */
+  pcaX: number[];
+  pcaW: number[];
+  /** UMAP of mu_x on a seeded subsample: which points, and their [m * 2] coordinates. */
+  umapX: { indices: number[]; coords: number[] };
+}
+
+export interface ReconstructionsPayload {
+  shape: number[];
+  indices: number[];
+  originals: number[][];
+  reconstructions: number[][];
+}
+
+export interface ClusterSamplesPayload {
+  shape: number[];
+  clusters: {
+    k: number;
+    size: number;
+    /** Test examples with the highest p(z_k | .) among the cluster's members. */
+    members: { index: number; confidence: number; label: number | null; values: number[] }[];
+    /** Generated from component k: w ~ p(w), x ~ p(x | w, z = k), y = E[y | x]. */
+    samples: number[][];
+  }[];
+}
+
+export interface ArtefactOptions {
+  seed: number;
+  /** Points in the projection (default 10,000) and in its UMAP subsample (default 3,000). */
+  maxPoints?: number;
+  umapPoints?: number;
+  perCluster?: number;
+  reconstructions?: number;
+}
+
+const round = (v: number) => Math.round(v * 1e4) / 1e4;
+const toList = (a: ArrayLike<number>) => Array.from(a, round);
+
+function latentMeans(
+  model: Gmvae,
+  x: Float32Array,
+  n: number,
+  d: number,
+): { muX: Float32Array; muW: Float32Array } {
+  const muX = new Float32Array(n * model.config.xDim);
+  const muW = new Float32Array(n * model.config.wDim);
+  for (let start = 0; start < n; start += 500) {
+    const rows = Array.from({ length: Math.min(500, n - start) }, (_, i) => start + i);
+    tf.tidy(() => {
+      const q = model.encode(tf.tensor2d(gatherRows(x, d, rows), [rows.length, d]));
+      muX.set(q.muX.dataSync(), start * model.config.xDim);
+      muW.set(q.muW.dataSync(), start * model.config.wDim);
+    });
+  }
+  return { muX, muW };
+}
+
+export async function computeArtefacts(
+  model: Gmvae,
+  data: LoadedDataset,
+  options: ArtefactOptions,
+): Promise<{ kind: ArtefactKind; payload: unknown }[]> {
+  const { shape } = data.info;
+  const d = exampleSize(shape);
+  const test = data.test;
+  const n = Math.min(test.n, options.maxPoints ?? 10_000);
+  const k = model.config.k;
+  const clusters = clusterSplit(model, test, shape, n);
+  const label = test.y ? Array.from(test.y.subarray(0, n)) : null;
+  const confidence = Array.from(clusters.assignments, (c, i) => round(clusters.confidence[i * k + c]!));
+
+  // Projection of the latent means.
+  const { muX, muW } = latentMeans(model, test.x, n, d);
+  const umap = umapProjection(muX, n, model.config.xDim, {
+    seed: deriveSeed(options.seed, 1),
+    maxPoints: options.umapPoints ?? 3000,
+  });
+  const projection: ProjectionPayload = {
+    n,
+    cluster: Array.from(clusters.assignments),
+    label,
+    confidence,
+    pcaX: toList(pcaProjection(muX, n, model.config.xDim)),
+    pcaW: toList(pcaProjection(muW, n, model.config.wDim)),
+    umapX: { indices: Array.from(umap.indices), coords: toList(umap.coords) },
+  };
+
+  // Reconstructions of a seeded pick of test examples, from x = mu_x.
+  const pick = Array.from(
+    permutation(n, deriveSeed(options.seed, 2)).subarray(0, options.reconstructions ?? 16),
+  );
+  const originals = gatherRows(test.x, d, pick);
+  const recon = tf.tidy(() => {
+    const q = model.encode(tf.tensor2d(originals, [pick.length, d]));
+    return model.decodeMean(q.muX).dataSync();
+  });
+  const reconstructions: ReconstructionsPayload = {
+    shape,
+    indices: pick,
+    originals: pick.map((_, i) => toList(originals.subarray(i * d, (i + 1) * d))),
+    reconstructions: pick.map((_, i) => toList(recon.subarray(i * d, (i + 1) * d))),
+  };
+
+  // Per cluster: most confident members and generated samples.
+  const perCluster = options.perCluster ?? 8;
+  const members: number[][] = Array.from({ length: k }, () => []);
+  clusters.assignments.forEach((c, i) => members[c]!.push(i));
+  const samples: ClusterSamplesPayload = {
+    shape,
+    clusters: members.map((rows, c) => {
+      const top = rows
+        .map((i) => ({ i, p: clusters.confidence[i * k + c]! }))
+        .sort((a, b) => b.p - a.p)
+        .slice(0, perCluster);
+      const generated = tf.tidy(() =>
+        model.sampleFromComponent(c, perCluster, deriveSeed(options.seed, 3, c)).dataSync(),
+      );
+      return {
+        k: c,
+        size: rows.length,
+        members: top.map(({ i, p }) => ({
+          index: i,
+          confidence: round(p),
+          label: test.y ? test.y[i]! : null,
+          values: toList(test.x.subarray(i * d, (i + 1) * d)),
+        })),
+        samples: Array.from({ length: perCluster }, (_, s) => toList(generated.subarray(s * d, (s + 1) * d))),
+      };
+    }),
+  };
+
+  return [
+    { kind: 'projection', payload: projection },
+    { kind: 'reconstructions', payload: reconstructions },
+    { kind: 'cluster-samples', payload: samples },
+  ];
+}

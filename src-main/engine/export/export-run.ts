@@ -1,0 +1,138 @@
+/**
+ * Exports a run: its three networks in the standard TensorFlow.js layers format (each folder
+ * loadable with tf.loadLayersModel), a manifest of hyperparameters and metrics, and the
+ * cluster assignment of every example as CSV.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { CheckpointKind } from '../../common/run.ts';
+import { loadDataset } from '../data/catalog.ts';
+import { clusterSplit } from '../evaluation/evaluate.ts';
+import { Gmvae } from '../model/gmvae.ts';
+import { requireRun } from '../runs.ts';
+import type { Store } from '../store/index.ts';
+import { tf, type LayersModel } from '../tf.ts';
+import { restoreWeights } from '../training/checkpoint-state.ts';
+
+export interface ExportOptions {
+  outDir: string;
+  checkpoint?: CheckpointKind;
+}
+
+export interface ExportResult {
+  run: number;
+  out: string;
+  checkpoint: CheckpointKind;
+  epoch: number;
+  files: string[];
+}
+
+export class ExportError extends Error {
+  override name = 'ExportError';
+}
+
+/** Writes model.json + weights.bin for one network, as tf.io's file handlers would. */
+async function saveLayersModel(model: LayersModel, dir: string): Promise<string[]> {
+  fs.mkdirSync(dir, { recursive: true });
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      const weightData = artifacts.weightData ?? new ArrayBuffer(0);
+      const buffer = Array.isArray(weightData)
+        ? Buffer.concat(weightData.map((b) => Buffer.from(b)))
+        : Buffer.from(weightData);
+      fs.writeFileSync(path.join(dir, 'weights.bin'), buffer);
+      const modelJson = {
+        modelTopology: artifacts.modelTopology,
+        format: 'layers-model',
+        generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+        convertedBy: null,
+        weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
+      };
+      fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(modelJson));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  return [path.join(dir, 'model.json'), path.join(dir, 'weights.bin')];
+}
+
+export async function exportRun(store: Store, runId: number, options: ExportOptions): Promise<ExportResult> {
+  const kind = options.checkpoint ?? 'last';
+  if (kind !== 'last' && kind !== 'best')
+    throw new ExportError(`checkpoint must be 'last' or 'best', not '${kind}'`);
+  const run = requireRun(store, runId);
+  const checkpoint = store.loadCheckpoint(run.id, kind);
+  if (!checkpoint) throw new ExportError(`run '${run.name}' has no '${kind}' checkpoint to export yet`);
+  const out = path.resolve(options.outDir);
+  if (fs.existsSync(out) && (!fs.statSync(out).isDirectory() || fs.readdirSync(out).length > 0))
+    throw new ExportError(`${out}: export folder must be new or empty (nothing is overwritten)`);
+
+  const data = await loadDataset(store, run.dataset);
+  const model = new Gmvae(run.config, { shape: data.info.shape });
+  try {
+    restoreWeights(model, checkpoint.weights);
+    const files: string[] = [];
+    files.push(...(await saveLayersModel(model.networks.encoder, path.join(out, 'encoder'))));
+    files.push(...(await saveLayersModel(model.networks.priorNetwork, path.join(out, 'prior-network'))));
+    files.push(...(await saveLayersModel(model.networks.decoder, path.join(out, 'decoder'))));
+
+    // Cluster assignments of every example, at the posterior means.
+    const lines = ['split,index,cluster,confidence,label'];
+    for (const [name, split] of [
+      ['train', data.train],
+      ['test', data.test],
+    ] as const) {
+      const { assignments, confidence } = clusterSplit(model, split, data.info.shape);
+      for (let i = 0; i < split.n; i++) {
+        const c = assignments[i]!;
+        const p = confidence[i * run.config.k + c]!;
+        lines.push(`${name},${i},${c},${p.toFixed(6)},${split.y ? split.y[i] : ''}`);
+      }
+    }
+    const csvPath = path.join(out, 'assignments.csv');
+    fs.writeFileSync(csvPath, `${lines.join('\n')}\n`);
+    files.push(csvPath);
+
+    const manifest = {
+      format: 'gmvae-workbench-export',
+      version: 1,
+      run: { id: run.id, name: run.name, dataset: run.dataset, status: run.status, backend: run.backend },
+      checkpoint: { kind, epoch: checkpoint.epoch, step: checkpoint.step },
+      config: run.config,
+      dataset: data.info,
+      metrics: store.latestMetrics(run.id),
+      networks: {
+        encoder: {
+          path: 'encoder/model.json',
+          input: 'y [B, D] flattened',
+          outputs: ['mu_x', 'logvar_x', 'mu_w', 'logvar_w'],
+        },
+        priorNetwork: {
+          path: 'prior-network/model.json',
+          input: 'w [B, Dw]',
+          outputs: ['mu_k [B, K*Dx] (reshape to [B, K, Dx])', 'logvar_k [B, K*Dx]'],
+        },
+        decoder: {
+          path: 'decoder/model.json',
+          input: 'x [B, Dx]',
+          outputs:
+            run.config.likelihood === 'bernoulli' ? ['logits [B, D]'] : ['mean [B, D]', 'logvar [B, D]'],
+        },
+      },
+      clusterRule:
+        'cluster(y) = argmax_k log N(mu_x | mu_k(mu_w), exp(logvar_k(mu_w))): Bayes rule with a uniform p(z)',
+      exportedAt: new Date().toISOString(),
+    };
+    const manifestPath = path.join(out, 'manifest.json');
+    fs.writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+    files.push(manifestPath);
+    return {
+      run: run.id,
+      out,
+      checkpoint: kind,
+      epoch: checkpoint.epoch,
+      files: files.map((f) => path.relative(out, f)),
+    };
+  } finally {
+    model.dispose();
+  }
+}

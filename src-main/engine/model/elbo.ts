@@ -1,0 +1,107 @@
+/**
+ * The GMVAE evidence lower bound, term by term (gmvae-model.md, "The objective"):
+ *
+ *   L(y) =   E_q(x|y) [ log p(y|x) ]                                  reconstruction
+ *          - E_q(w|y) p(z|x,w) [ KL( q(x|y) || p(x|w,z) ) ]             conditional prior
+ *          - KL( q(w|y) || p(w) )                                      w-prior
+ *          - E_q(x|y) q(w|y) [ KL( p(z|x,w) || p(z) ) ]                  z-prior
+ *
+ * Every function returns one value per row (nats); the caller averages over the M Monte Carlo
+ * samples and the batch. All variances are carried as log-variances.
+ */
+import { tf, type Tensor1D, type Tensor2D, type Tensor3D } from '../tf.ts';
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/**
+ * Bernoulli log-likelihood from logits, summed over the D values:
+ *   log p(y|x) = sum_d y_d log s(l_d) + (1 - y_d) log(1 - s(l_d)) = -sum_d BCE(l_d, y_d),
+ *   BCE(l, y) = max(l, 0) - l y + log(1 + exp(-|l|))     (stable for any logit)
+ * y, logits: [N, D] -> [N]
+ */
+export function bernoulliLogLikelihood(y: Tensor2D, logits: Tensor2D): Tensor1D {
+  return tf.tidy(() => {
+    const bce = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+    return tf.neg(tf.sum(bce, 1)) as Tensor1D;
+  });
+}
+
+/**
+ * Gaussian log-likelihood with a per-dimension variance, for real-valued data:
+ *   log N(y | m, s2) = -1/2 sum_d ( log 2pi + log s2_d + (y_d - m_d)^2 / s2_d )
+ * y, mean, logvar: [N, D] -> [N]
+ */
+export function gaussianLogLikelihood(y: Tensor2D, mean: Tensor2D, logvar: Tensor2D): Tensor1D {
+  return tf.tidy(() => {
+    const perDim = tf.add(
+      tf.add(LOG_2PI, logvar),
+      tf.mul(tf.square(tf.sub(y, mean)), tf.exp(tf.neg(logvar))),
+    );
+    return tf.mul(-0.5, tf.sum(perDim, 1)) as Tensor1D;
+  });
+}
+
+/**
+ * KL( N(a, s) || N(b, t) ) per dimension, with log-variances:
+ *   0.5 * ( log t - log s + (s + (a - b)^2) / t - 1 )
+ * Broadcasts, so q(x|y) as [N, 1, Dx] against the K components [N, K, Dx] works.
+ */
+export function gaussianKl<T extends tf.Tensor>(muA: T, logvarA: T, muB: T, logvarB: T): T {
+  return tf.tidy(() => {
+    const ratio = tf.mul(tf.add(tf.exp(logvarA), tf.square(tf.sub(muA, muB))), tf.exp(tf.neg(logvarB)));
+    return tf.mul(0.5, tf.sub(tf.add(tf.sub(logvarB, logvarA), ratio), 1)) as T;
+  });
+}
+
+/**
+ * Conditional prior:  sum_k p(z_k | x, w) * KL( N(mu_x, s2_x) || N(mu_k(w), s2_k(w)) ).
+ * z is never sampled: all K components are weighted by the posterior (cost linear in K).
+ * muX, logvarX: [N, Dx]; muK, logvarK: [N, K, Dx]; pz: [N, K] -> [N]
+ */
+export function conditionalPriorKl(
+  muX: Tensor2D,
+  logvarX: Tensor2D,
+  muK: Tensor3D,
+  logvarK: Tensor3D,
+  pz: Tensor2D,
+): Tensor1D {
+  return tf.tidy(() => {
+    const klPerComponent = tf.sum(
+      gaussianKl(tf.expandDims(muX, 1), tf.expandDims(logvarX, 1), muK, logvarK),
+      2,
+    );
+    return tf.sum(tf.mul(pz, klPerComponent), 1) as Tensor1D;
+  });
+}
+
+/**
+ * w-prior:  KL( N(mu_w, s2_w) || N(0, I) ) = 0.5 * sum_d ( mu_w^2 + s2_w - log s2_w - 1 ).
+ * muW, logvarW: [N, Dw] -> [N]
+ */
+export function wPriorKl(muW: Tensor2D, logvarW: Tensor2D): Tensor1D {
+  return tf.tidy(
+    () =>
+      tf.mul(0.5, tf.sum(tf.sub(tf.sub(tf.add(tf.square(muW), tf.exp(logvarW)), logvarW), 1), 1)) as Tensor1D,
+  );
+}
+
+/**
+ * z-prior:  KL( p(z|x,w) || U(K) ) = sum_k p_k log p_k + log K.
+ * logPz: [N, K] (log-probabilities, so p log p is exact even for p -> 0) -> [N]
+ */
+export function zPriorKl(logPz: Tensor2D): Tensor1D {
+  return tf.tidy(() => {
+    const k = logPz.shape[1];
+    return tf.add(tf.sum(tf.mul(tf.exp(logPz), logPz), 1), Math.log(k)) as Tensor1D;
+  });
+}
+
+/**
+ * The minimum information constraint (gmvae-model.md): the z-prior term in the objective is
+ * max(lambda, KL) on the batch mean, so its gradient vanishes while the batch-mean KL is
+ * below lambda nats (as in the authors' code). lambda = 0 leaves the term unchanged.
+ */
+export function constrainedZPrior(batchMeanZPrior: tf.Scalar, lambda: number): tf.Scalar {
+  if (lambda <= 0) return batchMeanZPrior;
+  return tf.maximum(tf.scalar(lambda), batchMeanZPrior) as tf.Scalar;
+}

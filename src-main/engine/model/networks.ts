@@ -1,0 +1,135 @@
+/**
+ * The three networks of the GMVAE, as TensorFlow.js layers models (so they export in the
+ * standard layers format). Shapes: B = batch, D = values per example.
+ *
+ *   encoder        y [B, D]  -> mu_x, logvar_x [B, Dx], mu_w, logvar_w [B, Dw]
+ *                  one trunk, four heads: q(x|y) and q(w|y). No per-cluster heads.
+ *   prior network  w [B, Dw] -> mu_k, logvar_k [B, K*Dx]   (reshaped to [B, K, Dx])
+ *                  Linear(Dw -> H) + tanh, then K mean and K log-variance heads as one
+ *                  Linear(H -> K*Dx) each, as in the authors' code.
+ *   decoder        x [B, Dx] -> logits [B, D] (Bernoulli) or mean, logvar [B, D] (Gaussian)
+ *
+ * MLP: one hidden layer of H units (ReLU) in encoder and decoder, as in the paper's MNIST model.
+ * Conv (28x28 images): encoder conv 32@4x4/2 -> conv 64@4x4/2 -> Dense(H); decoder mirrors it
+ * with transposed convolutions. Every initialiser is seeded from the run's seed.
+ */
+import type { GmvaeConfig } from '../../common/config.ts';
+import { deriveSeed } from '../../common/random.ts';
+import { tf, type LayersModel, type SymbolicTensor } from '../tf.ts';
+
+export interface Networks {
+  encoder: LayersModel;
+  decoder: LayersModel;
+  priorNetwork: LayersModel;
+}
+
+/** Input shape of one example as the networks see it. */
+export interface InputSpec {
+  /** Dataset example shape: [h, w, c] for images, [d] for tables. */
+  shape: number[];
+}
+
+/** Seeded initialisers: every layer gets its own stream derived from the run seed. */
+class Init {
+  private next = 0;
+  private readonly seed: number;
+  constructor(seed: number) {
+    this.seed = seed;
+  }
+  kernel(): ReturnType<typeof tf.initializers.glorotUniform> {
+    return tf.initializers.glorotUniform({ seed: deriveSeed(this.seed, 7, this.next++) });
+  }
+}
+
+type Dense = (units: number, name: string, activation?: 'relu' | 'tanh' | 'linear') => tf.layers.Layer;
+
+function denseFactory(init: Init): Dense {
+  return (units, name, activation = 'linear') =>
+    tf.layers.dense({ units, activation, name, kernelInitializer: init.kernel() });
+}
+
+const valuesPerExample = (spec: InputSpec): number => spec.shape.reduce((a, b) => a * b, 1);
+
+function buildEncoder(config: GmvaeConfig, spec: InputSpec, dense: Dense, init: Init): LayersModel {
+  const d = valuesPerExample(spec);
+  const y = tf.input({ shape: [d], name: 'y' });
+  let h: SymbolicTensor;
+  if (config.arch === 'conv') {
+    const [rows, cols, channels] = spec.shape as [number, number, number];
+    const conv = (filters: number, name: string) =>
+      tf.layers.conv2d({
+        filters,
+        kernelSize: 4,
+        strides: 2,
+        padding: 'same',
+        activation: 'relu',
+        name,
+        kernelInitializer: init.kernel(),
+      });
+    let t = tf.layers.reshape({ targetShape: [rows, cols, channels ?? 1] }).apply(y) as SymbolicTensor;
+    t = conv(32, 'enc_conv1').apply(t) as SymbolicTensor; // [14, 14, 32]
+    t = conv(64, 'enc_conv2').apply(t) as SymbolicTensor; // [7, 7, 64]
+    t = tf.layers.flatten().apply(t) as SymbolicTensor;
+    h = dense(config.hidden, 'enc_hidden', 'relu').apply(t) as SymbolicTensor;
+  } else {
+    h = dense(config.hidden, 'enc_hidden', 'relu').apply(y) as SymbolicTensor;
+  }
+  const outputs = [
+    dense(config.xDim, 'mu_x').apply(h),
+    dense(config.xDim, 'logvar_x').apply(h),
+    dense(config.wDim, 'mu_w').apply(h),
+    dense(config.wDim, 'logvar_w').apply(h),
+  ] as SymbolicTensor[];
+  return tf.model({ inputs: y, outputs, name: 'encoder' });
+}
+
+function buildPriorNetwork(config: GmvaeConfig, dense: Dense): LayersModel {
+  const w = tf.input({ shape: [config.wDim], name: 'w' });
+  const h = dense(config.hidden, 'prior_hidden', 'tanh').apply(w) as SymbolicTensor;
+  const outputs = [
+    dense(config.k * config.xDim, 'mu_k').apply(h),
+    dense(config.k * config.xDim, 'logvar_k').apply(h),
+  ] as SymbolicTensor[];
+  return tf.model({ inputs: w, outputs, name: 'prior_network' });
+}
+
+function buildDecoder(config: GmvaeConfig, spec: InputSpec, dense: Dense, init: Init): LayersModel {
+  const d = valuesPerExample(spec);
+  const x = tf.input({ shape: [config.xDim], name: 'x' });
+  let out: SymbolicTensor;
+  let h = dense(config.hidden, 'dec_hidden', 'relu').apply(x) as SymbolicTensor;
+  if (config.arch === 'conv') {
+    const deconv = (filters: number, name: string, activation: 'relu' | 'linear') =>
+      tf.layers.conv2dTranspose({
+        filters,
+        kernelSize: 4,
+        strides: 2,
+        padding: 'same',
+        activation,
+        name,
+        kernelInitializer: init.kernel(),
+      });
+    const channels = spec.shape[2] ?? 1;
+    h = dense(7 * 7 * 64, 'dec_project', 'relu').apply(h) as SymbolicTensor;
+    let t = tf.layers.reshape({ targetShape: [7, 7, 64] }).apply(h) as SymbolicTensor;
+    t = deconv(32, 'dec_deconv1', 'relu').apply(t) as SymbolicTensor; // [14, 14, 32]
+    t = deconv(channels, 'dec_deconv2', 'linear').apply(t) as SymbolicTensor; // [28, 28, c]
+    out = tf.layers.flatten({ name: 'logits' }).apply(t) as SymbolicTensor;
+  } else {
+    out = dense(d, config.likelihood === 'gaussian' ? 'mean' : 'logits').apply(h) as SymbolicTensor;
+  }
+  const outputs = [out];
+  if (config.likelihood === 'gaussian') outputs.push(dense(d, 'logvar').apply(h) as SymbolicTensor);
+  return tf.model({ inputs: x, outputs, name: 'decoder' });
+}
+
+/** Builds the three networks with seeded initial weights. */
+export function buildNetworks(config: GmvaeConfig, spec: InputSpec): Networks {
+  const init = new Init(config.seed);
+  const dense = denseFactory(init);
+  return {
+    encoder: buildEncoder(config, spec, dense, init),
+    priorNetwork: buildPriorNetwork(config, dense),
+    decoder: buildDecoder(config, spec, dense, init),
+  };
+}

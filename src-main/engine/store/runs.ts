@@ -1,0 +1,306 @@
+/**
+ * The runs table: one row per training run, its lifecycle (status, pid, heartbeat) and what the
+ * user attached to it (name, notes, tags).
+ */
+import type Database from 'better-sqlite3';
+import type { GmvaeConfig } from '../../common/config.ts';
+import type { RunRecord, RunStatus } from '../../common/run.ts';
+import { StoreError, isUniqueViolation } from './errors.ts';
+
+export const RUN_STATUSES: readonly RunStatus[] = [
+  'running',
+  'paused',
+  'completed',
+  'stopped',
+  'failed',
+  'interrupted',
+];
+
+export interface CreateRunInput {
+  /** Defaults to 'run-<id>'. */
+  name?: string;
+  dataset: string;
+  config: GmvaeConfig;
+  /** Defaults to 'running'. */
+  status?: RunStatus;
+  pid?: number | null;
+}
+
+export type RunPatch = Partial<
+  Pick<
+    RunRecord,
+    | 'name'
+    | 'status'
+    | 'backend'
+    | 'device'
+    | 'epoch'
+    | 'step'
+    | 'startedAt'
+    | 'finishedAt'
+    | 'trainSeconds'
+    | 'error'
+    | 'notes'
+    | 'tags'
+    | 'pid'
+  >
+>;
+
+/** The column each patchable field lives in; also the whitelist of what updateRun may touch. */
+const PATCH_COLUMNS = {
+  name: 'name',
+  status: 'status',
+  backend: 'backend',
+  device: 'device',
+  epoch: 'epoch',
+  step: 'step',
+  startedAt: 'started_at',
+  finishedAt: 'finished_at',
+  trainSeconds: 'train_seconds',
+  error: 'error',
+  notes: 'notes',
+  tags: 'tags',
+  pid: 'pid',
+} as const satisfies Record<keyof RunPatch, string>;
+
+interface RunRow {
+  id: number;
+  name: string;
+  dataset: string;
+  status: RunStatus;
+  config: string;
+  backend: string | null;
+  device: string | null;
+  seed: number;
+  epoch: number;
+  step: number;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+  heartbeat_at: string | null;
+  train_seconds: number;
+  error: string | null;
+  notes: string;
+  tags: string;
+  pid: number | null;
+}
+
+function toRecord(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    dataset: row.dataset,
+    status: row.status,
+    config: JSON.parse(row.config) as GmvaeConfig,
+    backend: row.backend,
+    device: row.device,
+    seed: row.seed,
+    epoch: row.epoch,
+    step: row.step,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    updatedAt: row.updated_at,
+    trainSeconds: row.train_seconds,
+    error: row.error,
+    notes: row.notes,
+    tags: JSON.parse(row.tags) as string[],
+    pid: row.pid,
+  };
+}
+
+/**
+ * Names are how users address runs (`gmvae show NAME`), and getRun reads an all-digit string as
+ * an id, so such a name could never be looked up: refuse it, and blank or padded names too.
+ */
+function checkName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || name.trim() === '' || name !== name.trim())
+    throw new StoreError(
+      `a run name must be non-empty text without surrounding spaces, got ${JSON.stringify(name)}`,
+    );
+  if (/^\d+$/.test(name))
+    throw new StoreError(`a run name cannot be a number ("${name}"): numbers are run ids`);
+}
+
+function checkStatus(status: unknown): asserts status is RunStatus {
+  if (!RUN_STATUSES.includes(status as RunStatus))
+    throw new StoreError(
+      `unknown run status ${JSON.stringify(status)}; expected one of ${RUN_STATUSES.join(', ')}`,
+    );
+}
+
+function checkTags(tags: unknown): asserts tags is string[] {
+  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string'))
+    throw new StoreError('tags must be a list of strings');
+}
+
+/**
+ * Whether a process with this pid exists. Signal 0 only checks: ESRCH means no such process,
+ * EPERM means it exists but belongs to someone else. (A recycled pid reads as alive; the
+ * heartbeat grace cannot help there, so such a run stays 'running' until that process ends.)
+ */
+export function isProcessAlive(pid: number): boolean {
+  // 0 and negative pids address process groups, never a single trainer.
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const nowIso = (): string => new Date().toISOString();
+
+export class RunTable {
+  readonly #db: Database.Database;
+  readonly #byId: Database.Statement<[number], RunRow>;
+  readonly #heartbeat: Database.Statement<[string, number]>;
+  /** updateRun builds its SQL from the patch's keys; one prepared statement per key set. */
+  readonly #updates = new Map<string, Database.Statement>();
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.#byId = db.prepare('SELECT * FROM runs WHERE id = ?');
+    this.#heartbeat = db.prepare('UPDATE runs SET heartbeat_at = ? WHERE id = ?');
+  }
+
+  create(input: CreateRunInput): RunRecord {
+    if (input.name !== undefined) checkName(input.name);
+    const status = input.status ?? 'running';
+    checkStatus(status);
+    if (typeof input.dataset !== 'string' || input.dataset === '')
+      throw new StoreError('a run needs a dataset');
+    const seed = input.config.seed;
+    if (!Number.isSafeInteger(seed))
+      throw new StoreError(`config.seed must be an integer, got ${String(seed)}`);
+
+    const now = nowIso();
+    const insert = this.#db.prepare<unknown[]>(
+      `INSERT INTO runs (name, dataset, status, config, seed, created_at, updated_at, heartbeat_at, pid)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const create = this.#db.transaction((): number => {
+      // Without a name, insert under a placeholder to learn the id, then rename to run-<id>.
+      // The placeholder never outlives this transaction.
+      const id = Number(
+        insert.run(
+          input.name ?? '\u0000unnamed',
+          input.dataset,
+          status,
+          JSON.stringify(input.config),
+          seed,
+          now,
+          now,
+          // A fresh heartbeat gives the creator the grace period to record its pid.
+          now,
+          input.pid ?? null,
+        ).lastInsertRowid,
+      );
+      if (input.name === undefined) {
+        // 'run-<id>' may already have been taken by hand; add a suffix until it is free.
+        let name = `run-${id}`;
+        for (let i = 2; this.get(name); i++) name = `run-${id}-${i}`;
+        this.#db.prepare('UPDATE runs SET name = ? WHERE id = ?').run(name, id);
+      }
+      return id;
+    });
+    try {
+      return this.#mustGet(create.immediate());
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new StoreError(`a run named "${input.name}" already exists`);
+      throw err;
+    }
+  }
+
+  /** By id (a number, or a string of digits) or by name. */
+  get(idOrName: number | string): RunRecord | null {
+    const row =
+      typeof idOrName === 'number' || /^\d+$/.test(idOrName)
+        ? this.#byId.get(Number(idOrName))
+        : this.#db.prepare<[string], RunRow>('SELECT * FROM runs WHERE name = ?').get(idOrName);
+    return row ? toRecord(row) : null;
+  }
+
+  /** Newest first (ids only grow, see the migration). */
+  list(): RunRecord[] {
+    return this.#db.prepare<[], RunRow>('SELECT * FROM runs ORDER BY id DESC').all().map(toRecord);
+  }
+
+  update(id: number, patch: RunPatch): RunRecord {
+    const assignments: string[] = [];
+    const values: unknown[] = [];
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === undefined) continue;
+      if (!Object.hasOwn(PATCH_COLUMNS, key)) throw new StoreError(`a run's "${key}" cannot be updated`);
+      const field = key as keyof RunPatch;
+      if (field === 'name') checkName(value);
+      if (field === 'status') checkStatus(value);
+      if (field === 'tags') checkTags(value);
+      assignments.push(`${PATCH_COLUMNS[field]} = ?`);
+      values.push(field === 'tags' ? JSON.stringify(value) : value);
+    }
+    assignments.push('updated_at = ?');
+    values.push(nowIso(), id);
+
+    const sql = `UPDATE runs SET ${assignments.join(', ')} WHERE id = ?`;
+    let statement = this.#updates.get(sql);
+    if (!statement) this.#updates.set(sql, (statement = this.#db.prepare(sql)));
+    try {
+      if (statement.run(...values).changes === 0) throw new StoreError(`no run with id ${id}`);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new StoreError(`a run named "${String(patch.name)}" already exists`);
+      throw err;
+    }
+    return this.#mustGet(id);
+  }
+
+  /** Just the heartbeat time: one indexed UPDATE, no read back. */
+  heartbeat(id: number): void {
+    if (this.#heartbeat.run(nowIso(), id).changes === 0) throw new StoreError(`no run with id ${id}`);
+  }
+
+  /** Deletes the run; its metrics, checkpoints and artefacts go with it (ON DELETE CASCADE). */
+  delete(id: number): void {
+    if (this.#db.prepare('DELETE FROM runs WHERE id = ?').run(id).changes === 0)
+      throw new StoreError(`no run with id ${id}`);
+  }
+
+  /**
+   * Runs that claim a trainer ('running', 'paused') but whose trainer is gone: no pid, or a pid
+   * that is not alive, and no heartbeat or other update for `graceMs` (the grace covers a trainer that has
+   * created its run but not yet recorded its pid). They become 'interrupted', pid cleared.
+   * Done in one IMMEDIATE transaction so a trainer's concurrent update cannot be overwritten
+   * with a decision made on stale data.
+   */
+  markStaleInterrupted(graceMs: number): number[] {
+    return this.#db
+      .transaction((): number[] => {
+        const now = Date.now();
+        const candidates = this.#db
+          .prepare<[], Pick<RunRow, 'id' | 'pid' | 'heartbeat_at' | 'updated_at'>>(
+            `SELECT id, pid, heartbeat_at, updated_at FROM runs WHERE status IN ('running', 'paused') ORDER BY id`,
+          )
+          .all();
+        const stale = candidates.filter((r) => {
+          if (r.pid !== null && isProcessAlive(r.pid)) return false;
+          // Any write to the run (a checkpoint commit updates it) is as good a sign of life.
+          const lastSign = Math.max(Date.parse(r.updated_at), Date.parse(r.heartbeat_at ?? r.updated_at));
+          return !(now - lastSign < graceMs);
+        });
+        const mark = this.#db.prepare(
+          `UPDATE runs SET status = 'interrupted', pid = NULL, updated_at = ? WHERE id = ?`,
+        );
+        const at = new Date(now).toISOString();
+        for (const r of stale) mark.run(at, r.id);
+        return stale.map((r) => r.id);
+      })
+      .immediate();
+  }
+
+  #mustGet(id: number): RunRecord {
+    const run = this.get(id);
+    if (!run) throw new StoreError(`no run with id ${id}`);
+    return run;
+  }
+}

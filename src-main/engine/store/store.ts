@@ -1,0 +1,248 @@
+/**
+ * The store: everything the workbench keeps, in one SQLite database per home directory
+ * (homeDir/gmvae.sqlite). Used by the CLI, the trainer worker and the Electron main process,
+ * possibly several at once on the same file.
+ *
+ * Connection settings, and why:
+ * - journal_mode=WAL: readers (the UI charting metrics) never block the trainer's writes, and
+ *   the trainer never blocks them.
+ * - synchronous=NORMAL, for every commit including checkpoint commits. Under WAL this keeps
+ *   every transaction atomic and the file uncorrupted after any crash, process kill or power
+ *   loss; what it gives up is only durability of the last few commits on a power loss or OS
+ *   crash (a killed process loses nothing: its commits are already in the OS). Losing the newest
+ *   checkpoint there means resuming from the previous one, whose metrics were committed with
+ *   it, so the run stays consistent. FULL would add an fsync per commit for no consistency gain.
+ * - foreign_keys=ON: it is per connection in SQLite, and the ON DELETE CASCADEs depend on it.
+ * - busy_timeout=5000: a second process waits for the write lock rather than failing at once.
+ *   Transactions that write begin IMMEDIATE, so they take the lock up front and never hit the
+ *   WAL "snapshot is stale" error a read-then-write deferred transaction can.
+ * - journal_size_limit: a checkpoint commit can grow the WAL by the size of the model twice;
+ *   once checkpointed, the file is truncated back to this instead of staying that large.
+ */
+import Database from 'better-sqlite3';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DatasetInfo, LoadedDataset } from '../../common/dataset.ts';
+import type {
+  ArtefactKind,
+  ArtefactRecord,
+  CheckpointData,
+  CheckpointInfo,
+  CheckpointKind,
+  MetricPoint,
+  RunRecord,
+} from '../../common/run.ts';
+import { ArtefactTable } from './artefacts.ts';
+import { CheckpointTable } from './checkpoints.ts';
+import { DatasetTable } from './datasets.ts';
+import { MetricTable } from './metrics.ts';
+import { executedMigrations, migrate } from './migrate.ts';
+import { MIGRATIONS } from './migrations/index.ts';
+import type { Migration } from './migrations/index.ts';
+import { RunTable } from './runs.ts';
+import type { CreateRunInput, RunPatch } from './runs.ts';
+
+export const DATABASE_FILE = 'gmvae.sqlite';
+export const DEFAULT_STALE_GRACE_MS = 10_000;
+
+export interface StoreOptions {
+  /**
+   * How long a 'running' or 'paused' run without a live trainer process must have gone without
+   * a heartbeat before it is marked 'interrupted'. Default DEFAULT_STALE_GRACE_MS; tests use 0.
+   */
+  staleGraceMs?: number;
+  /** The migrations to apply, default MIGRATIONS. For tests of the migration machinery only. */
+  migrations?: readonly Migration[];
+}
+
+export interface CommitCheckpointInput {
+  /** Stored as 'last' whatever its `kind` says. */
+  checkpoint: CheckpointData;
+  /** Also store it as 'best'. */
+  alsoBest: boolean;
+  /** Metrics recorded since the previous checkpoint. */
+  metrics: MetricPoint[];
+  /** Applied to the checkpoint's run (usually epoch, step, trainSeconds). */
+  run: RunPatch;
+}
+
+export interface SchemaStatus {
+  /** Migrations recorded in this database, in order. */
+  executed: string[];
+  /** Known migrations not yet applied (empty after open). */
+  pending: string[];
+  /** The newest migration this code knows. */
+  latest: string;
+}
+
+export class Store {
+  /** Absolute or as-given path of the database file. */
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #migrations: readonly Migration[];
+  readonly #staleGraceMs: number;
+  readonly #datasets: DatasetTable;
+  readonly #runs: RunTable;
+  readonly #metrics: MetricTable;
+  readonly #checkpoints: CheckpointTable;
+  readonly #artefacts: ArtefactTable;
+
+  private constructor(db: Database.Database, path: string, options: StoreOptions) {
+    this.#db = db;
+    this.path = path;
+    this.#migrations = options.migrations ?? MIGRATIONS;
+    this.#staleGraceMs = options.staleGraceMs ?? DEFAULT_STALE_GRACE_MS;
+    this.#datasets = new DatasetTable(db);
+    this.#runs = new RunTable(db);
+    this.#metrics = new MetricTable(db);
+    this.#checkpoints = new CheckpointTable(db);
+    this.#artefacts = new ArtefactTable(db);
+  }
+
+  /**
+   * Creates homeDir if needed, opens (or creates) its database, applies pending migrations,
+   * then marks runs whose trainer died as 'interrupted'.
+   */
+  static async open(homeDir: string, options: StoreOptions = {}): Promise<Store> {
+    await mkdir(homeDir, { recursive: true });
+    const path = join(homeDir, DATABASE_FILE);
+    const db = new Database(path, { timeout: 5000 });
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+      await migrate(db, options.migrations ?? MIGRATIONS);
+      const store = new Store(db, path, options);
+      store.markStaleRunsInterrupted();
+      return store;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  /** Which migrations this database has, and which it lacks. */
+  schemaStatus(): SchemaStatus {
+    const executed = executedMigrations(this.#db);
+    const done = new Set(executed);
+    return {
+      executed,
+      pending: this.#migrations.map((m) => m.name).filter((name) => !done.has(name)),
+      latest: this.#migrations.at(-1)?.name ?? '',
+    };
+  }
+
+  // ---- imported datasets (built-ins are not stored) ----
+
+  /** One transaction; StoreError('dataset "x" already exists') if the name is taken. */
+  saveDataset(ds: LoadedDataset): void {
+    this.#datasets.save(ds);
+  }
+  listDatasets(): DatasetInfo[] {
+    return this.#datasets.list();
+  }
+  getDatasetInfo(name: string): DatasetInfo | null {
+    return this.#datasets.info(name);
+  }
+  loadDataset(name: string): LoadedDataset | null {
+    return this.#datasets.load(name);
+  }
+  /** StoreError while any run references it, or if there is no such dataset. */
+  deleteDataset(name: string): void {
+    this.#datasets.delete(name);
+  }
+
+  // ---- runs ----
+
+  /** Default name 'run-<id>', status 'running', seed from config.seed. StoreError on a taken name. */
+  createRun(input: CreateRunInput): RunRecord {
+    return this.#runs.create(input);
+  }
+  /** A number or a string of digits is an id; anything else a name. */
+  getRun(idOrName: number | string): RunRecord | null {
+    return this.#runs.get(idOrName);
+  }
+  /** Newest first. */
+  listRuns(): RunRecord[] {
+    return this.#runs.list();
+  }
+  /** Applies the defined fields of `patch`, stamps updatedAt, returns the updated run. */
+  updateRun(id: number, patch: RunPatch): RunRecord {
+    return this.#runs.update(id, patch);
+  }
+  heartbeat(id: number): void {
+    this.#runs.heartbeat(id);
+  }
+  /** Cascades to the run's metrics, checkpoints and artefacts. */
+  deleteRun(id: number): void {
+    this.#runs.delete(id);
+  }
+  /** See RunTable.markStaleInterrupted; returns the ids marked. */
+  markStaleRunsInterrupted(graceMs: number = this.#staleGraceMs): number[] {
+    return this.#runs.markStaleInterrupted(graceMs);
+  }
+
+  // ---- metrics ----
+
+  /** One transaction. */
+  appendMetrics(points: MetricPoint[]): void {
+    this.#metrics.append(points);
+  }
+  /** Ordered by step then name; `names` restricts to those metrics. */
+  metrics(runId: number, names?: string[]): MetricPoint[] {
+    return this.#metrics.query(runId, names);
+  }
+  /** The value at the highest step of each metric name. */
+  latestMetrics(runId: number): Record<string, number> {
+    return this.#metrics.latest(runId);
+  }
+  /** Deletes the run's metrics with step > `step`. */
+  deleteMetricsAfter(runId: number, step: number): void {
+    this.#metrics.deleteAfter(runId, step);
+  }
+
+  // ---- checkpoints ----
+
+  /**
+   * The crash-safety core: in ONE transaction, upsert the checkpoint as 'last' (and as 'best'
+   * when alsoBest), append the metrics recorded since the previous checkpoint, and update the
+   * run. A kill at any instant leaves the old state or the new, never a checkpoint without its
+   * metrics or a run whose epoch/step disagree with its checkpoint. Encoding happens before the
+   * write lock is taken.
+   */
+  commitCheckpoint(input: CommitCheckpointInput): void {
+    const encoded = this.#checkpoints.encode(input.checkpoint);
+    this.#db
+      .transaction(() => {
+        this.#checkpoints.upsert(encoded, input.alsoBest ? ['last', 'best'] : ['last']);
+        this.#metrics.insertAll(input.metrics);
+        this.#runs.update(input.checkpoint.runId, input.run);
+      })
+      .immediate();
+  }
+  loadCheckpoint(runId: number, kind: CheckpointKind): CheckpointData | null {
+    return this.#checkpoints.load(runId, kind);
+  }
+  listCheckpoints(runId: number): CheckpointInfo[] {
+    return this.#checkpoints.list(runId);
+  }
+
+  // ---- artefacts ----
+
+  /** Replaces the artefact with the same (runId, kind, checkpoint). */
+  saveArtefact(a: ArtefactRecord): void {
+    this.#artefacts.save(a);
+  }
+  getArtefact(runId: number, kind: ArtefactKind, checkpoint: CheckpointKind): ArtefactRecord | null {
+    return this.#artefacts.get(runId, kind, checkpoint);
+  }
+  listArtefacts(runId: number): Omit<ArtefactRecord, 'payload'>[] {
+    return this.#artefacts.list(runId);
+  }
+}

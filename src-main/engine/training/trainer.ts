@@ -1,0 +1,297 @@
+/**
+ * The training loop of one run: one flat sequence of labelled steps, like nanoGPT's train.py.
+ *
+ *   1. load the run, its dataset and the compute backend
+ *   2. build the model (seeded) and Adam; restore the last checkpoint if there is one
+ *   3. per batch: seeded noise, ELBO terms, Adam step, finite check, progress
+ *   4. per epoch: evaluate on the test split, commit checkpoint + metrics + progress atomically
+ *   5. at the end: evaluation artefacts, status 'completed'
+ *
+ * Everything random is a function of (seed, epoch, step), so a run resumed from a checkpoint
+ * produces exactly the numbers it would have produced uninterrupted (on the same backend).
+ */
+import type { LoadedDataset } from '../../common/dataset.ts';
+import { exampleSize } from '../../common/dataset.ts';
+import { TRAIN_METRICS, metricName } from '../../common/metric-names.ts';
+import { deriveSeed } from '../../common/random.ts';
+import type { CheckpointData, MetricPoint, RunRecord, StoredTensor } from '../../common/run.ts';
+import type { TrainEventListener } from '../../common/training-events.ts';
+import { selectBackend } from '../backend/backends.ts';
+import { computeArtefacts } from '../evaluation/artefacts.ts';
+import { evaluateSplit } from '../evaluation/evaluate.ts';
+import { Gmvae } from '../model/gmvae.ts';
+import type { Store } from '../store/index.ts';
+import { tf } from '../tf.ts';
+import { SEED_STREAM, batchCount, batchIndices, epochOrder, gatherRows } from './batches.ts';
+import { captureOptimizer, captureWeights, restoreOptimizer, restoreWeights } from './checkpoint-state.ts';
+
+/** How a supervisor (or Ctrl-C) steers a running trainer; checked between steps. */
+export interface TrainControl {
+  stopRequested(): boolean;
+  pauseRequested(): boolean;
+  /** Resolves when the trainer may continue (or should stop). */
+  waitForResume(): Promise<void>;
+}
+
+export const noControl: TrainControl = {
+  stopRequested: () => false,
+  pauseRequested: () => false,
+  waitForResume: async () => {},
+};
+
+export interface TrainOptions {
+  store: Store;
+  runId: number;
+  loadDataset: (name: string) => Promise<LoadedDataset>;
+  control?: TrainControl;
+  onEvent?: TrainEventListener;
+  /** Test hook: stop the process-level loop after this many steps (simulates a stop). */
+  maxSteps?: number;
+}
+
+export class NonFiniteLossError extends Error {
+  override name = 'NonFiniteLossError';
+}
+
+const HEARTBEAT_MS = 3000;
+const PROGRESS_MS = 500;
+/** Trainer state kept beside Adam's slots in a checkpoint: the running sums of the epoch. */
+const EPOCH_SUMS = 'trainer/epoch_sums';
+
+export async function trainRun(options: TrainOptions): Promise<RunRecord> {
+  const { store, runId, control = noControl } = options;
+  const emit = options.onEvent ?? (() => {});
+  const run = store.getRun(runId);
+  if (!run) throw new Error(`run ${runId} does not exist`);
+  const config = run.config;
+
+  // 1. dataset and backend
+  const data = await options.loadDataset(run.dataset);
+  const shape = data.info.shape;
+  const d = exampleSize(shape);
+  const selection = await selectBackend(config.backend, { trainsConv2d: config.arch === 'conv' });
+
+  // 2. model and optimizer, restored from the last checkpoint when resuming
+  const model = new Gmvae(config, { shape });
+  const optimizer = tf.train.adam(config.lr);
+  const variables = model.trainableVariables;
+  const last = store.loadCheckpoint(runId, 'last');
+  let epoch = 0;
+  let batchInEpoch = 0;
+  let step = 0;
+  let trainSeconds = 0;
+  let epochSums = new Float64Array(TRAIN_METRICS.length + 1); // term sums, then example count
+  if (last) {
+    restoreWeights(model, last.weights);
+    const sums = last.optimizer.find((t) => t.name === EPOCH_SUMS);
+    await restoreOptimizer(
+      optimizer,
+      last.optimizer.filter((t) => t.name !== EPOCH_SUMS),
+    );
+    if (sums) epochSums = new Float64Array(sums.data.slice().buffer);
+    ({ epoch, batchInEpoch, step, trainSeconds } = last);
+    // Metrics logged after this checkpoint belong to steps that will now be repeated.
+    store.deleteMetricsAfter(runId, step);
+  }
+  let bestScore = store.listCheckpoints(runId).find((c) => c.kind === 'best')?.score ?? -Infinity;
+
+  const now = () => new Date().toISOString();
+  store.updateRun(runId, {
+    status: 'running',
+    pid: process.pid,
+    backend: selection.backend,
+    device: selection.device,
+    startedAt: run.startedAt ?? now(),
+    finishedAt: null,
+    error: null,
+  });
+  emit({
+    type: 'started',
+    runId,
+    backend: selection.backend,
+    device: selection.device,
+    skipped: selection.skipped,
+    resumedFrom: last ? { epoch, step } : null,
+  });
+
+  const batches = batchCount(data.train.n, config.batchSize);
+  const logEvery = Math.max(1, Math.round(batches / 20));
+  let sittingStart = performance.now();
+  const secondsAtSittingStart = trainSeconds;
+  let epochStartSeconds = trainSeconds;
+  const elapsed = () => secondsAtSittingStart + (performance.now() - sittingStart) / 1000;
+  let lastCheckpointAt = performance.now();
+  let lastHeartbeat = 0;
+  let lastProgress = 0;
+  let stepsThisProcess = 0;
+  let examplesSinceProgress = 0;
+  let progressClock = performance.now();
+
+  const checkpoint = async (best: boolean, metrics: MetricPoint[], score: number | null): Promise<void> => {
+    trainSeconds = elapsed();
+    // float64 sums travel bit-exact as pairs of float32 words, so a resumed epoch averages exactly.
+    const words = new Float32Array(epochSums.slice().buffer);
+    const sums: StoredTensor = { name: EPOCH_SUMS, shape: [words.length], data: words };
+    const data: CheckpointData = {
+      runId,
+      kind: 'last',
+      epoch,
+      step,
+      batchInEpoch,
+      createdAt: now(),
+      score,
+      trainSeconds,
+      weights: captureWeights(model),
+      optimizer: [...(await captureOptimizer(optimizer)), sums],
+    };
+    store.commitCheckpoint({ checkpoint: data, alsoBest: best, metrics, run: { epoch, step, trainSeconds } });
+    lastCheckpointAt = performance.now();
+    emit({ type: 'checkpoint', runId, epoch, step, best });
+  };
+
+  const finish = (status: 'completed' | 'stopped' | 'failed' | 'paused', error: string | null = null) => {
+    const record = store.updateRun(runId, {
+      status,
+      error,
+      pid: status === 'paused' ? process.pid : null,
+      finishedAt: status === 'completed' ? now() : null,
+      trainSeconds: elapsed(),
+    });
+    emit({ type: 'status', runId, status, error });
+    return record;
+  };
+
+  try {
+    while (epoch < config.epochs) {
+      const order = epochOrder(data.train.n, config.seed, epoch);
+      // 3. one epoch of Adam steps
+      while (batchInEpoch < batches) {
+        if (control.pauseRequested()) {
+          await checkpoint(false, [], null);
+          finish('paused');
+          const paused = performance.now();
+          await control.waitForResume();
+          sittingStart += performance.now() - paused; // paused time is not training time
+          if (!control.stopRequested()) {
+            store.updateRun(runId, { status: 'running', pid: process.pid });
+            emit({ type: 'status', runId, status: 'running', error: null });
+          }
+        }
+        if (
+          control.stopRequested() ||
+          (options.maxSteps !== undefined && stepsThisProcess >= options.maxSteps)
+        ) {
+          await checkpoint(false, [], null);
+          return finish('stopped');
+        }
+        const rows = batchIndices(order, config.batchSize, batchInEpoch);
+        const values = tf.tidy(() => {
+          const y = tf.tensor2d(gatherRows(data.train.x, d, rows), [rows.length, d]);
+          let kept: tf.Tensor | null = null;
+          const noiseSeed = deriveSeed(config.seed, SEED_STREAM.stepNoise, step);
+          optimizer.minimize(
+            () => {
+              const t = model.elboTerms(y, noiseSeed);
+              kept = tf.keep(
+                tf.stack([t.elbo, t.reconstruction, t.conditionalPrior, t.wPrior, t.zPrior, t.loss]),
+              );
+              return t.loss;
+            },
+            false,
+            variables,
+          );
+          return kept as unknown as tf.Tensor;
+        });
+        const terms = values.dataSync();
+        values.dispose();
+        if (!terms.every(Number.isFinite))
+          throw new NonFiniteLossError(
+            `the loss became ${terms[5]} at epoch ${epoch + 1}, step ${step + 1}; ` +
+              'the last good checkpoint is kept. Try a lower learning rate.',
+          );
+        // Values are in TRAIN_METRICS order: elbo, reconstruction, conditional_prior, w_prior, z_prior, loss.
+        for (let i = 0; i < terms.length; i++) epochSums[i]! += terms[i]! * rows.length;
+        epochSums[TRAIN_METRICS.length]! += rows.length;
+        step++;
+        batchInEpoch++;
+        stepsThisProcess++;
+        examplesSinceProgress += rows.length;
+
+        const t = performance.now();
+        if (step % logEvery === 0) {
+          const time = Date.now();
+          store.appendMetrics([
+            { runId, step, epoch, name: 'train/step_loss', value: terms[5]!, time },
+            { runId, step, epoch, name: 'train/step_elbo', value: terms[0]!, time },
+          ]);
+        }
+        if (t - lastProgress > PROGRESS_MS) {
+          const rate = (examplesSinceProgress * 1000) / Math.max(1, t - progressClock);
+          emit({
+            type: 'progress',
+            runId,
+            epoch,
+            batch: batchInEpoch,
+            batches,
+            step,
+            loss: terms[5]!,
+            examplesPerSecond: rate,
+          });
+          lastProgress = t;
+          progressClock = t;
+          examplesSinceProgress = 0;
+        }
+        if (t - lastHeartbeat > HEARTBEAT_MS) {
+          store.heartbeat(runId);
+          lastHeartbeat = t;
+        }
+        if (t - lastCheckpointAt > config.checkpointMinutes * 60_000 && batchInEpoch < batches)
+          await checkpoint(false, [], null);
+        // Let IPC messages (pause, stop) in between steps.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+
+      // 4. end of epoch: evaluation, then checkpoint + metrics + progress in one transaction
+      epoch++;
+      batchInEpoch = 0;
+      const time = Date.now();
+      const count = epochSums[TRAIN_METRICS.length]!;
+      const epochMetrics: Record<string, number> = {};
+      TRAIN_METRICS.forEach((name, i) => (epochMetrics[metricName('train', name)] = epochSums[i]! / count));
+      const evaluation = evaluateSplit(model, data.test, shape, data.info.numClasses, config.seed);
+      for (const [name, value] of Object.entries(evaluation.metrics))
+        epochMetrics[metricName('test', name)] = value as number;
+      epochMetrics['epoch_seconds'] = elapsed() - epochStartSeconds;
+      epochStartSeconds = elapsed();
+      epochSums = new Float64Array(TRAIN_METRICS.length + 1);
+      const score = evaluation.metrics.elbo ?? -Infinity;
+      const best = score > bestScore;
+      if (best) bestScore = score;
+      const points = Object.entries(epochMetrics).map(([name, value]) => ({
+        runId,
+        step,
+        epoch,
+        name,
+        value,
+        time,
+      }));
+      await checkpoint(best, points, score);
+      emit({ type: 'epoch', runId, epoch, seconds: epochMetrics['epoch_seconds']!, metrics: epochMetrics });
+    }
+
+    // 5. artefacts of the final model, then done
+    const artefacts = await computeArtefacts(model, data, {
+      seed: deriveSeed(config.seed, SEED_STREAM.artefacts),
+    });
+    for (const artefact of artefacts)
+      store.saveArtefact({ ...artefact, runId, checkpoint: 'last', epoch, createdAt: now() });
+    return finish('completed');
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    finish('failed', message);
+    throw error;
+  } finally {
+    model.dispose();
+    optimizer.dispose();
+  }
+}

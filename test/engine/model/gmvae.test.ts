@@ -1,0 +1,151 @@
+/**
+ * The assembled model: its forward pass wires the terms as the model page says (sampled x and
+ * w, z summed out, w-prior analytic), the constraint removes exactly the z-prior gradient, and
+ * the networks have the paper's shapes for both architectures.
+ */
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import type { GmvaeConfig } from '../../../src-main/common/config.ts';
+import { SYNTHETIC_PRESET } from '../../../src-main/common/config.ts';
+import {
+  conditionalPriorKl,
+  gaussianLogLikelihood,
+  wPriorKl,
+  zPriorKl,
+} from '../../../src-main/engine/model/elbo.ts';
+import { Gmvae } from '../../../src-main/engine/model/gmvae.ts';
+import { logPosteriorZ } from '../../../src-main/engine/model/posterior.ts';
+import { tf } from '../../../src-main/engine/tf.ts';
+
+before(async () => {
+  await tf.setBackend('cpu');
+});
+
+const config = (overrides: Partial<GmvaeConfig> = {}): GmvaeConfig => ({
+  ...SYNTHETIC_PRESET,
+  k: 3,
+  xDim: 2,
+  wDim: 2,
+  hidden: 8,
+  seed: 11,
+  backend: 'cpu',
+  ...overrides,
+});
+const scalar = (t: tf.Tensor) => t.dataSync()[0]!;
+const batch = () =>
+  tf.tensor2d([
+    [0.5, -1],
+    [2, 0.3],
+    [-1.5, 1],
+    [0, 0],
+  ]);
+
+describe('Gmvae.elboTerms', () => {
+  test('equals the terms recomputed from the same reparameterised samples', () => {
+    const model = new Gmvae(config(), { shape: [2] });
+    const y = batch();
+    const seed = 1234;
+    const t = model.elboTerms(y, seed);
+    // Recompute by hand: x = mu_x + s_x eps, w = mu_w + s_w eps' with the same seeded noise.
+    const q = model.encode(y);
+    const x = tf.add(
+      q.muX,
+      tf.mul(tf.exp(tf.mul(0.5, q.logvarX)), tf.randomNormal(q.muX.shape, 0, 1, 'float32', seed)),
+    ) as tf.Tensor2D;
+    const w = tf.add(
+      q.muW,
+      tf.mul(tf.exp(tf.mul(0.5, q.logvarW)), tf.randomNormal(q.muW.shape, 0, 1, 'float32', seed + 1)),
+    ) as tf.Tensor2D;
+    const { muK, logvarK } = model.priorComponents(w);
+    const logPz = logPosteriorZ(x, muK, logvarK);
+    const dec = model.decode(x);
+    const recon = scalar(tf.mean(gaussianLogLikelihood(y, dec.location, dec.logvar!)));
+    const cond = scalar(
+      tf.mean(conditionalPriorKl(q.muX, q.logvarX, muK, logvarK, tf.exp(logPz) as tf.Tensor2D)),
+    );
+    const wkl = scalar(tf.mean(wPriorKl(q.muW, q.logvarW)));
+    const zkl = scalar(tf.mean(zPriorKl(logPz)));
+    const near = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-4, `${a} vs ${b}`);
+    near(scalar(t.reconstruction), recon);
+    near(scalar(t.conditionalPrior), cond);
+    near(scalar(t.wPrior), wkl);
+    near(scalar(t.zPrior), zkl);
+    near(scalar(t.elbo), recon - cond - wkl - zkl);
+    model.dispose();
+  });
+
+  test('the same seed gives the same terms; another seed other noise', () => {
+    const model = new Gmvae(config(), { shape: [2] });
+    const y = batch();
+    assert.equal(scalar(model.elboTerms(y, 5).elbo), scalar(model.elboTerms(y, 5).elbo));
+    assert.notEqual(scalar(model.elboTerms(y, 5).elbo), scalar(model.elboTerms(y, 6).elbo));
+    model.dispose();
+  });
+
+  test('M Monte Carlo samples average over M draws (M = 1 with one seed is one of them)', () => {
+    const model = new Gmvae(config({ mcSamples: 4 }), { shape: [2] });
+    const y = batch();
+    const m4 = model.elboTerms(y, 9);
+    const w1 = scalar(model.elboTerms(y, 9, 1).wPrior);
+    assert.ok(Math.abs(scalar(m4.wPrior) - w1) < 1e-5, 'the w-prior is analytic: it does not depend on M');
+    assert.ok(Number.isFinite(scalar(m4.elbo)));
+    model.dispose();
+  });
+
+  test('the constraint removes the z-prior gradient exactly while KL < lambda, and only then', () => {
+    const y = batch();
+    const gradsOf = (lambda: number, objective: (t: ReturnType<Gmvae['elboTerms']>) => tf.Scalar) => {
+      const model = new Gmvae(config({ lambda }), { shape: [2] });
+      const { grads } = tf.variableGrads(() => objective(model.elboTerms(y, 3)), model.trainableVariables);
+      const flat = Object.values(grads).map((g) => Array.from(g.dataSync()));
+      model.dispose();
+      return flat.flat();
+    };
+    const withoutZ = gradsOf(
+      0,
+      (t) => tf.neg(tf.sub(tf.sub(t.reconstruction, t.conditionalPrior), t.wPrior)) as tf.Scalar,
+    );
+    const constrained = gradsOf(1e3, (t) => t.loss); // KL (at most log 3) is far below lambda
+    const unconstrained = gradsOf(0, (t) => t.loss);
+    const maxDiff = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i]!)));
+    assert.ok(maxDiff(constrained, withoutZ) < 1e-6, 'constrained loss = loss without the z-prior term');
+    assert.ok(maxDiff(unconstrained, withoutZ) > 1e-7, 'lambda = 0 keeps the z-prior gradient');
+  });
+});
+
+describe('networks', () => {
+  test('the MLP: one q(x|y), one q(w|y); K components come from the prior network', () => {
+    const model = new Gmvae(config({ k: 5, xDim: 3, wDim: 4 }), { shape: [2] });
+    const y = batch();
+    const q = model.encode(y);
+    assert.deepEqual(q.muX.shape, [4, 3]);
+    assert.deepEqual(q.muW.shape, [4, 4]);
+    assert.deepEqual(model.networks.encoder.outputs.length, 4, 'four heads, none per cluster');
+    const { muK, logvarK } = model.priorComponents(q.muW);
+    assert.deepEqual(muK.shape, [4, 5, 3]);
+    assert.deepEqual(logvarK.shape, [4, 5, 3]);
+    const p = model.clusterProbabilities(y);
+    assert.deepEqual(p.shape, [4, 5]);
+    model.dispose();
+  });
+
+  test('the conv net maps 28x28 images to logits of the same size', () => {
+    const cfg = config({ arch: 'conv', likelihood: 'bernoulli', k: 4, xDim: 6, wDim: 3, hidden: 16 });
+    const model = new Gmvae(cfg, { shape: [28, 28, 1] });
+    const y = tf.randomUniform([2, 784]) as tf.Tensor2D;
+    const t = model.elboTerms(y, 1);
+    assert.ok(Number.isFinite(scalar(t.elbo)));
+    assert.deepEqual(model.decode(model.encode(y).muX).location.shape, [2, 784]);
+    assert.deepEqual(model.sampleFromComponent(2, 3, 7).shape, [3, 784]);
+    model.dispose();
+  });
+
+  test('the seed fixes the initial weights', () => {
+    const a = new Gmvae(config(), { shape: [2] });
+    const b = new Gmvae(config(), { shape: [2] });
+    const c = new Gmvae(config({ seed: 12 }), { shape: [2] });
+    const first = (m: Gmvae) => Array.from(m.trainableVariables[0]!.dataSync());
+    assert.deepEqual(first(a), first(b));
+    assert.notDeepEqual(first(a), first(c));
+  });
+});

@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'node:test';
+import { Store, StoreError, isProcessAlive } from '../../../src-main/engine/store/index.ts';
+import { deadPid, openTempStore, tempHome, testConfig } from './helpers.ts';
+
+test('createRun fills in defaults; getRun finds it by id, numeric string or name', async (t) => {
+  const store = await openTempStore(t);
+  const run = store.createRun({ dataset: 'spiral', config: testConfig(42) });
+  assert.equal(run.name, `run-${run.id}`);
+  assert.equal(run.status, 'running');
+  assert.equal(run.seed, 42);
+  assert.deepEqual(run.config, testConfig(42));
+  assert.deepEqual(run.tags, []);
+  assert.equal(run.notes, '');
+  assert.equal(run.pid, null);
+  assert.equal(run.epoch, 0);
+  assert.equal(run.trainSeconds, 0);
+  assert.ok(!Number.isNaN(Date.parse(run.createdAt)));
+
+  assert.deepEqual(store.getRun(run.id), run);
+  assert.deepEqual(store.getRun(String(run.id)), run);
+  assert.deepEqual(store.getRun(run.name), run);
+  assert.equal(store.getRun(999), null);
+  assert.equal(store.getRun('no-such-run'), null);
+});
+
+test('run names are unique and never numbers', async (t) => {
+  const store = await openTempStore(t);
+  const a = store.createRun({ name: 'alpha', dataset: 'spiral', config: testConfig() });
+  assert.throws(
+    () => store.createRun({ name: 'alpha', dataset: 'spiral', config: testConfig() }),
+    new StoreError('a run named "alpha" already exists'),
+  );
+  const b = store.createRun({ name: 'beta', dataset: 'spiral', config: testConfig() });
+  assert.throws(() => store.updateRun(b.id, { name: 'alpha' }), /already exists/);
+  assert.equal(store.getRun(b.id)?.name, 'beta');
+  assert.throws(() => store.createRun({ name: '123', dataset: 'spiral', config: testConfig() }), StoreError);
+  assert.throws(
+    () => store.createRun({ name: ' padded', dataset: 'spiral', config: testConfig() }),
+    StoreError,
+  );
+  assert.throws(() => store.updateRun(a.id, { name: '' }), StoreError);
+  assert.equal(store.listRuns().length, 2);
+});
+
+test('a default name taken by hand gets a suffix; ids are never reused', async (t) => {
+  const store = await openTempStore(t);
+  const first = store.createRun({ name: 'run-2', dataset: 'spiral', config: testConfig() });
+  const second = store.createRun({ dataset: 'spiral', config: testConfig() });
+  assert.equal(second.id, 2);
+  assert.equal(second.name, 'run-2-2');
+  store.deleteRun(second.id);
+  const third = store.createRun({ dataset: 'spiral', config: testConfig() });
+  assert.equal(third.id, 3);
+  assert.deepEqual(
+    store.listRuns().map((r) => r.id),
+    [third.id, first.id],
+    'newest first',
+  );
+});
+
+test('updateRun patches fields, tags and notes, and stamps updatedAt', async (t) => {
+  const store = await openTempStore(t);
+  const run = store.createRun({ name: 'r', dataset: 'spiral', config: testConfig(), status: 'stopped' });
+  await sleep(5);
+  const updated = store.updateRun(run.id, {
+    status: 'completed',
+    backend: 'wasm',
+    device: 'cpu, 4 threads',
+    epoch: 3,
+    step: 300,
+    startedAt: '2025-01-01T00:00:00.000Z',
+    finishedAt: '2025-01-01T01:00:00.000Z',
+    trainSeconds: 12.5,
+    error: null,
+    notes: 'looks good\nsecond line',
+    tags: ['baseline', 'k=8'],
+    pid: null,
+  });
+  assert.equal(updated.status, 'completed');
+  assert.equal(updated.backend, 'wasm');
+  assert.equal(updated.step, 300);
+  assert.equal(updated.trainSeconds, 12.5);
+  assert.equal(updated.notes, 'looks good\nsecond line');
+  assert.deepEqual(updated.tags, ['baseline', 'k=8']);
+  assert.ok(updated.updatedAt > run.updatedAt);
+  assert.deepEqual(store.getRun(run.id), updated);
+
+  // Fields left out (or undefined) are untouched.
+  assert.deepEqual(store.updateRun(run.id, { notes: undefined, tags: [] }).notes, 'looks good\nsecond line');
+
+  assert.throws(() => store.updateRun(run.id, { status: 'exploded' as never }), StoreError);
+  assert.throws(() => store.updateRun(run.id, { tags: 'x' as never }), StoreError);
+  assert.throws(() => store.updateRun(run.id, { id: 5 } as never), StoreError);
+  assert.throws(() => store.updateRun(404, { notes: 'x' }), new StoreError('no run with id 404'));
+  assert.throws(() => store.heartbeat(404), StoreError);
+  assert.throws(() => store.deleteRun(404), StoreError);
+});
+
+test('stale detection: dead or missing trainers become interrupted, live ones do not', async (t) => {
+  const store = await openTempStore(t);
+  const dead = await deadPid();
+  assert.equal(isProcessAlive(dead), false);
+  assert.equal(isProcessAlive(process.pid), true);
+  // pid 1 always exists; whether we may signal it (EPERM) or not, it is alive.
+  assert.equal(isProcessAlive(1), true);
+  assert.equal(isProcessAlive(0), false);
+
+  const create = (name: string, status: 'running' | 'paused' | 'stopped', pid: number | null) =>
+    store.createRun({ name, dataset: 'spiral', config: testConfig(), status, pid }).id;
+  const deadRunning = create('dead-running', 'running', dead);
+  const deadPaused = create('dead-paused', 'paused', dead);
+  const noPid = create('no-pid', 'running', null);
+  const ours = create('ours', 'running', process.pid);
+  const stopped = create('stopped', 'stopped', dead);
+
+  // Within the grace period nothing is touched: the trainer may just not have reported yet.
+  assert.deepEqual(store.markStaleRunsInterrupted(60_000), []);
+
+  assert.deepEqual(store.markStaleRunsInterrupted(0), [deadRunning, deadPaused, noPid]);
+  for (const id of [deadRunning, deadPaused, noPid]) {
+    const run = store.getRun(id);
+    assert.equal(run?.status, 'interrupted');
+    assert.equal(run?.pid, null);
+  }
+  assert.equal(store.getRun(ours)?.status, 'running');
+  assert.equal(store.getRun(ours)?.pid, process.pid);
+  assert.equal(store.getRun(stopped)?.status, 'stopped');
+  assert.deepEqual(store.markStaleRunsInterrupted(0), [], 'nothing left to mark');
+});
+
+test('a heartbeat keeps a pid-less run alive until the grace period passes; open() marks stale runs', async (t) => {
+  const home = tempHome(t);
+  const store = await Store.open(home);
+  const run = store.createRun({ dataset: 'spiral', config: testConfig(), pid: null });
+  await sleep(60);
+  store.heartbeat(run.id);
+  assert.deepEqual(store.markStaleRunsInterrupted(50), []);
+  await sleep(60);
+  assert.deepEqual(store.markStaleRunsInterrupted(50), [run.id]);
+
+  store.updateRun(run.id, { status: 'running', pid: await deadPid() });
+  store.close();
+  const reopened = await Store.open(home, { staleGraceMs: 0 });
+  t.after(() => reopened.close());
+  assert.equal(reopened.getRun(run.id)?.status, 'interrupted');
+});

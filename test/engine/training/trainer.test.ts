@@ -1,0 +1,176 @@
+/**
+ * The training loop against a real store: what a run records, exact resumption from a
+ * checkpoint (also mid-epoch), pause/stop control, and a non-finite loss keeping the last
+ * good checkpoint.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { resolveConfig } from '../../../src-main/common/config.ts';
+import type { LoadedDataset } from '../../../src-main/common/dataset.ts';
+import type { TrainEvent } from '../../../src-main/common/training-events.ts';
+import { Store } from '../../../src-main/engine/store/index.ts';
+import { trainRun } from '../../../src-main/engine/training/trainer.ts';
+import { blobs } from '../../helpers/blobs.ts';
+import { tempDir } from '../../helpers/temp.ts';
+
+const data = blobs();
+const overrides = { k: 4, hidden: 16, epochs: 3, batchSize: 50, lr: 3e-3, backend: 'cpu', seed: 5 };
+
+async function setup(extra: Record<string, unknown> = {}) {
+  const store = await Store.open(tempDir(), { staleGraceMs: 0 });
+  const config = resolveConfig(data.info, { ...overrides, ...extra });
+  const run = store.createRun({ dataset: 'blobs', config, status: 'interrupted', pid: null });
+  return { store, run };
+}
+
+const load =
+  (d: LoadedDataset = data) =>
+  async () =>
+    d;
+const metricSeries = (store: Store, runId: number) =>
+  store
+    .metrics(runId)
+    .filter((m) => m.name !== 'epoch_seconds')
+    .map((m) => `${m.step}:${m.name}=${m.value}`);
+
+describe('trainRun', () => {
+  test('records every ELBO term and clustering metric per epoch, checkpoints and artefacts', async () => {
+    const { store, run } = await setup();
+    const events: TrainEvent[] = [];
+    const final = await trainRun({
+      store,
+      runId: run.id,
+      loadDataset: load(),
+      onEvent: (e) => events.push(e),
+    });
+    assert.equal(final.status, 'completed');
+    assert.equal(final.epoch, 3);
+    assert.equal(final.step, 3 * 12); // 600 / 50 batches per epoch
+    assert.equal(final.backend, 'cpu');
+    assert.match(final.device!, /CPU/);
+    const names = new Set(store.metrics(run.id).map((m) => m.name));
+    for (const name of ['elbo', 'reconstruction', 'conditional_prior', 'w_prior', 'z_prior', 'loss'])
+      assert.ok(names.has(`train/${name}`), `train/${name}`);
+    for (const name of [
+      'elbo',
+      'z_prior',
+      'accuracy',
+      'accuracy_majority',
+      'accuracy_hungarian',
+      'nmi',
+      'ari',
+      'clusters_used',
+    ])
+      assert.ok(names.has(`test/${name}`), `test/${name}`);
+    const elbo = store.metrics(run.id, ['test/elbo']);
+    assert.deepEqual(
+      elbo.map((m) => m.epoch),
+      [1, 2, 3],
+    );
+    const latest = store.latestMetrics(run.id);
+    // ELBO = reconstruction - conditional prior - w-prior - z-prior, as recorded
+    const sum =
+      latest['test/reconstruction']! -
+      latest['test/conditional_prior']! -
+      latest['test/w_prior']! -
+      latest['test/z_prior']!;
+    assert.ok(Math.abs(sum - latest['test/elbo']!) < 1e-3);
+    assert.ok(latest['test/accuracy_majority']! > 0.9, `blobs are easy: ${latest['test/accuracy_majority']}`);
+    assert.deepEqual(
+      store
+        .listCheckpoints(run.id)
+        .map((c) => c.kind)
+        .sort(),
+      ['best', 'last'],
+    );
+    assert.deepEqual(
+      store
+        .listArtefacts(run.id)
+        .map((a) => a.kind)
+        .sort(),
+      ['cluster-samples', 'projection', 'reconstructions'],
+    );
+    assert.ok(events.some((e) => e.type === 'started'));
+    assert.equal(events.filter((e) => e.type === 'epoch').length, 3);
+    store.close();
+  });
+
+  test('a run stopped mid-epoch and resumed gives exactly the uninterrupted results', async () => {
+    const straight = await setup();
+    await trainRun({ store: straight.store, runId: straight.run.id, loadDataset: load() });
+
+    const resumed = await setup();
+    // Stop after 17 steps: epoch 2, batch 5 of 12.
+    const stopped = await trainRun({
+      store: resumed.store,
+      runId: resumed.run.id,
+      loadDataset: load(),
+      maxSteps: 17,
+    });
+    assert.equal(stopped.status, 'stopped');
+    assert.equal(stopped.step, 17);
+    assert.equal(resumed.store.loadCheckpoint(resumed.run.id, 'last')!.batchInEpoch, 5);
+    const final = await trainRun({ store: resumed.store, runId: resumed.run.id, loadDataset: load() });
+    assert.equal(final.status, 'completed');
+    assert.deepEqual(
+      metricSeries(resumed.store, resumed.run.id),
+      metricSeries(straight.store, straight.run.id),
+    );
+    const w1 = straight.store.loadCheckpoint(straight.run.id, 'last')!.weights;
+    const w2 = resumed.store.loadCheckpoint(resumed.run.id, 'last')!.weights;
+    w1.forEach((t, i) => assert.deepEqual(w2[i]!.data, t.data, t.name));
+    straight.store.close();
+    resumed.store.close();
+  });
+
+  test('pause holds the run, resume continues it, stop ends it resumable', async () => {
+    const { store, run } = await setup();
+    let phase: 'run' | 'pause' | 'stop' = 'run';
+    let resume: () => void = () => {};
+    let steps = 0;
+    const statuses: string[] = [];
+    const final = await trainRun({
+      store,
+      runId: run.id,
+      loadDataset: load(),
+      control: {
+        stopRequested: () => phase === 'stop',
+        pauseRequested: () => phase === 'pause',
+        waitForResume: () =>
+          new Promise<void>((r) => {
+            assert.equal(store.getRun(run.id)!.status, 'paused');
+            resume = r;
+            phase = 'stop';
+            setImmediate(() => resume());
+          }),
+      },
+      onEvent: (e) => {
+        if (e.type === 'status') statuses.push(e.status);
+        if (e.type === 'progress' || e.type === 'checkpoint') steps++;
+        if (e.type === 'epoch' && phase === 'run') phase = 'pause';
+      },
+    });
+    assert.deepEqual(statuses, ['paused', 'stopped']);
+    assert.equal(final.status, 'stopped');
+    assert.equal(final.epoch, 1);
+    assert.equal(final.pid, null);
+    assert.ok(steps > 0);
+    store.close();
+  });
+
+  test('a non-finite loss fails the run with a clear error and keeps the last good checkpoint', async () => {
+    const { store, run } = await setup();
+    await trainRun({ store, runId: run.id, loadDataset: load(), maxSteps: 12 }); // one good epoch
+    const good = store.loadCheckpoint(run.id, 'last')!;
+    const poisoned = blobs();
+    poisoned.train.x.fill(Number.POSITIVE_INFINITY);
+    await assert.rejects(trainRun({ store, runId: run.id, loadDataset: load(poisoned) }), /loss became/);
+    const failed = store.getRun(run.id)!;
+    assert.equal(failed.status, 'failed');
+    assert.match(failed.error!, /loss became (NaN|Infinity|-Infinity) at epoch 2, step 13/);
+    const kept = store.loadCheckpoint(run.id, 'last')!;
+    assert.equal(kept.step, good.step);
+    assert.deepEqual(kept.weights[0]!.data, good.weights[0]!.data);
+    store.close();
+  });
+});
