@@ -58,9 +58,12 @@ export class Gmvae {
     );
   }
 
-  /** q(x|y), q(w|y). y: [B, D] */
-  encode(y: Tensor2D): Posterior {
-    const [muX, logvarX, muW, logvarW] = this.networks.encoder.apply(y) as Tensor2D[];
+  /**
+   * q(x|y), q(w|y). y: [B, D]. `training` normalises with the batch's statistics (and updates
+   * the running ones); otherwise the running statistics are used, as at evaluation.
+   */
+  encode(y: Tensor2D, training = false): Posterior {
+    const [muX, logvarX, muW, logvarW] = this.networks.encoder.apply(y, { training }) as Tensor2D[];
     return { muX: muX!, logvarX: logvarX!, muW: muW!, logvarW: logvarW! };
   }
 
@@ -102,10 +105,10 @@ export class Gmvae {
    * `seed` fixes the noise, so a step is reproducible (and a resumed run repeats it exactly).
    * y: [B, D]
    */
-  elboTerms(y: Tensor2D, seed: number, mcSamples = this.config.mcSamples): ElboTerms {
+  elboTerms(y: Tensor2D, seed: number, options: { training?: boolean; mcSamples?: number } = {}): ElboTerms {
     return tf.tidy(() => {
-      const m = mcSamples;
-      const q = this.encode(y);
+      const m = options.mcSamples ?? this.config.mcSamples;
+      const q = this.encode(y, options.training ?? false);
       // Stack the M samples along the batch axis: row (s * B + i) is sample s of example i.
       const tile = (t: Tensor2D): Tensor2D => (m === 1 ? t : tf.tile(t, [m, 1]));
       const muX = tile(q.muX);

@@ -9,9 +9,11 @@
  *                  Linear(H -> K*Dx) each, as in the authors' code.
  *   decoder        x [B, Dx] -> logits [B, D] (Bernoulli) or mean, logvar [B, D] (Gaussian)
  *
- * MLP: one hidden layer of H units (ReLU) in encoder and decoder, as in the paper's MNIST model.
- * Conv (28x28 images): encoder conv 32@4x4/2 -> conv 64@4x4/2 -> Dense(H); decoder mirrors it
- * with transposed convolutions. Every initialiser is seeded from the run's seed.
+ * MLP, as in the authors' code: encoder two hidden layers of H units, each Linear + batch
+ * normalisation + ReLU; decoder two hidden layers Linear + ReLU.
+ * Conv (28x28 images): encoder conv 32@4x4/2 -> conv 64@4x4/2 -> Linear + BN + ReLU; decoder
+ * Dense(H) -> Dense(7*7*64) and transposed convolutions back to 28x28.
+ * Every initialiser is seeded from the run's seed.
  */
 import type { GmvaeConfig } from '../../common/config.ts';
 import { deriveSeed } from '../../common/random.ts';
@@ -43,6 +45,16 @@ class Init {
 
 type Dense = (units: number, name: string, activation?: 'relu' | 'tanh' | 'linear') => tf.layers.Layer;
 
+/**
+ * Linear -> batch normalisation -> ReLU, the encoder's hidden block in the authors' code.
+ * Momentum 0.9 is Torch's default (0.1 weight on the new batch), which their code used.
+ */
+function normalisedBlock(dense: Dense, units: number, name: string, input: SymbolicTensor): SymbolicTensor {
+  const linear = dense(units, name).apply(input) as SymbolicTensor;
+  const normalised = tf.layers.batchNormalization({ name: `${name}_bn`, momentum: 0.9 }).apply(linear) as SymbolicTensor;
+  return tf.layers.activation({ activation: 'relu', name: `${name}_relu` }).apply(normalised) as SymbolicTensor;
+}
+
 function denseFactory(init: Init): Dense {
   return (units, name, activation = 'linear') =>
     tf.layers.dense({ units, activation, name, kernelInitializer: init.kernel() });
@@ -70,9 +82,10 @@ function buildEncoder(config: GmvaeConfig, spec: InputSpec, dense: Dense, init: 
     t = conv(32, 'enc_conv1').apply(t) as SymbolicTensor; // [14, 14, 32]
     t = conv(64, 'enc_conv2').apply(t) as SymbolicTensor; // [7, 7, 64]
     t = tf.layers.flatten().apply(t) as SymbolicTensor;
-    h = dense(config.hidden, 'enc_hidden', 'relu').apply(t) as SymbolicTensor;
+    h = normalisedBlock(dense, config.hidden, 'enc_hidden', t);
   } else {
-    h = dense(config.hidden, 'enc_hidden', 'relu').apply(y) as SymbolicTensor;
+    h = normalisedBlock(dense, config.hidden, 'enc_hidden1', y);
+    h = normalisedBlock(dense, config.hidden, 'enc_hidden2', h);
   }
   const outputs = [
     dense(config.xDim, 'mu_x').apply(h),
@@ -97,7 +110,7 @@ function buildDecoder(config: GmvaeConfig, spec: InputSpec, dense: Dense, init: 
   const d = valuesPerExample(spec);
   const x = tf.input({ shape: [config.xDim], name: 'x' });
   let out: SymbolicTensor;
-  let h = dense(config.hidden, 'dec_hidden', 'relu').apply(x) as SymbolicTensor;
+  let h = dense(config.hidden, 'dec_hidden1', 'relu').apply(x) as SymbolicTensor;
   if (config.arch === 'conv') {
     const deconv = (filters: number, name: string, activation: 'relu' | 'linear') =>
       tf.layers.conv2dTranspose({
@@ -116,6 +129,7 @@ function buildDecoder(config: GmvaeConfig, spec: InputSpec, dense: Dense, init: 
     t = deconv(channels, 'dec_deconv2', 'linear').apply(t) as SymbolicTensor; // [28, 28, c]
     out = tf.layers.flatten({ name: 'logits' }).apply(t) as SymbolicTensor;
   } else {
+    h = dense(config.hidden, 'dec_hidden2', 'relu').apply(h) as SymbolicTensor;
     out = dense(d, config.likelihood === 'gaussian' ? 'mean' : 'logits').apply(h) as SymbolicTensor;
   }
   const outputs = [out];

@@ -41,6 +41,8 @@ export class MetricTable {
       if (typeof p.name !== 'string' || p.name === '') throw new StoreError('a metric needs a name');
       if (!Number.isSafeInteger(p.step) || !Number.isSafeInteger(p.epoch))
         throw new StoreError(`metric "${p.name}": step and epoch must be integers`);
+      if (!Number.isFinite(p.time))
+        throw new StoreError(`metric "${p.name}": time must be Unix milliseconds`);
       try {
         this.#insert.run(p.runId, p.step, p.epoch, p.name, p.value, Math.round(p.time));
       } catch (err) {

@@ -191,7 +191,7 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
           const noiseSeed = deriveSeed(config.seed, SEED_STREAM.stepNoise, step);
           optimizer.minimize(
             () => {
-              const t = model.elboTerms(y, noiseSeed);
+              const t = model.elboTerms(y, noiseSeed, { training: true });
               kept = tf.keep(
                 tf.stack([t.elbo, t.reconstruction, t.conditionalPrior, t.wPrior, t.zPrior, t.loss]),
               );

@@ -17,7 +17,13 @@ test('csv: numeric features with a label column', async () => {
   assert.equal(d.info.numClasses, 2);
   assert.equal(d.info.labelNames, undefined);
   assert.deepEqual(d.info.valueRange, [-5, 10]);
-  assert.deepEqual(rows(d.train.x, 2), [[1, 2], [3, 4.5], [-5, Math.fround(0.6)], [7, 8], [9, 10]]);
+  assert.deepEqual(rows(d.train.x, 2), [
+    [1, 2],
+    [3, 4.5],
+    [-5, Math.fround(0.6)],
+    [7, 8],
+    [9, 10],
+  ]);
   assert.deepEqual(Array.from(d.train.y!), [0, 1, 0, 1, 1]);
 });
 
@@ -29,7 +35,12 @@ test('csv: string labels map to 0..C-1 in sorted order and keep their names', as
   assert.deepEqual(d.info.labelNames, ['bird', 'cat', 'dog']);
   assert.equal(d.info.numClasses, 3);
   assert.deepEqual(Array.from(d.train.y!), [2, 1, 0, 2]);
-  assert.deepEqual(rows(d.train.x, 2), [[1, 1], [2, 2], [3, 3], [4, 4]]);
+  assert.deepEqual(rows(d.train.x, 2), [
+    [1, 1],
+    [2, 2],
+    [3, 3],
+    [4, 4],
+  ]);
 });
 
 test('csv: the labelColumn option, case-insensitive; without a label column there are no labels', async () => {
@@ -44,15 +55,26 @@ test('csv: the labelColumn option, case-insensitive; without a label column ther
   assert.deepEqual(unlabelled.info.shape, [3]);
   assert.equal(unlabelled.train.y, null);
   assert.equal(unlabelled.info.numClasses, 0);
-  assert.deepEqual(rows(unlabelled.train.x, 3), [[1, 5, 2], [3, 7, 4]]);
+  assert.deepEqual(rows(unlabelled.train.x, 3), [
+    [1, 5, 2],
+    [3, 7, 4],
+  ]);
 });
 
 test('csv: tab and semicolon separated files', async () => {
   const dir = tempDir();
-  const tsv = await importDataset([writeFile(dir, 't.tsv', 'a\tb\ty\n1\t2\t0\n3\t4\t1\n')], { testFraction: 0 });
-  assert.deepEqual(rows(tsv.train.x, 2), [[1, 2], [3, 4]]);
+  const tsv = await importDataset([writeFile(dir, 't.tsv', 'a\tb\ty\n1\t2\t0\n3\t4\t1\n')], {
+    testFraction: 0,
+  });
+  assert.deepEqual(rows(tsv.train.x, 2), [
+    [1, 2],
+    [3, 4],
+  ]);
   const semi = await importDataset([writeFile(dir, 's.csv', 'a;b\n1;2\n3;4\n')], { testFraction: 0 });
-  assert.deepEqual(rows(semi.train.x, 2), [[1, 2], [3, 4]]);
+  assert.deepEqual(rows(semi.train.x, 2), [
+    [1, 2],
+    [3, 4],
+  ]);
 });
 
 test('csv: seeded split is reproducible and follows testFraction', async () => {
@@ -101,6 +123,11 @@ test('csv: a non-numeric cell names its row and column', async () => {
     importDataset([writeFile(dir, 'gap.csv', 'a,b\n1,\n')]),
     'gap.csv',
     'row 2, column "b": the cell is empty',
+  );
+  await assertImportError(
+    importDataset([writeFile(dir, 'species.csv', 'a,species\n1,setosa\n')]),
+    'species.csv',
+    'row 2, column "species": "setosa" is not a number; if "species" holds the labels, choose it as the label column',
   );
   await assertImportError(
     importDataset([writeFile(dir, 'hex.csv', 'a,b\n1,0x1f\n')]),

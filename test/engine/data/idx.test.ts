@@ -244,6 +244,20 @@ test('idx: files that cannot be paired, and labels that are not integers', async
   );
 });
 
+test('idx: a bad test label is reported in the test labels file', async () => {
+  const dir = tempDir();
+  await assertImportError(
+    importDataset([
+      writeFile(dir, 'train-images.idx', idxBytes('ubyte', [2, 3, 2], images(2))),
+      writeFile(dir, 'train-labels.idx', idxBytes('int', [2], [0, 1])),
+      writeFile(dir, 'test-images.idx', idxBytes('ubyte', [2, 3, 2], images(2))),
+      writeFile(dir, 'test-labels.idx', idxBytes('double', [2], [1, 0.25])),
+    ]),
+    'test-labels.idx',
+    'label 1 is 0.25; labels must be integers',
+  );
+});
+
 test('idx: missing and empty files', async () => {
   const dir = tempDir();
   const missing = `${dir}/nope.idx`;

@@ -47,19 +47,26 @@ test('npy: the labels file is found by its shape whatever the order; (n, 1) labe
 test('npy: uint8 images are scaled to [0, 1]; uint8 tables are not', async () => {
   const dir = tempDir();
   const pixels = Array.from({ length: 5 * 4 * 4 }, (_, i) => i % 256);
-  const img = await importDataset([writeFile(dir, 'img.npy', npyBytes('|u1', [5, 4, 4], pixels))], { testFraction: 0 });
+  const img = await importDataset([writeFile(dir, 'img.npy', npyBytes('|u1', [5, 4, 4], pixels))], {
+    testFraction: 0,
+  });
   assert.equal(img.info.kind, 'image');
   assert.deepEqual(img.info.shape, [4, 4, 1]);
   assert.equal(img.train.x[17], Math.fround(17 / 255));
   assert.deepEqual(img.info.valueRange, [0, Math.fround(79 / 255)]);
 
-  const rgb = await importDataset([writeFile(dir, 'rgb.npy', npyBytes('|u1', [2, 2, 2, 3], Array(24).fill(255)))]);
+  const rgb = await importDataset([
+    writeFile(dir, 'rgb.npy', npyBytes('|u1', [2, 2, 2, 3], Array(24).fill(255))),
+  ]);
   assert.equal(rgb.info.kind, 'image');
   assert.deepEqual(rgb.info.shape, [2, 2, 3]);
 
-  const counts = await importDataset([writeFile(dir, 'counts.npy', npyBytes('|u1', [3, 2], [0, 7, 200, 3, 4, 5]))], {
-    testFraction: 0,
-  });
+  const counts = await importDataset(
+    [writeFile(dir, 'counts.npy', npyBytes('|u1', [3, 2], [0, 7, 200, 3, 4, 5]))],
+    {
+      testFraction: 0,
+    },
+  );
   assert.equal(counts.info.kind, 'table');
   assert.deepEqual(rows(counts.train.x, 2)[1], [200, 3]);
 });
@@ -68,17 +75,24 @@ test('npy: float images in [0, 1] are images; channels-first arrays are transpos
   const dir = tempDir();
   // [n=2, c=3, h=2, w=5]: value = (example*100 + channel*10 + pixel) / 1000.
   const values: number[] = [];
-  for (let e = 0; e < 2; e++) for (let c = 0; c < 3; c++) for (let p = 0; p < 10; p++) values.push((e * 100 + c * 10 + p) / 1000);
-  const d = await importDataset([writeFile(dir, 'chw.npy', npyBytes('<f4', [2, 3, 2, 5], values))], { testFraction: 0 });
+  for (let e = 0; e < 2; e++)
+    for (let c = 0; c < 3; c++) for (let p = 0; p < 10; p++) values.push((e * 100 + c * 10 + p) / 1000);
+  const d = await importDataset([writeFile(dir, 'chw.npy', npyBytes('<f4', [2, 3, 2, 5], values))], {
+    testFraction: 0,
+  });
   assert.equal(d.info.kind, 'image');
   assert.deepEqual(d.info.shape, [2, 5, 3]);
   // Example 1, pixel 4, channel 2 sits at ((1 * 10) + 4) * 3 + 2.
   assert.equal(d.train.x[(1 * 10 + 4) * 3 + 2], Math.fround(0.124));
 
-  const gray = await importDataset([writeFile(dir, 'c1.npy', npyBytes('<f4', [2, 1, 2, 5], Array(20).fill(0.5)))]);
+  const gray = await importDataset([
+    writeFile(dir, 'c1.npy', npyBytes('<f4', [2, 1, 2, 5], Array(20).fill(0.5))),
+  ]);
   assert.deepEqual(gray.info.shape, [2, 5, 1]);
 
-  const wide = await importDataset([writeFile(dir, 'wide.npy', npyBytes('<f4', [2, 2, 2], [0, 1, 2, 3, 4, 5, 6, 7]))]);
+  const wide = await importDataset([
+    writeFile(dir, 'wide.npy', npyBytes('<f4', [2, 2, 2], [0, 1, 2, 3, 4, 5, 6, 7])),
+  ]);
   assert.equal(wide.info.kind, 'table');
   assert.deepEqual(wide.info.shape, [4]);
 });
@@ -120,7 +134,11 @@ test('npy: truncated and too long data, broken header, unsupported dtype', async
   );
   const broken = new Uint8Array(good);
   broken.set(new TextEncoder().encode('{"nope": 1}'), 10);
-  await assertImportError(importDataset([writeFile(dir, 'broken.npy', broken)]), 'broken.npy', 'invalid or unsupported .npy header');
+  await assertImportError(
+    importDataset([writeFile(dir, 'broken.npy', broken)]),
+    'broken.npy',
+    'invalid or unsupported .npy header',
+  );
   await assertImportError(
     importDataset([writeFile(dir, 'complex.npy', npyBytes('<c8', [1], [0]))]),
     'complex.npy',

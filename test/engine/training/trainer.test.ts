@@ -14,7 +14,7 @@ import { blobs } from '../../helpers/blobs.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 const data = blobs();
-const overrides = { k: 4, hidden: 16, epochs: 3, batchSize: 50, lr: 3e-3, backend: 'cpu', seed: 5 };
+const overrides = { k: 4, hidden: 64, epochs: 5, batchSize: 50, lr: 3e-3, backend: 'cpu', seed: 5 };
 
 async function setup(extra: Record<string, unknown> = {}) {
   const store = await Store.open(tempDir(), { staleGraceMs: 0 });
@@ -44,8 +44,8 @@ describe('trainRun', () => {
       onEvent: (e) => events.push(e),
     });
     assert.equal(final.status, 'completed');
-    assert.equal(final.epoch, 3);
-    assert.equal(final.step, 3 * 12); // 600 / 50 batches per epoch
+    assert.equal(final.epoch, overrides.epochs);
+    assert.equal(final.step, overrides.epochs * 12); // 600 / 50 batches per epoch
     assert.equal(final.backend, 'cpu');
     assert.match(final.device!, /CPU/);
     const names = new Set(store.metrics(run.id).map((m) => m.name));
@@ -65,7 +65,7 @@ describe('trainRun', () => {
     const elbo = store.metrics(run.id, ['test/elbo']);
     assert.deepEqual(
       elbo.map((m) => m.epoch),
-      [1, 2, 3],
+      Array.from({ length: overrides.epochs }, (_, i) => i + 1),
     );
     const latest = store.latestMetrics(run.id);
     // ELBO = reconstruction - conditional prior - w-prior - z-prior, as recorded
@@ -91,7 +91,7 @@ describe('trainRun', () => {
       ['cluster-samples', 'projection', 'reconstructions'],
     );
     assert.ok(events.some((e) => e.type === 'started'));
-    assert.equal(events.filter((e) => e.type === 'epoch').length, 3);
+    assert.equal(events.filter((e) => e.type === 'epoch').length, overrides.epochs);
     store.close();
   });
 

@@ -128,10 +128,11 @@ export interface EncodedLabels {
 }
 
 /**
- * Maps label values to 0..C-1 in sorted order (strings in natural order, see compareNames). Numbers that already are 0..C-1 stay as they are
- * and get no names; anything else keeps its original values as labelNames so results can be
- * shown with the user's own class names. Numeric labels must be integers: a float array given
- * as labels by mistake would otherwise become thousands of classes.
+ * Maps label values to 0..C-1 in sorted order (strings in natural order, see compareNames).
+ * Numbers that already are 0..C-1 stay as they are and get no names; anything else keeps its
+ * original values as labelNames so results can be shown with the user's own class names.
+ * Numeric labels must be integers: a float array given as labels by mistake would otherwise
+ * become thousands of classes.
  */
 export function encodeLabels(raw: RawLabels, file: string): EncodedLabels {
   const y = new Int32Array(raw.length);
@@ -277,6 +278,8 @@ export function finishDataset(
     );
   }
   if (train.labels) {
+    // Check the test labels on their own first, so that an error names their file and index.
+    if (test?.labels) encodeLabels(test.labels, test.labelFile);
     const raw = test?.labels ? concatLabels(train.labels, test.labels) : train.labels;
     encoded = encodeLabels(raw, train.labelFile);
   }
@@ -327,7 +330,7 @@ export function seededSplit(
   if (nTrain < 1) {
     throw new DatasetImportError(
       file,
-      `only ${n} examples: too few to hold out ${ctx.testFraction} for testing`,
+      `has too few examples (${n}) to hold out ${ctx.testFraction} of them for testing`,
     );
   }
   const isTest = new Uint8Array(n);

@@ -141,7 +141,10 @@ function parseCsv(text: string, file: string, labelColumn: string | undefined): 
             file,
             `${where}: the cell is empty (missing values are not supported)`,
           );
-        throw new DatasetImportError(file, `${where}: "${cell}" is not a number`);
+        // Without a label column, a text column is most likely the labels under another name.
+        const hint =
+          labelIndex < 0 ? `; if "${header[c]}" holds the labels, choose it as the label column` : '';
+        throw new DatasetImportError(file, `${where}: "${cell}" is not a number${hint}`);
       }
       const v = Math.fround(Number(cell));
       if (!Number.isFinite(v)) {

@@ -5,7 +5,7 @@
  * else RGB [h, w, 3]; values are scaled to [0, 1]. The alpha channel is ignored.
  * Files that are not PNG or JPEG by name (.DS_Store, Thumbs.db, notes.txt) are skipped.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
 
 import jpeg from 'jpeg-js';
@@ -30,9 +30,22 @@ async function listImages(dir: string): Promise<string[]> {
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
     if (e.isDirectory()) out.push(...(await listImages(join(dir, e.name))));
-    else if (e.isFile() && isImageName(e.name)) out.push(join(dir, e.name));
+    else if (
+      isImageName(e.name) &&
+      (e.isFile() || (e.isSymbolicLink() && (await isLinkToFile(join(dir, e.name)))))
+    ) {
+      out.push(join(dir, e.name));
+    }
   }
   return out;
+}
+
+/**
+ * Datasets are often assembled from links to the original files: follow links to files (not
+ * to folders, which could loop).
+ */
+async function isLinkToFile(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => null))?.isFile() ?? false;
 }
 
 interface RawImage {
@@ -86,7 +99,7 @@ export async function importImageFolder(folder: string, ctx: ImportContext): Pro
     .filter((e) => e.isDirectory())
     .map((e) => e.name)
     .sort(compareNames);
-  const rootImages = entries.filter((e) => e.isFile() && isImageName(e.name));
+  const rootImages = entries.filter((e) => !e.isDirectory() && isImageName(e.name));
   if (classDirs.length > 0 && rootImages.length > 0) {
     throw new DatasetImportError(
       folderName,
