@@ -51,8 +51,12 @@ type Dense = (units: number, name: string, activation?: 'relu' | 'tanh' | 'linea
  */
 function normalisedBlock(dense: Dense, units: number, name: string, input: SymbolicTensor): SymbolicTensor {
   const linear = dense(units, name).apply(input) as SymbolicTensor;
-  const normalised = tf.layers.batchNormalization({ name: `${name}_bn`, momentum: 0.9 }).apply(linear) as SymbolicTensor;
-  return tf.layers.activation({ activation: 'relu', name: `${name}_relu` }).apply(normalised) as SymbolicTensor;
+  const normalised = tf.layers
+    .batchNormalization({ name: `${name}_bn`, momentum: 0.9 })
+    .apply(linear) as SymbolicTensor;
+  return tf.layers
+    .activation({ activation: 'relu', name: `${name}_relu` })
+    .apply(normalised) as SymbolicTensor;
 }
 
 function denseFactory(init: Init): Dense {

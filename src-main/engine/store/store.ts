@@ -123,6 +123,11 @@ export class Store {
     }
   }
 
+  /** SQLite's own consistency check of the whole file: 'ok', or what is wrong. */
+  integrityCheck(): string {
+    return (this.#db.prepare('PRAGMA integrity_check').pluck().all() as string[]).join('; ');
+  }
+
   close(): void {
     if (this.#db.open) this.#db.close();
   }
