@@ -1,0 +1,41 @@
+/**
+ * Builds the three bundles of the desktop app:
+ *   main      src-main/electron/main.ts (+ the training process, a second entry)
+ *   preload   src-main/electron/preload.ts
+ *   renderer  src-renderer/ (Svelte 5), also served by `gmvae serve` in web mode
+ */
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'electron-vite';
+import { resolve } from 'node:path';
+
+const common = resolve(import.meta.dirname, 'src-main/common');
+
+export default defineConfig({
+  main: {
+    resolve: { alias: { '@common': common } },
+    build: {
+      outDir: 'out/main',
+      rollupOptions: {
+        input: {
+          index: resolve(import.meta.dirname, 'src-main/electron/main.ts'),
+          'training-process': resolve(import.meta.dirname, 'src-main/worker/training-process.ts'),
+        },
+      },
+    },
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      rollupOptions: { input: { index: resolve(import.meta.dirname, 'src-main/electron/preload.ts') } },
+    },
+  },
+  renderer: {
+    root: 'src-renderer',
+    resolve: { alias: { '@common': common } },
+    plugins: [svelte()],
+    build: {
+      outDir: 'out/renderer',
+      rollupOptions: { input: resolve(import.meta.dirname, 'src-renderer/index.html') },
+    },
+  },
+});

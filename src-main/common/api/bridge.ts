@@ -1,0 +1,23 @@
+/**
+ * What the Electron preload exposes to the page, as `window.gmvae`: the API transport and the
+ * one Electron-only capability the page needs (turning dropped File objects into paths).
+ * Nothing else of Node or Electron reaches the page.
+ */
+import type { ApiMethod, WorkbenchEvent } from './contract.ts';
+
+export interface PreloadBridge {
+  call(method: ApiMethod, args: unknown[]): Promise<unknown>;
+  onEvent(listener: (event: WorkbenchEvent) => void): () => void;
+  /** Absolute paths of dropped files or folders (Electron's webUtils.getPathForFile). */
+  pathsForFiles(files: File[]): string[];
+  /** Asks main to show a folder picker; null when cancelled. */
+  chooseFolder(): Promise<string | null>;
+}
+
+export const BRIDGE_GLOBAL = 'gmvae';
+
+/** The WebSocket path and HTTP routes of web mode (see src-main/server). */
+export const WEB_ROUTES = {
+  socket: '/api',
+  upload: '/upload',
+} as const;

@@ -1,0 +1,191 @@
+/**
+ * The one contract between the interface and the back end: every request, its response, and
+ * every event. Electron IPC and the web-mode WebSocket both carry exactly this; the proxy in
+ * client.ts and the dispatcher in dispatch.ts are generic over it, so a method is declared
+ * once, here, and nowhere is a channel name typed by hand.
+ */
+import type { BackendChoice, GmvaeConfig } from '../config.ts';
+import type { DatasetInfo } from '../dataset.ts';
+import type { MetricSummary } from '../metric-names.ts';
+import type { ArtefactKind, CheckpointInfo, CheckpointKind, MetricPoint, RunRecord } from '../run.ts';
+import type { TrainEvent } from '../training-events.ts';
+
+export interface DatasetSummary extends DatasetInfo {
+  builtin: boolean;
+  /** Runs that train or trained on it (an imported dataset with runs cannot be deleted). */
+  runs: number;
+}
+
+export interface DatasetPreview {
+  info: DatasetInfo;
+  /** The first examples of the training split, values as stored (images in [0,1]). */
+  examples: { index: number; label: number | null; values: number[] }[];
+  /** Examples per label in the training split (empty without labels). */
+  classCounts: number[];
+  /** Per-feature mean and standard deviation over the training split (tables only; images: overall). */
+  mean: number[];
+  std: number[];
+}
+
+/** Live state of a run's training, while a process trains it. */
+export interface RunProgress {
+  epoch: number;
+  batch: number;
+  batches: number;
+  step: number;
+  loss: number;
+  examplesPerSecond: number;
+}
+
+export interface RunSummary extends RunRecord {
+  /** Latest test metrics (ELBO terms and clustering scores). */
+  metrics: MetricSummary;
+  /** Highest test accuracy (paper protocol) over the epochs so far. */
+  bestAccuracy: number | null;
+  progress: RunProgress | null;
+}
+
+export interface RunDetail extends RunSummary {
+  checkpoints: CheckpointInfo[];
+  artefacts: { kind: ArtefactKind; checkpoint: CheckpointKind; epoch: number; createdAt: string }[];
+}
+
+export interface BackendStatus {
+  name: Exclude<BackendChoice, 'auto'>;
+  available: boolean;
+  /** Why it is not available, or a description of the device it would use. */
+  detail: string;
+}
+
+export interface Presets {
+  /** The dataset's defaults (see common/config.ts defaultConfigFor). */
+  defaults: GmvaeConfig;
+  /** Named starting points: the paper's synthetic and MNIST settings. */
+  presets: { name: string; description: string; config: GmvaeConfig }[];
+}
+
+export interface NewRunRequest {
+  dataset: string;
+  name?: string;
+  /** Settings that differ from the dataset's defaults. */
+  overrides: Partial<GmvaeConfig>;
+}
+
+export interface RunPatchRequest {
+  name?: string;
+  notes?: string;
+  tags?: string[];
+}
+
+/**
+ * Files to import. In Electron: absolute paths from the drop (validated in main). In web mode:
+ * ids of files uploaded to the server first (see server/uploads.ts).
+ */
+export interface ImportRequest {
+  paths?: string[];
+  uploads?: string[];
+  name?: string;
+  labelColumn?: string;
+}
+
+export interface ImportJob {
+  job: string;
+}
+
+export interface ExportRequest {
+  run: number;
+  outDir: string;
+  checkpoint?: CheckpointKind;
+}
+
+export interface ExportSummary {
+  out: string;
+  files: string[];
+}
+
+export interface ExampleRequest {
+  dataset: string;
+  split: 'train' | 'test';
+  index: number;
+}
+
+/** Everything the back end can be asked. Every method returns a promise; errors reject with a message. */
+export interface WorkbenchApi {
+  appInfo(): Promise<{ version: string; home: string; mode: 'electron' | 'web' }>;
+  backends(): Promise<BackendStatus[]>;
+
+  listDatasets(): Promise<DatasetSummary[]>;
+  previewDataset(name: string): Promise<DatasetPreview>;
+  importDataset(request: ImportRequest): Promise<ImportJob>;
+  cancelImport(job: string): Promise<void>;
+  deleteDataset(name: string): Promise<void>;
+  example(request: ExampleRequest): Promise<{ values: number[]; label: number | null; shape: number[] }>;
+
+  presets(dataset: string): Promise<Presets>;
+  listRuns(): Promise<RunSummary[]>;
+  getRun(id: number): Promise<RunDetail>;
+  createRun(request: NewRunRequest): Promise<RunRecord>;
+  updateRun(id: number, patch: RunPatchRequest): Promise<RunRecord>;
+  deleteRun(id: number): Promise<void>;
+  pauseRun(id: number): Promise<void>;
+  resumeRun(id: number): Promise<void>;
+  stopRun(id: number): Promise<void>;
+  metrics(id: number, names?: string[]): Promise<MetricPoint[]>;
+  artefact(id: number, kind: ArtefactKind, checkpoint: CheckpointKind): Promise<unknown | null>;
+  evaluateCheckpoint(id: number, checkpoint: CheckpointKind): Promise<MetricSummary>;
+  exportRun(request: ExportRequest): Promise<ExportSummary>;
+}
+
+export type ApiMethod = keyof WorkbenchApi;
+
+/**
+ * The method names, checked against the interface both ways (a missing or extra name is a
+ * compile error), so transports can list and validate them at run time.
+ */
+export const API_METHODS = [
+  'appInfo',
+  'backends',
+  'listDatasets',
+  'previewDataset',
+  'importDataset',
+  'cancelImport',
+  'deleteDataset',
+  'example',
+  'presets',
+  'listRuns',
+  'getRun',
+  'createRun',
+  'updateRun',
+  'deleteRun',
+  'pauseRun',
+  'resumeRun',
+  'stopRun',
+  'metrics',
+  'artefact',
+  'evaluateCheckpoint',
+  'exportRun',
+] as const satisfies readonly ApiMethod[];
+
+type Missing = Exclude<ApiMethod, (typeof API_METHODS)[number]>;
+const _allListed: [Missing] extends [never] ? true : Missing = true;
+void _allListed;
+
+export function isApiMethod(name: unknown): name is ApiMethod {
+  return typeof name === 'string' && (API_METHODS as readonly string[]).includes(name);
+}
+
+/** Events pushed from the back end to every connected interface. */
+export type WorkbenchEvent =
+  | { type: 'train'; event: TrainEvent }
+  | { type: 'import-progress'; job: string; fraction: number; message: string }
+  | { type: 'import-finished'; job: string; dataset: string | null; error: string | null }
+  | { type: 'runs-changed' }
+  | { type: 'datasets-changed' };
+
+/** The wire format shared by the IPC and WebSocket transports. */
+export type ApiRequestMessage = { kind: 'request'; id: number; method: ApiMethod; args: unknown[] };
+export type ApiResponseMessage =
+  | { kind: 'response'; id: number; ok: true; result: unknown }
+  | { kind: 'response'; id: number; ok: false; error: string };
+export type ApiEventMessage = { kind: 'event'; event: WorkbenchEvent };
+export type ServerMessage = ApiResponseMessage | ApiEventMessage;
