@@ -18,7 +18,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(import.meta.dirname, 'src-main/electron/main.ts'),
-          'training-process': resolve(import.meta.dirname, 'src-main/worker/training-process.ts'),
+          'engine-process': resolve(import.meta.dirname, 'src-main/worker/engine-process.ts'),
         },
       },
     },

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { registerDatasetCommands } from './commands/datasets.ts';
 import { registerExportCommand } from './commands/export.ts';
 import { registerRunCommands } from './commands/runs.ts';
+import { registerServeCommand } from './commands/serve.ts';
 import { registerTrainCommand } from './commands/train.ts';
 import type { GlobalOptions } from './context.ts';
 
@@ -20,6 +21,7 @@ registerDatasetCommands(program, globals);
 registerTrainCommand(program, globals);
 registerRunCommands(program, globals);
 registerExportCommand(program, globals);
+registerServeCommand(program, globals);
 
 try {
   await program.parseAsync(process.argv);

@@ -7,11 +7,12 @@ import type { DatasetInfo } from './dataset.ts';
 
 export type Architecture = 'mlp' | 'conv';
 export type Likelihood = 'bernoulli' | 'gaussian';
-export type BackendChoice = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendChoice = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'blas' | 'wasm' | 'cpu';
 export const BACKEND_CHOICES: readonly BackendChoice[] = [
   'auto',
   'tensorflow-gpu',
   'tensorflow',
+  'blas',
   'wasm',
   'cpu',
 ];

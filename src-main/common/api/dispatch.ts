@@ -4,9 +4,16 @@
  */
 import { isApiMethod, type ApiResponseMessage, type WorkbenchApi } from './contract.ts';
 
-export async function dispatch(api: WorkbenchApi, id: number, method: unknown, args: unknown): Promise<ApiResponseMessage> {
-  if (!isApiMethod(method)) return { kind: 'response', id, ok: false, error: `unknown method ${String(method)}` };
-  if (!Array.isArray(args)) return { kind: 'response', id, ok: false, error: `arguments of ${method} must be a list` };
+export async function dispatch(
+  api: WorkbenchApi,
+  id: number,
+  method: unknown,
+  args: unknown,
+): Promise<ApiResponseMessage> {
+  if (!isApiMethod(method))
+    return { kind: 'response', id, ok: false, error: `unknown method ${String(method)}` };
+  if (!Array.isArray(args))
+    return { kind: 'response', id, ok: false, error: `arguments of ${method} must be a list` };
   try {
     const fn = api[method] as (...a: unknown[]) => Promise<unknown>;
     const result = await fn.apply(api, args);

@@ -1,17 +1,20 @@
 /**
  * Compute backends, chosen at run time. Order for 'auto':
- *   tensorflow-gpu (tfjs-node-gpu, CUDA) > tensorflow (tfjs-node, native CPU) > wasm > cpu.
+ *   tensorflow-gpu (tfjs-node-gpu, CUDA) > tensorflow (tfjs-node, native CPU)
+ *   > blas (wasm + native BLAS matrix products, see blas/) > wasm > cpu.
  * tfjs-node and tfjs-node-gpu are optional dependencies that download libtensorflow at
- * install time, so they are often missing; each one that is skipped says why, in one line.
+ * install time, and the BLAS addon is built only where a compiler and OpenBLAS exist, so they
+ * are often missing; each one that is skipped says why, in one line.
  */
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import type { BackendChoice } from '../../common/config.ts';
 import { tf } from '../tf.ts';
+import { BLAS_BACKEND, registerBlasBackend } from './blas/backend.ts';
 
 export type BackendName = Exclude<BackendChoice, 'auto'>;
 
-export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'blas', 'wasm', 'cpu'];
 
 export interface BackendSelection {
   backend: BackendName;
@@ -65,6 +68,15 @@ async function activate(name: BackendName, needs: BackendNeeds): Promise<string>
       if (tf.findBackend('tensorflow') === null) loadNativePackage(pkg);
       if (!(await tf.setBackend('tensorflow'))) throw new BackendError(`${pkg} did not initialise`);
       return name === 'tensorflow-gpu' ? 'CUDA GPU via libtensorflow' : `CPU (libtensorflow): ${cpuModel()}`;
+    }
+    case 'blas': {
+      // Same kernels as wasm apart from the products, so the same conv limitation.
+      if (needs.trainsConv2d)
+        throw new BackendError('blas cannot train convolutions (wasm has no Conv2DBackpropFilter kernel)');
+      const addon = await registerBlasBackend();
+      if (!(await tf.setBackend(BLAS_BACKEND))) throw new BackendError('blas backend did not initialise');
+      const { library, threads } = addon.info();
+      return `CPU (${library}, ${threads} thread${threads === 1 ? '' : 's'}, matrix products; WebAssembly SIMD elsewhere): ${cpuModel()}`;
     }
     case 'wasm': {
       if (needs.trainsConv2d)

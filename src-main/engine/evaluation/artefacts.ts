@@ -3,6 +3,11 @@
  * means, reconstructions next to their originals, and per cluster its most confident members
  * and samples generated from its component. Payloads are plain JSON for the store and the UI.
  */
+import type {
+  ClusterSamplesPayload,
+  ProjectionPayload,
+  ReconstructionsPayload,
+} from '../../common/artefacts.ts';
 import type { LoadedDataset } from '../../common/dataset.ts';
 import { exampleSize } from '../../common/dataset.ts';
 import type { ArtefactKind } from '../../common/run.ts';
@@ -13,39 +18,7 @@ import { tf } from '../tf.ts';
 import { clusterSplit } from './evaluate.ts';
 import { pcaProjection, umapProjection } from './projection.ts';
 
-export interface ProjectionPayload {
-  /** Test examples projected (the first n of the test split). */
-  n: number;
-  cluster: number[];
-  /** True label per point, or null when the dataset has none. */
-  label: number[] | null;
-  /** p(z = cluster | .) per point. */
-  confidence: number[];
-  /** [n * 2] PCA coordinates of the posterior means mu_x and mu_w. */
-  pcaX: number[];
-  pcaW: number[];
-  /** UMAP of mu_x on a seeded subsample: which points, and their [m * 2] coordinates. */
-  umapX: { indices: number[]; coords: number[] };
-}
-
-export interface ReconstructionsPayload {
-  shape: number[];
-  indices: number[];
-  originals: number[][];
-  reconstructions: number[][];
-}
-
-export interface ClusterSamplesPayload {
-  shape: number[];
-  clusters: {
-    k: number;
-    size: number;
-    /** Test examples with the highest p(z_k | .) among the cluster's members. */
-    members: { index: number; confidence: number; label: number | null; values: number[] }[];
-    /** Generated from component k: w ~ p(w), x ~ p(x | w, z = k), y = E[y | x]. */
-    samples: number[][];
-  }[];
-}
+export type { ClusterSamplesPayload, ProjectionPayload, ReconstructionsPayload };
 
 export interface ArtefactOptions {
   seed: number;

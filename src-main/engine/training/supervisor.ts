@@ -1,12 +1,13 @@
 /**
- * Starts and supervises training processes: one process per training run, so a UI thread never
- * trains and several runs can train at once. The process is created by an injected launcher
- * (Node's child_process.fork here and in web mode; Electron's utilityProcess in the app).
+ * Starts and supervises engine processes: one process per training run, so the process that
+ * serves an interface never trains and several runs can train at once; and one per one-off
+ * task (import, evaluate, export). Processes are created by an injected launcher: Node's
+ * child_process.fork here and in web mode, Electron's utilityProcess in the app.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { TrainEvent, TrainEventListener } from '../../common/training-events.ts';
-import type { SupervisorMessage, WorkerMessage } from '../../common/worker-protocol.ts';
+import type { EngineTask, SupervisorMessage, WorkerMessage } from '../../common/worker-protocol.ts';
 import type { Store } from '../store/index.ts';
 
 /** What the supervisor needs of a started process, whatever started it. */
@@ -20,12 +21,10 @@ export interface WorkerHandle {
 
 export type WorkerLauncher = () => WorkerHandle;
 
-export const TRAINING_PROCESS_ENTRY = fileURLToPath(
-  new URL('../../worker/training-process.ts', import.meta.url),
-);
+export const ENGINE_PROCESS_ENTRY = fileURLToPath(new URL('../../worker/engine-process.ts', import.meta.url));
 
-/** Node's child_process.fork of the training-process entry. */
-export function forkLauncher(entry = TRAINING_PROCESS_ENTRY): WorkerLauncher {
+/** Node's child_process.fork of the engine-process entry. */
+export function forkLauncher(entry = ENGINE_PROCESS_ENTRY): WorkerLauncher {
   return () => {
     const child = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     return {
@@ -44,8 +43,14 @@ export class SupervisorError extends Error {
   override name = 'SupervisorError';
 }
 
-export class TrainingSupervisor {
-  readonly #workers = new Map<number, WorkerHandle>();
+export interface RunningTask {
+  result: Promise<unknown>;
+  cancel(): void;
+}
+
+export class EngineSupervisor {
+  readonly #trainers = new Map<number, WorkerHandle>();
+  readonly #tasks = new Set<WorkerHandle>();
   readonly #listeners = new Set<TrainEventListener>();
   readonly #store: Store;
   readonly #home: string;
@@ -59,7 +64,7 @@ export class TrainingSupervisor {
 
   /** Runs with a live training process in this supervisor. */
   get active(): number[] {
-    return [...this.#workers.keys()];
+    return [...this.#trainers.keys()];
   }
 
   onEvent(listener: TrainEventListener): () => void {
@@ -67,23 +72,23 @@ export class TrainingSupervisor {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Starts training a new or resumable run in a fresh process; resolves once it is launched. */
+  /** Starts training a new or resumable run in a fresh process. */
   start(runId: number): void {
-    if (this.#workers.has(runId)) throw new SupervisorError(`run ${runId} is already training`);
+    if (this.#trainers.has(runId)) throw new SupervisorError(`run ${runId} is already training`);
     const run = this.#store.getRun(runId);
     if (!run) throw new SupervisorError(`run ${runId} does not exist`);
     if (run.status === 'completed') throw new SupervisorError(`run '${run.name}' has already completed`);
     if (run.status === 'running' || run.status === 'paused')
       throw new SupervisorError(`run '${run.name}' is being trained by process ${run.pid}`);
     const worker = this.#launch();
-    this.#workers.set(runId, worker);
+    this.#trainers.set(runId, worker);
     let finished = false;
     worker.onMessage((message) => {
       if (message.type === 'event') this.#emit(message.event);
-      else finished = true;
+      else if (message.type === 'finished') finished = true;
     });
     worker.onExit(() => {
-      this.#workers.delete(runId);
+      this.#trainers.delete(runId);
       if (finished) return;
       // Died without finishing (killed, crashed): the run is interrupted, resumable.
       const current = this.#store.getRun(runId);
@@ -101,26 +106,73 @@ export class TrainingSupervisor {
   }
 
   pause(runId: number): void {
-    this.#worker(runId).send({ type: 'pause' });
+    this.#trainer(runId).send({ type: 'pause' });
   }
 
   resume(runId: number): void {
-    const worker = this.#workers.get(runId);
+    const worker = this.#trainers.get(runId);
     if (worker) worker.send({ type: 'resume' });
     else this.start(runId); // stopped or interrupted: a new process continues from the checkpoint
   }
 
   stop(runId: number): void {
-    this.#worker(runId).send({ type: 'stop' });
+    this.#trainer(runId).send({ type: 'stop' });
   }
 
-  /** Stops every process at once (application quit): their runs show as interrupted, resumable. */
+  /** Runs a one-off task in its own process; cancel() asks it to stop, then kills it. */
+  runTask(task: EngineTask, onProgress: (fraction: number, message: string) => void = () => {}): RunningTask {
+    const worker = this.#launch();
+    this.#tasks.add(worker);
+    let settled = false;
+    const result = new Promise<unknown>((resolve, reject) => {
+      worker.onMessage((message) => {
+        if (message.type === 'task-progress') onProgress(message.fraction, message.message);
+        else if (message.type === 'task-done') {
+          settled = true;
+          if (message.ok) resolve(message.result);
+          else reject(new Error(message.error));
+        }
+      });
+      worker.onExit((code) => {
+        this.#tasks.delete(worker);
+        if (!settled) reject(new Error(`the engine process ended unexpectedly (exit code ${code})`));
+      });
+    });
+    worker.send({ type: 'task', home: this.#home, task });
+    return {
+      result,
+      cancel: () => {
+        worker.send({ type: 'stop' });
+        setTimeout(() => settled || worker.kill(), 2000).unref();
+      },
+    };
+  }
+
+  /**
+   * Application quit: asks every training process to stop at its next step (writing a
+   * checkpoint, status 'stopped'), waits up to `timeoutMs`, then kills what is left (those
+   * runs show as interrupted). Either way they resume from their last checkpoint.
+   */
+  async shutdown(timeoutMs = 5000): Promise<void> {
+    const exits = [...this.#trainers.values()].map(
+      (worker) => new Promise<void>((resolve) => worker.onExit(() => resolve())),
+    );
+    for (const worker of this.#trainers.values()) worker.send({ type: 'stop' });
+    for (const task of this.#tasks) task.send({ type: 'stop' });
+    await Promise.race([
+      Promise.all(exits),
+      new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
+    ]);
+    this.killAll();
+  }
+
+  /** Ends every process at once: their runs show as interrupted, resumable. */
   killAll(): void {
-    for (const worker of this.#workers.values()) worker.kill();
+    for (const worker of [...this.#trainers.values(), ...this.#tasks]) worker.kill();
   }
 
-  #worker(runId: number): WorkerHandle {
-    const worker = this.#workers.get(runId);
+  #trainer(runId: number): WorkerHandle {
+    const worker = this.#trainers.get(runId);
     if (!worker) throw new SupervisorError(`run ${runId} is not training`);
     return worker;
   }

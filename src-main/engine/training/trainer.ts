@@ -24,6 +24,7 @@ import type { Store } from '../store/index.ts';
 import { tf } from '../tf.ts';
 import { SEED_STREAM, batchCount, batchIndices, epochOrder, gatherRows } from './batches.ts';
 import { captureOptimizer, captureWeights, restoreOptimizer, restoreWeights } from './checkpoint-state.ts';
+import { trainStep } from './step.ts';
 
 /** How a supervisor (or Ctrl-C) steers a running trainer; checked between steps. */
 export interface TrainControl {
@@ -187,20 +188,13 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
         const rows = batchIndices(order, config.batchSize, batchInEpoch);
         const values = tf.tidy(() => {
           const y = tf.tensor2d(gatherRows(data.train.x, d, rows), [rows.length, d]);
-          let kept: tf.Tensor | null = null;
-          const noiseSeed = deriveSeed(config.seed, SEED_STREAM.stepNoise, step);
-          optimizer.minimize(
-            () => {
-              const t = model.elboTerms(y, noiseSeed, { training: true });
-              kept = tf.keep(
-                tf.stack([t.elbo, t.reconstruction, t.conditionalPrior, t.wPrior, t.zPrior, t.loss]),
-              );
-              return t.loss;
-            },
-            false,
+          return trainStep(
+            model,
+            optimizer,
             variables,
+            y,
+            deriveSeed(config.seed, SEED_STREAM.stepNoise, step),
           );
-          return kept as unknown as tf.Tensor;
         });
         const terms = values.dataSync();
         values.dispose();

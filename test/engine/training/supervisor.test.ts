@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { resolveConfig } from '../../../src-main/common/config.ts';
 import type { TrainEvent } from '../../../src-main/common/training-events.ts';
 import { Store } from '../../../src-main/engine/store/index.ts';
-import { TrainingSupervisor } from '../../../src-main/engine/training/supervisor.ts';
+import { EngineSupervisor } from '../../../src-main/engine/training/supervisor.ts';
 import { trainRun } from '../../../src-main/engine/training/trainer.ts';
 import { blobs } from '../../helpers/blobs.ts';
 import { tempDir } from '../../helpers/temp.ts';
@@ -28,11 +28,11 @@ async function setup(epochs: number) {
     seed: 9,
   });
   const run = store.createRun({ dataset: 'blobs', config, status: 'interrupted', pid: null });
-  return { home, store, run, supervisor: new TrainingSupervisor(store, home) };
+  return { home, store, run, supervisor: new EngineSupervisor(store, home) };
 }
 
 /** Resolves with the first event that matches. */
-function next(supervisor: TrainingSupervisor, match: (e: TrainEvent) => boolean): Promise<TrainEvent> {
+function next(supervisor: EngineSupervisor, match: (e: TrainEvent) => boolean): Promise<TrainEvent> {
   return new Promise((resolve) => {
     const off = supervisor.onEvent((e) => {
       if (match(e)) {
@@ -49,7 +49,7 @@ const withoutTimes = (store: Store, runId: number) =>
     .filter((m) => m.name !== 'epoch_seconds')
     .map((m) => `${m.step}:${m.name}=${m.value}`);
 
-describe('TrainingSupervisor', () => {
+describe('EngineSupervisor', () => {
   test('pause, resume and stop a run training in its own process', async () => {
     const { store, run, supervisor } = await setup(200);
     const started = next(supervisor, (e) => e.type === 'started');

@@ -1,0 +1,338 @@
+/**
+ * The back end behind the interface: implements the WorkbenchApi contract over the store,
+ * the datasets and the engine supervisor. Electron main and the web-mode server both host one
+ * of these; neither adds logic of its own. Everything heavy (training, import, evaluation,
+ * export) runs in engine processes, so this object only reads the store and routes messages.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type {
+  BackendStatus,
+  DatasetPreview,
+  DatasetSummary,
+  ExampleRequest,
+  ExportRequest,
+  ExportSummary,
+  ImportJob,
+  ImportRequest,
+  NewRunRequest,
+  Presets,
+  RunDetail,
+  RunPatchRequest,
+  RunProgress,
+  RunSummary,
+  WorkbenchApi,
+  WorkbenchEvent,
+} from '../../common/api/contract.ts';
+import { MNIST_PRESET, SYNTHETIC_PRESET, defaultConfigFor } from '../../common/config.ts';
+import type { LoadedDataset } from '../../common/dataset.ts';
+import { exampleSize } from '../../common/dataset.ts';
+import { CLUSTER_METRICS, ELBO_TERMS, type MetricSummary } from '../../common/metric-names.ts';
+import type { ArtefactKind, CheckpointKind, MetricPoint, RunRecord } from '../../common/run.ts';
+import { probeBackends } from '../backend/probe.ts';
+import { datasetInfo, listDatasets, loadDataset } from '../data/catalog.ts';
+import { isBuiltin } from '../data/registry.ts';
+import { createRun, requireRun } from '../runs.ts';
+import type { Store } from '../store/index.ts';
+import { EngineSupervisor, type RunningTask, type WorkerLauncher } from '../training/supervisor.ts';
+import { datasetPreview } from './dataset-preview.ts';
+
+export interface WorkbenchServiceOptions {
+  store: Store;
+  home: string;
+  mode: 'electron' | 'web';
+  version: string;
+  launcher?: WorkerLauncher;
+  /** Web mode: turns upload group ids into the paths of the uploaded files. */
+  resolveUploads?: (groups: string[]) => string[];
+}
+
+export class ServiceError extends Error {
+  override name = 'ServiceError';
+}
+
+export class WorkbenchService implements WorkbenchApi {
+  readonly #options: WorkbenchServiceOptions;
+  readonly #store: Store;
+  readonly #supervisor: EngineSupervisor;
+  readonly #listeners = new Set<(event: WorkbenchEvent) => void>();
+  readonly #progress = new Map<number, RunProgress>();
+  readonly #imports = new Map<string, RunningTask>();
+  /** The last dataset loaded for previews and examples (MNIST takes a second to load). */
+  #cached: LoadedDataset | null = null;
+
+  constructor(options: WorkbenchServiceOptions) {
+    this.#options = options;
+    this.#store = options.store;
+    this.#supervisor = new EngineSupervisor(options.store, options.home, options.launcher);
+    this.#supervisor.onEvent((event) => {
+      if (event.type === 'progress') {
+        const { epoch, batch, batches, step, loss, examplesPerSecond } = event;
+        this.#progress.set(event.runId, { epoch, batch, batches, step, loss, examplesPerSecond });
+      }
+      if (event.type === 'status' && event.status !== 'running') this.#progress.delete(event.runId);
+      this.#emit({ type: 'train', event });
+      if (event.type === 'status' || event.type === 'epoch' || event.type === 'started')
+        this.#emit({ type: 'runs-changed' });
+    });
+  }
+
+  onEvent(listener: (event: WorkbenchEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Application quit: training processes stop (checkpointed); their runs resume later. */
+  async shutdown(): Promise<void> {
+    await this.#supervisor.shutdown();
+  }
+
+  async appInfo() {
+    return { version: this.#options.version, home: this.#options.home, mode: this.#options.mode };
+  }
+
+  async backends(): Promise<BackendStatus[]> {
+    return probeBackends();
+  }
+
+  // ---- datasets ----
+
+  async listDatasets(): Promise<DatasetSummary[]> {
+    const runs = this.#store.listRuns();
+    return listDatasets(this.#store).map((info) => ({
+      ...info,
+      builtin: isBuiltin(info.name),
+      runs: runs.filter((r) => r.dataset === info.name).length,
+    }));
+  }
+
+  async previewDataset(name: string): Promise<DatasetPreview> {
+    return datasetPreview(await this.#load(name));
+  }
+
+  async example(request: ExampleRequest) {
+    const data = await this.#load(request.dataset);
+    const split = request.split === 'train' ? data.train : data.test;
+    if (!Number.isInteger(request.index) || request.index < 0 || request.index >= split.n)
+      throw new ServiceError(`${request.dataset} has no ${request.split} example ${request.index}`);
+    const d = exampleSize(data.info.shape);
+    return {
+      values: Array.from(split.x.subarray(request.index * d, (request.index + 1) * d)),
+      label: split.y ? split.y[request.index]! : null,
+      shape: data.info.shape,
+    };
+  }
+
+  async importDataset(request: ImportRequest): Promise<ImportJob> {
+    const paths = this.#importPaths(request);
+    const job = randomUUID();
+    const task = this.#supervisor.runTask(
+      {
+        kind: 'import',
+        paths,
+        name: request.name || undefined,
+        labelColumn: request.labelColumn || undefined,
+      },
+      (fraction, message) => this.#emit({ type: 'import-progress', job, fraction, message }),
+    );
+    this.#imports.set(job, task);
+    task.result.then(
+      (result) => {
+        this.#emit({
+          type: 'import-finished',
+          job,
+          dataset: (result as { dataset: string }).dataset,
+          error: null,
+        });
+        this.#emit({ type: 'datasets-changed' });
+      },
+      (error: Error) => this.#emit({ type: 'import-finished', job, dataset: null, error: error.message }),
+    );
+    void task.result.catch(() => {}).finally(() => this.#imports.delete(job));
+    return { job };
+  }
+
+  async cancelImport(job: string): Promise<void> {
+    this.#imports.get(job)?.cancel();
+  }
+
+  async deleteDataset(name: string): Promise<void> {
+    if (isBuiltin(name)) throw new ServiceError(`'${name}' is built in and cannot be deleted`);
+    this.#store.deleteDataset(name);
+    if (this.#cached?.info.name === name) this.#cached = null;
+    this.#emit({ type: 'datasets-changed' });
+  }
+
+  // ---- runs ----
+
+  async presets(dataset: string): Promise<Presets> {
+    const info = datasetInfo(this.#store, dataset);
+    const defaults = defaultConfigFor(info);
+    const keep = { seed: defaults.seed, backend: defaults.backend };
+    return {
+      defaults,
+      presets: [
+        {
+          name: 'Dataset defaults',
+          description: 'What the workbench picks for this dataset',
+          config: defaults,
+        },
+        {
+          name: 'Paper: synthetic',
+          description: 'MLP 100, K 8, Dx = Dw = 2, Gaussian likelihood, batch 200, 500 epochs',
+          config: { ...SYNTHETIC_PRESET, ...keep },
+        },
+        {
+          name: 'Paper: MNIST',
+          description: 'MLP 500, K 16, Dx 200, Dw 150, Bernoulli, Adam 1e-4, batch 100, 100 epochs',
+          config: { ...MNIST_PRESET, ...keep },
+        },
+      ],
+    };
+  }
+
+  async listRuns(): Promise<RunSummary[]> {
+    return this.#store.listRuns().map((run) => this.#summary(run));
+  }
+
+  async getRun(id: number): Promise<RunDetail> {
+    const run = requireRun(this.#store, id);
+    return {
+      ...this.#summary(run),
+      checkpoints: this.#store.listCheckpoints(run.id),
+      artefacts: this.#store.listArtefacts(run.id).map(({ kind, checkpoint, epoch, createdAt }) => ({
+        kind,
+        checkpoint,
+        epoch,
+        createdAt,
+      })),
+    };
+  }
+
+  async createRun(request: NewRunRequest): Promise<RunRecord> {
+    const run = createRun(this.#store, {
+      dataset: request.dataset,
+      name: request.name || undefined,
+      overrides: { ...request.overrides },
+    });
+    this.#supervisor.start(run.id);
+    this.#emit({ type: 'runs-changed' });
+    return this.#store.getRun(run.id)!;
+  }
+
+  async updateRun(id: number, patch: RunPatchRequest): Promise<RunRecord> {
+    const clean: RunPatchRequest = {};
+    if (patch.name !== undefined) clean.name = patch.name.trim();
+    if (patch.notes !== undefined) clean.notes = patch.notes;
+    if (patch.tags !== undefined) clean.tags = [...new Set(patch.tags.map((t) => t.trim()).filter(Boolean))];
+    const run = this.#store.updateRun(requireRun(this.#store, id).id, clean);
+    this.#emit({ type: 'runs-changed' });
+    return run;
+  }
+
+  async deleteRun(id: number): Promise<void> {
+    const run = requireRun(this.#store, id);
+    if (this.#supervisor.active.includes(run.id) || run.status === 'running' || run.status === 'paused')
+      throw new ServiceError(`run '${run.name}' is training; stop it before deleting it`);
+    this.#store.deleteRun(run.id);
+    this.#emit({ type: 'runs-changed' });
+  }
+
+  async pauseRun(id: number): Promise<void> {
+    this.#supervisor.pause(id);
+  }
+
+  async resumeRun(id: number): Promise<void> {
+    this.#supervisor.resume(requireRun(this.#store, id).id);
+    this.#emit({ type: 'runs-changed' });
+  }
+
+  async stopRun(id: number): Promise<void> {
+    this.#supervisor.stop(id);
+  }
+
+  async metrics(id: number, names?: string[]): Promise<MetricPoint[]> {
+    return this.#store.metrics(requireRun(this.#store, id).id, names);
+  }
+
+  async artefact(id: number, kind: ArtefactKind, checkpoint: CheckpointKind): Promise<unknown | null> {
+    return this.#store.getArtefact(requireRun(this.#store, id).id, kind, checkpoint)?.payload ?? null;
+  }
+
+  async evaluateCheckpoint(id: number, checkpoint: CheckpointKind): Promise<MetricSummary> {
+    const run = requireRun(this.#store, id);
+    const metrics = (await this.#supervisor.runTask({ kind: 'evaluate', runId: run.id, checkpoint })
+      .result) as MetricSummary;
+    this.#emit({ type: 'runs-changed' });
+    return metrics;
+  }
+
+  async exportRun(request: ExportRequest): Promise<ExportSummary> {
+    const run = requireRun(this.#store, request.run);
+    const outDir = this.#checkedOutputFolder(request.outDir);
+    return (await this.#supervisor.runTask({
+      kind: 'export',
+      runId: run.id,
+      outDir,
+      checkpoint: request.checkpoint ?? 'last',
+    }).result) as ExportSummary;
+  }
+
+  // ---- helpers ----
+
+  #summary(run: RunRecord): RunSummary {
+    const latest = this.#store.latestMetrics(run.id);
+    const metrics: MetricSummary = {};
+    for (const name of [...ELBO_TERMS, ...CLUSTER_METRICS]) {
+      const v = latest[`test/${name}`];
+      if (v !== undefined) metrics[name] = v;
+    }
+    const accuracy = this.#store.metrics(run.id, ['test/accuracy']).map((m) => m.value);
+    return {
+      ...run,
+      metrics,
+      bestAccuracy: accuracy.length ? Math.max(...accuracy) : null,
+      progress: this.#progress.get(run.id) ?? null,
+    };
+  }
+
+  async #load(name: string): Promise<LoadedDataset> {
+    if (this.#cached?.info.name !== name) this.#cached = await loadDataset(this.#store, name);
+    return this.#cached;
+  }
+
+  /**
+   * Paths to import. In the app they come from a drop (absolute, existing files or folders:
+   * checked here, never trusted). In web mode the browser cannot name server paths; it uploads.
+   */
+  #importPaths(request: ImportRequest): string[] {
+    if (request.uploads?.length) {
+      if (!this.#options.resolveUploads) throw new ServiceError('uploads are only accepted in web mode');
+      return this.#options.resolveUploads(request.uploads);
+    }
+    if (this.#options.mode === 'web')
+      throw new ServiceError('in web mode, drop or upload files instead of naming paths');
+    const paths = request.paths ?? [];
+    if (paths.length === 0) throw new ServiceError('nothing to import: drop files or a folder');
+    for (const p of paths) {
+      if (typeof p !== 'string' || !path.isAbsolute(p))
+        throw new ServiceError(`not an absolute path: ${String(p)}`);
+      if (!fs.existsSync(p)) throw new ServiceError(`${p}: no such file or folder`);
+    }
+    return paths;
+  }
+
+  /** An export folder must be an absolute path whose parent exists; export-run refuses non-empty ones. */
+  #checkedOutputFolder(outDir: string): string {
+    if (typeof outDir !== 'string' || !path.isAbsolute(outDir))
+      throw new ServiceError(`export folder must be an absolute path, not '${String(outDir)}'`);
+    if (!fs.existsSync(path.dirname(outDir)))
+      throw new ServiceError(`${path.dirname(outDir)}: no such folder`);
+    return outDir;
+  }
+
+  #emit(event: WorkbenchEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+}

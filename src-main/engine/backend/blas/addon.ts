@@ -1,0 +1,104 @@
+/**
+ * The optional native addon behind the 'blas' backend (native/, built by `npm install` where a
+ * C compiler and OpenBLAS, or macOS's Accelerate, are present). Loading it is the only way to
+ * know whether it works, so `loadBlasAddon` either returns it or throws one line saying why not.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** activation codes of `matmul`, as in native/src/blas.c */
+export const ACTIVATION_CODES = {
+  linear: 0,
+  relu: 1,
+  relu6: 2,
+  sigmoid: 3,
+  elu: 4,
+  leakyrelu: 5,
+} as const;
+
+export interface BlasInfo {
+  /** 'OpenBLAS' or 'Accelerate' */
+  library: string;
+  /** The library's build description (OpenBLAS: version, kernel and thread model). */
+  config: string;
+  /** Threads a product may use. */
+  threads: number;
+}
+
+export interface BlasAddon {
+  info(): BlasInfo;
+  /**
+   * In place on `buffer`: for each i, C_i = act(op(A_i) op(B_i) + bias). Row-major [m, k] x [k, n];
+   * offsets in bytes; `biasOffset` < 0 for none, else an [n] row. Throws if a range lies outside
+   * the buffer.
+   */
+  matmul(
+    buffer: ArrayBuffer,
+    aOffsets: Float64Array,
+    bOffsets: Float64Array,
+    cOffsets: Float64Array,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+    biasOffset: number,
+    activation: number,
+    alpha: number,
+  ): void;
+}
+
+export class BlasUnavailableError extends Error {
+  override name = 'BlasUnavailableError';
+}
+
+/** Where `npm install` (native/build.mjs) puts the addon; GMVAE_BLAS_ADDON overrides it. */
+export function addonPath(): string {
+  return (
+    process.env['GMVAE_BLAS_ADDON'] ??
+    fileURLToPath(new URL('../../../../native/build/Release/gmvae_blas.node', import.meta.url))
+  );
+}
+
+const require = createRequire(import.meta.url);
+let cached: { addon: BlasAddon } | { error: BlasUnavailableError } | null = null;
+
+/** The addon, loaded once; throws BlasUnavailableError with a one-line reason. */
+export function loadBlasAddon(): BlasAddon {
+  if (cached === null) {
+    const path = addonPath();
+    try {
+      if (!existsSync(path))
+        throw new BlasUnavailableError(
+          'the BLAS addon is not built (needs a C compiler and libopenblas-dev; then `npm run build:native`)',
+        );
+      cached = { addon: require(path) as BlasAddon };
+    } catch (error) {
+      if (error instanceof BlasUnavailableError) cached = { error };
+      else {
+        // Typically "libopenblas.so.0: cannot open shared object file" where OpenBLAS was removed.
+        const text = error instanceof Error ? error.message : String(error);
+        cached = { error: new BlasUnavailableError(`the BLAS addon failed to load: ${text.split('\n')[0]}`) };
+      }
+    }
+  }
+  if ('error' in cached) throw cached.error;
+  return cached.addon;
+}
+
+/**
+ * Whether 'blas' can be used, for listings that must not start a backend (loading the addon is
+ * cheap: it does not load TensorFlow.js). `detail` names the library and threads, or the reason.
+ */
+export function blasStatus(): { available: boolean; detail: string } {
+  try {
+    const { library, threads } = loadBlasAddon().info();
+    return {
+      available: true,
+      detail: `${library}, ${threads} thread${threads === 1 ? '' : 's'}, for matrix products; wasm for the rest; cannot train the conv architecture`,
+    };
+  } catch (error) {
+    return { available: false, detail: error instanceof Error ? error.message : String(error) };
+  }
+}

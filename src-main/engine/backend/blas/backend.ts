@@ -1,0 +1,60 @@
+/**
+ * The 'blas' TensorFlow.js backend: tfjs-backend-wasm's backend instance under a second name,
+ * with its own kernel table: every wasm kernel, except the matrix products, which run through
+ * the native BLAS addon on the same WebAssembly heap.
+ *
+ * Why share wasm's instance rather than build a second one: wasm's kernels keep their compiled
+ * entry points in module-level variables, so two wasm modules in one process would overwrite
+ * each other's; and sharing means a tensor made on 'wasm' is already a 'blas' tensor (moving
+ * between the two costs nothing). The shared instance is wrapped in a Proxy whose only change
+ * is `dispose`, so disposing 'blas' cannot free the heap that 'wasm' still uses.
+ */
+import type { KernelBackend, KernelFunc } from '@tensorflow/tfjs';
+import { tf } from '../../tf.ts';
+import { loadBlasAddon, type BlasAddon } from './addon.ts';
+import { blasKernels } from './kernels.ts';
+
+export const BLAS_BACKEND = 'blas';
+/** Below cpu (1) and wasm (2): tfjs never picks 'blas' on its own; the engine asks for it. */
+const PRIORITY = 0;
+
+/** The wasm backend instance, initialised (this leaves 'wasm' as the active backend). */
+async function wasmInstance(): Promise<KernelBackend> {
+  await import('@tensorflow/tfjs-backend-wasm');
+  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
+  return tf.backend();
+}
+
+function shared(target: KernelBackend): KernelBackend {
+  return new Proxy(target, {
+    get(t, property) {
+      if (property === 'dispose') return () => {};
+      const value: unknown = Reflect.get(t, property, t);
+      // Methods run on the real instance, so its counters and maps stay the only ones.
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(t) : value;
+    },
+    set: (t, property, value) => Reflect.set(t, property, value, t),
+  });
+}
+
+/**
+ * Registers the 'blas' backend (once) and returns the addon. Throws BlasUnavailableError when
+ * the addon is missing or does not load. Afterwards `tf.setBackend('blas')` activates it.
+ */
+export async function registerBlasBackend(): Promise<BlasAddon> {
+  const addon = loadBlasAddon();
+  if (tf.findBackendFactory(BLAS_BACKEND) !== null) return addon;
+  const wasm = await wasmInstance();
+  const fallback = (kernelName: string): KernelFunc => {
+    const config = tf.getKernel(kernelName, 'wasm');
+    if (!config) throw new Error(`the wasm backend has no ${kernelName} kernel`);
+    return config.kernelFunc;
+  };
+  const overrides = blasKernels(addon, BLAS_BACKEND, fallback);
+  const overridden = new Set(overrides.map((k) => k.kernelName));
+  for (const config of tf.getKernelsForBackend('wasm'))
+    if (!overridden.has(config.kernelName)) tf.registerKernel({ ...config, backendName: BLAS_BACKEND });
+  for (const config of overrides) tf.registerKernel(config);
+  tf.registerBackend(BLAS_BACKEND, () => shared(wasm), PRIORITY);
+  return addon;
+}

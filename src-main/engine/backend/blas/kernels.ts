@@ -1,0 +1,188 @@
+/**
+ * BatchMatMul and _FusedMatMul for the 'blas' backend: the operands stay where
+ * tfjs-backend-wasm keeps every tensor (its WebAssembly heap) and the addon runs sgemm on that
+ * memory in place, so no tensor is copied in or out. _FusedMatMul's common form (a bias row and
+ * a simple activation) is fused in the addon; its rarer forms (PReLU, a broadcast bias) finish
+ * with wasm's own Add and activation kernels. Non-float32 operands go to wasm's kernels.
+ */
+import type { DataType, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
+import { tf } from '../../tf.ts';
+import { ACTIVATION_CODES, type BlasAddon } from './addon.ts';
+import { batchPairs } from './broadcast.ts';
+
+/** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
+export interface WasmHeapBackend {
+  wasm: { HEAPU8: Uint8Array };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+}
+
+interface MatMulAttrs {
+  transposeA: boolean;
+  transposeB: boolean;
+}
+
+interface FusedAttrs extends MatMulAttrs {
+  activation: string;
+  leakyreluAlpha?: number;
+}
+
+const FLOAT_BYTES = 4;
+const size = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
+
+function offsetOf(backend: WasmHeapBackend, t: TensorInfo): number {
+  const data = backend.dataIdMap.get(t.dataId);
+  if (!data) throw new Error('blas: tensor is not on the wasm heap');
+  return data.memoryOffset;
+}
+
+interface Product {
+  outShape: number[];
+  m: number;
+  n: number;
+  k: number;
+  aOffsets: Float64Array;
+  bOffsets: Float64Array;
+  /** Matrix index -> element offset, scaled to bytes once the output exists. */
+  outCount: number;
+}
+
+/** Shapes and per-matrix byte offsets of a (broadcast) batched product of a and b. */
+function plan(backend: WasmHeapBackend, a: TensorInfo, b: TensorInfo, attrs: MatMulAttrs): Product {
+  const { transposeA, transposeB } = attrs;
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  if (ra < 2 || rb < 2) throw new Error(`matMul needs rank >= 2, got ${ra} and ${rb}`);
+  const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+  const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+  const kb = transposeB ? b.shape[rb - 1]! : b.shape[rb - 2]!;
+  const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+  if (k !== kb)
+    throw new Error(
+      `Error in matMul: inner shapes (${k}) and (${kb}) of Tensors with shapes ${a.shape} and ${b.shape} ` +
+        `and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
+    );
+  const pairs = batchPairs(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const aBase = offsetOf(backend, a);
+  const bBase = offsetOf(backend, b);
+  const count = pairs.a.length;
+  const aOffsets = new Float64Array(count);
+  const bOffsets = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    aOffsets[i] = aBase + pairs.a[i]! * m * k * FLOAT_BYTES;
+    bOffsets[i] = bBase + pairs.b[i]! * k * n * FLOAT_BYTES;
+  }
+  return { outShape: [...pairs.shape, m, n], m, n, k, aOffsets, bOffsets, outCount: count };
+}
+
+function run(
+  addon: BlasAddon,
+  backend: WasmHeapBackend,
+  p: Product,
+  attrs: MatMulAttrs,
+  bias: number,
+  activation: number,
+  alpha: number,
+): TensorInfo {
+  // Allocate before reading the heap: a malloc may grow wasm memory and replace its ArrayBuffer.
+  const out = backend.makeOutput(p.outShape, 'float32');
+  const cBase = offsetOf(backend, out);
+  const cOffsets = new Float64Array(p.outCount);
+  for (let i = 0; i < p.outCount; i++) cOffsets[i] = cBase + i * p.m * p.n * FLOAT_BYTES;
+  const heap = backend.wasm.HEAPU8.buffer as ArrayBuffer;
+  addon.matmul(
+    heap,
+    p.aOffsets,
+    p.bOffsets,
+    cOffsets,
+    p.m,
+    p.n,
+    p.k,
+    attrs.transposeA,
+    attrs.transposeB,
+    bias,
+    activation,
+    alpha,
+  );
+  return out;
+}
+
+/** Unary activation kernels by the names fused ops use. */
+const ACTIVATION_KERNELS: Record<string, string> = {
+  relu: tf.Relu,
+  relu6: tf.Relu6,
+  sigmoid: tf.Sigmoid,
+  elu: tf.Elu,
+};
+
+const isFloat = (...ts: TensorInfo[]) => ts.every((t) => t.dtype === 'float32');
+
+/**
+ * The 'blas' kernels. `fallback` holds wasm's own kernel for each name, used for the cases
+ * the addon does not cover, so behaviour there is exactly wasm's.
+ */
+export function blasKernels(
+  addon: BlasAddon,
+  backendName: string,
+  fallback: (kernelName: string) => KernelFunc,
+): KernelConfig[] {
+  const batchMatMul: KernelFunc = (args) => {
+    const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+    if (!isFloat(a, b)) return fallback(tf.BatchMatMul)(args);
+    const backend = args.backend as unknown as WasmHeapBackend;
+    const attrs = args.attrs as unknown as MatMulAttrs;
+    return run(addon, backend, plan(backend, a, b, attrs), attrs, -1, ACTIVATION_CODES.linear, 0);
+  };
+
+  /** wasm's kernel `name` applied to `inputs`; the intermediate `consumed` is released. */
+  const then = (
+    name: string,
+    backend: WasmHeapBackend,
+    inputs: Record<string, TensorInfo>,
+    attrs: NamedAttrMap,
+    consumed: TensorInfo,
+  ): TensorInfo => {
+    const out = fallback(name)({ inputs, backend: backend as never, attrs }) as TensorInfo;
+    (backend as unknown as { disposeData(id: object): void }).disposeData(consumed.dataId);
+    return out;
+  };
+
+  const fusedMatMul: KernelFunc = (args) => {
+    const { a, b, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
+    if (!isFloat(a!, b!)) return fallback(tf._FusedMatMul)(args);
+    const attrs = args.attrs as unknown as FusedAttrs & NamedAttrMap;
+    const backend = args.backend as unknown as WasmHeapBackend;
+    const p = plan(backend, a!, b!, attrs);
+    const native = ACTIVATION_CODES[attrs.activation as keyof typeof ACTIVATION_CODES];
+    // The common case, as Dense layers make it: a bias of one row of n values and an activation
+    // the addon knows, all applied while the product is still in cache.
+    const biasIsRow =
+      bias === undefined ||
+      (bias.shape.at(-1) === p.n && size(bias.shape) === p.n && bias.shape.length <= p.outShape.length);
+    if (biasIsRow && native !== undefined) {
+      const biasOffset = bias === undefined ? -1 : offsetOf(backend, bias);
+      return run(addon, backend, p, attrs, biasOffset, native, attrs.leakyreluAlpha ?? 0.2);
+    }
+    // Otherwise: the product here, then wasm's Add and activation kernels (broadcast bias, PReLU).
+    let out = run(addon, backend, p, attrs, -1, ACTIVATION_CODES.linear, 0);
+    if (bias !== undefined) out = then(tf.Add, backend, { a: out, b: bias }, {}, out);
+    switch (attrs.activation) {
+      case 'linear':
+        return out;
+      case 'prelu':
+        return then(tf.Prelu, backend, { x: out, alpha: preluActivationWeights! }, {}, out);
+      case 'leakyrelu':
+        return then(tf.LeakyRelu, backend, { x: out }, { alpha: attrs.leakyreluAlpha ?? 0.2 }, out);
+      default: {
+        const kernel = ACTIVATION_KERNELS[attrs.activation];
+        if (!kernel) throw new Error(`blas: unknown activation '${attrs.activation}'`);
+        return then(kernel, backend, { x: out }, {}, out);
+      }
+    }
+  };
+
+  return [
+    { kernelName: tf.BatchMatMul, backendName, kernelFunc: batchMatMul },
+    { kernelName: tf._FusedMatMul, backendName, kernelFunc: fusedMatMul },
+  ];
+}

@@ -1,0 +1,41 @@
+/**
+ * Which backends a run could use, without activating any of them in this process (the
+ * interface's process never trains, so it must not load native TensorFlow just to ask).
+ */
+import { createRequire } from 'node:module';
+import type { BackendStatus } from '../../common/api/contract.ts';
+import { BACKEND_ORDER, type BackendName } from './backends.ts';
+
+const require = createRequire(import.meta.url);
+
+function installed(pkg: string): boolean {
+  try {
+    require.resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const NATIVE_PACKAGES: Partial<Record<BackendName, string>> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+};
+
+export function probeBackends(): BackendStatus[] {
+  return BACKEND_ORDER.map((name) => {
+    const pkg = NATIVE_PACKAGES[name];
+    if (pkg)
+      return installed(pkg)
+        ? { name, available: true, detail: `${pkg} is installed (loaded when a run starts)` }
+        : { name, available: false, detail: `${pkg} is not installed` };
+    if (name === 'wasm')
+      return {
+        name,
+        available: true,
+        detail: 'WebAssembly (XNNPACK), 1 thread; cannot train the conv architecture',
+      };
+    if (name === 'cpu') return { name, available: true, detail: 'plain JavaScript, 1 thread (slow)' };
+    return { name, available: true, detail: 'checked when a run starts' };
+  });
+}
