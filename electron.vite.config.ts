@@ -26,7 +26,11 @@ export default defineConfig({
   preload: {
     build: {
       outDir: 'out/preload',
-      rollupOptions: { input: { index: resolve(import.meta.dirname, 'src-main/electron/preload.ts') } },
+      // A sandboxed preload must be CommonJS.
+      rollupOptions: {
+        input: { index: resolve(import.meta.dirname, 'src-main/electron/preload.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
     },
   },
   renderer: {

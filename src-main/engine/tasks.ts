@@ -6,7 +6,7 @@ import type { EngineTask } from '../common/worker-protocol.ts';
 import { isBuiltin } from './data/registry.ts';
 import { importDataset } from './data/import/index.ts';
 import { exportRun } from './export/export-run.ts';
-import { evaluateCheckpoint } from './runs.ts';
+import { evaluateCheckpoint } from './evaluation/evaluate-checkpoint.ts';
 import type { Store } from './store/index.ts';
 
 export interface TaskContext {

@@ -1,7 +1,8 @@
 /** gmvae runs list | show, gmvae eval */
 import type { Command } from 'commander';
 import type { CheckpointKind } from '../../common/run.ts';
-import { evaluateCheckpoint, requireRun } from '../../engine/runs.ts';
+import { evaluateCheckpoint } from '../../engine/evaluation/evaluate-checkpoint.ts';
+import { requireRun } from '../../engine/runs.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { CliError, emitResult, formatNumber, table } from '../output.ts';
 import { runSummary, testMetrics } from './train.ts';

@@ -21,3 +21,10 @@ export const WEB_ROUTES = {
   socket: '/api',
   upload: '/upload',
 } as const;
+
+/** Electron IPC channels: one for every API request, one for pushed events, one for the folder picker. */
+export const IPC_CHANNELS = {
+  request: 'gmvae:api',
+  event: 'gmvae:event',
+  chooseFolder: 'gmvae:choose-folder',
+} as const;
