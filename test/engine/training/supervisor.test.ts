@@ -3,6 +3,7 @@
  * the run interrupted, and a new process resumes it to the same results as an uninterrupted run.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { describe, test } from 'node:test';
 import { resolveConfig } from '../../../src-main/common/config.ts';
 import type { TrainEvent } from '../../../src-main/common/training-events.ts';
@@ -104,5 +105,33 @@ describe('EngineSupervisor', () => {
     assert.deepEqual(withoutTimes(store, run.id), withoutTimes(reference.store, reference.run.id));
     store.close();
     reference.store.close();
+  });
+});
+
+describe('engine tasks', () => {
+  test('an import runs in its own process, reports progress, and can be cancelled', async () => {
+    const home = tempDir();
+    const store = await Store.open(home);
+    const supervisor = new EngineSupervisor(store, home);
+    const dir = tempDir();
+    const small = `${dir}/small.csv`;
+    fs.writeFileSync(small, 'a,b\n1,2\n3,4\n5,6\n7,8\n9,10\n');
+    const progress: number[] = [];
+    const done = await supervisor.runTask({ kind: 'import', paths: [small] }, (f) => progress.push(f)).result;
+    assert.deepEqual(done, { dataset: 'small' });
+    assert.ok(progress.length > 0 && progress.at(-1) === 1);
+    assert.equal(store.getDatasetInfo('small')!.nTrain + store.getDatasetInfo('small')!.nTest, 5);
+
+    // A large file, cancelled at once: the task rejects and stores nothing.
+    const big = `${dir}/big.csv`;
+    fs.writeFileSync(big, `a,b,c\n${'0.5,1.5,2.5\n'.repeat(400_000)}`);
+    const task = supervisor.runTask({ kind: 'import', paths: [big] });
+    task.cancel();
+    await assert.rejects(task.result, /abort|cancel|ended/i);
+    assert.equal(store.getDatasetInfo('big'), null);
+
+    const failed = supervisor.runTask({ kind: 'import', paths: [`${dir}/missing.csv`] }).result;
+    await assert.rejects(failed, /missing\.csv/);
+    store.close();
   });
 });
