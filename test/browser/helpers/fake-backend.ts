@@ -619,14 +619,12 @@ export class FakeBackend implements WorkbenchApi {
         return {
           k: c,
           size: members.length,
-          members: members
-            .slice(0, 8)
-            .map((i) => ({
-              index: i,
-              confidence: confidence[i]!,
-              label: d.info.numClasses ? label[i]! : null,
-              values: d.examples(i, 'test').values,
-            })),
+          members: members.slice(0, 8).map((i) => ({
+            index: i,
+            confidence: confidence[i]!,
+            label: d.info.numClasses ? label[i]! : null,
+            values: d.examples(i, 'test').values,
+          })),
           samples: Array.from({ length: 8 }, (_, s) => {
             const base = d.examples(members[s % Math.max(1, members.length)] ?? s, 'test').values;
             return base.map((v) => (d.info.kind === 'image' ? v : v + (r() - 0.5) * 0.5));

@@ -1,0 +1,217 @@
+/**
+ * The New run form: one field per GmvaeConfig key, with the label and help the config's own
+ * comments give, and per-field validation mirroring common/config.ts resolveConfig (so the form
+ * answers as you type; the back end still validates). Pure, unit-tested.
+ */
+import type { BackendStatus } from '../../../src-main/common/api/contract.ts';
+import type { BackendChoice, GmvaeConfig } from '../../../src-main/common/config.ts';
+import type { DatasetInfo } from '../../../src-main/common/dataset.ts';
+
+export type FieldKind = 'int' | 'float' | 'choice';
+
+export interface FieldSpec {
+  key: keyof GmvaeConfig;
+  label: string;
+  help: string;
+  kind: FieldKind;
+  choices?: readonly string[];
+  group: 'model' | 'objective' | 'training';
+}
+
+export const FIELDS: readonly FieldSpec[] = [
+  {
+    key: 'k',
+    label: 'K (clusters)',
+    help: 'Mixture components in the prior: the number of clusters.',
+    kind: 'int',
+    group: 'model',
+  },
+  {
+    key: 'xDim',
+    label: 'Dx',
+    help: 'Size of the continuous latent x whose prior is the mixture.',
+    kind: 'int',
+    group: 'model',
+  },
+  {
+    key: 'wDim',
+    label: 'Dw',
+    help: 'Size of the noise latent w that generates the mixture parameters.',
+    kind: 'int',
+    group: 'model',
+  },
+  {
+    key: 'hidden',
+    label: 'Hidden units',
+    help: 'Width of every hidden layer (encoder, decoder, prior network).',
+    kind: 'int',
+    group: 'model',
+  },
+  {
+    key: 'arch',
+    label: 'Architecture',
+    help: "The paper's MLP, or its conv net (28x28 images only).",
+    kind: 'choice',
+    choices: ['mlp', 'conv'],
+    group: 'model',
+  },
+  {
+    key: 'likelihood',
+    label: 'Likelihood',
+    help: 'Bernoulli for values in [0,1], Gaussian for real-valued data.',
+    kind: 'choice',
+    choices: ['bernoulli', 'gaussian'],
+    group: 'model',
+  },
+  {
+    key: 'mcSamples',
+    label: 'M (MC samples)',
+    help: 'Monte Carlo samples of (x, w) per example per step.',
+    kind: 'int',
+    group: 'objective',
+  },
+  {
+    key: 'lambda',
+    label: 'λ (min. information)',
+    help: 'Minimum information constraint in nats on the batch-mean z-prior KL; 0 turns it off.',
+    kind: 'float',
+    group: 'objective',
+  },
+  { key: 'epochs', label: 'Epochs', help: 'Passes over the training split.', kind: 'int', group: 'training' },
+  {
+    key: 'batchSize',
+    label: 'Batch size',
+    help: 'Examples per training step.',
+    kind: 'int',
+    group: 'training',
+  },
+  {
+    key: 'lr',
+    label: 'Learning rate',
+    help: 'Adam learning rate, in (0, 1).',
+    kind: 'float',
+    group: 'training',
+  },
+  {
+    key: 'seed',
+    label: 'Seed',
+    help: 'Fixes initialisation, data order and sampling (on a given backend).',
+    kind: 'int',
+    group: 'training',
+  },
+  {
+    key: 'backend',
+    label: 'Backend',
+    help: 'Compute backend; auto takes the first that works.',
+    kind: 'choice',
+    choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'],
+    group: 'training',
+  },
+  {
+    key: 'checkpointMinutes',
+    label: 'Checkpoint every (min)',
+    help: 'Also checkpoint within an epoch after this many minutes.',
+    kind: 'float',
+    group: 'training',
+  },
+];
+
+/** Form values are the raw text of each input. */
+export type FormValues = Record<keyof GmvaeConfig, string>;
+
+export function toForm(config: GmvaeConfig): FormValues {
+  return Object.fromEntries(FIELDS.map((f) => [f.key, String(config[f.key])])) as FormValues;
+}
+
+function parseNumber(text: string): number | null {
+  const t = text.trim();
+  if (t === '' || !/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) return null;
+  return Number(t);
+}
+
+/** The message for one field, or null when it is valid. */
+export function fieldError(
+  key: keyof GmvaeConfig,
+  values: FormValues,
+  info: DatasetInfo | null,
+): string | null {
+  const spec = FIELDS.find((f) => f.key === key)!;
+  const text = values[key];
+  if (spec.kind === 'choice') {
+    if (!spec.choices!.includes(text)) return `choose one of ${spec.choices!.join(', ')}`;
+    if (
+      key === 'arch' &&
+      text === 'conv' &&
+      info &&
+      !(info.kind === 'image' && info.shape[0] === 28 && info.shape[1] === 28)
+    )
+      return `the conv architecture needs 28x28 images; ${info.name} has shape ${info.shape.join('x')}`;
+    if (
+      key === 'likelihood' &&
+      text === 'bernoulli' &&
+      info &&
+      (info.valueRange[0] < 0 || info.valueRange[1] > 1)
+    )
+      return `Bernoulli needs values in [0,1]; ${info.name} ranges over [${info.valueRange.map((v) => +v.toPrecision(3)).join(', ')}]`;
+    return null;
+  }
+  const v = parseNumber(text);
+  if (v === null) return 'enter a number';
+  if (spec.kind === 'int') {
+    const min = key === 'seed' ? 0 : 1;
+    if (!Number.isInteger(v) || v < min) return `a whole number ≥ ${min}`;
+    return null;
+  }
+  if (key === 'lambda' && v < 0) return 'must be ≥ 0';
+  if (key === 'lr' && !(v > 0 && v < 1)) return 'must be between 0 and 1 (e.g. 1e-3)';
+  if (key === 'checkpointMinutes' && !(v > 0)) return 'must be > 0';
+  return null;
+}
+
+export function formErrors(
+  values: FormValues,
+  info: DatasetInfo | null,
+): Partial<Record<keyof GmvaeConfig, string>> {
+  const errors: Partial<Record<keyof GmvaeConfig, string>> = {};
+  for (const f of FIELDS) {
+    const e = fieldError(f.key, values, info);
+    if (e) errors[f.key] = e;
+  }
+  return errors;
+}
+
+export function fromForm(values: FormValues): GmvaeConfig {
+  const out: Record<string, unknown> = {};
+  for (const f of FIELDS) out[f.key] = f.kind === 'choice' ? values[f.key] : Number(values[f.key].trim());
+  return out as unknown as GmvaeConfig;
+}
+
+/** Only the settings that differ from the dataset's defaults (what NewRunRequest.overrides wants). */
+export function overrides(config: GmvaeConfig, defaults: GmvaeConfig): Partial<GmvaeConfig> {
+  const out: Record<string, unknown> = {};
+  for (const f of FIELDS) if (config[f.key] !== defaults[f.key]) out[f.key] = config[f.key];
+  return out as Partial<GmvaeConfig>;
+}
+
+/** The backend 'auto' would pick, as the back end does: the first available, passing over wasm for conv. */
+export function backendToUse(
+  choice: BackendChoice,
+  arch: string,
+  backends: readonly BackendStatus[],
+): { name: string | null; reason: string } {
+  if (choice !== 'auto') {
+    const b = backends.find((x) => x.name === choice);
+    if (!b) return { name: choice, reason: 'requested' };
+    return b.available
+      ? { name: b.name, reason: b.detail }
+      : { name: null, reason: `${b.name} is not available: ${b.detail}` };
+  }
+  const order = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+  for (const name of order) {
+    const b = backends.find((x) => x.name === name);
+    if (!b?.available) continue;
+    if (name === 'wasm' && arch === 'conv') continue;
+    return { name, reason: b.detail };
+  }
+  return { name: null, reason: 'no backend is available' };
+}

@@ -1,0 +1,62 @@
+/**
+ * What can be done to a run, from the Runs table or the Run screen: pause, resume, stop,
+ * duplicate with changes, edit (rename, tags, notes), export, delete. The dialogs live in
+ * RunDialogs.svelte, mounted once; this holds which one is open and for which run.
+ */
+import type { RunRecord } from '@common/run.ts';
+import { RESUMABLE_STATUSES } from '@common/run.ts';
+import type { MenuItem } from '../components/Menu.svelte';
+import { notices } from '../components/notices.svelte.ts';
+import { api } from '../lib/api.svelte.ts';
+import { errorText } from '../lib/format.ts';
+import { router } from '../lib/router.svelte.ts';
+import { href } from '../lib/routes.ts';
+import { runs } from './runs.svelte.ts';
+
+type RunRef = Pick<RunRecord, 'id' | 'name' | 'status'>;
+
+class RunActions {
+  editing = $state<RunRef | null>(null);
+  deleting = $state<RunRef | null>(null);
+  exporting = $state<RunRef | null>(null);
+  busy = $state<Record<number, string>>({});
+
+  canPause = (run: RunRef) => run.status === 'running';
+  canResume = (run: RunRef) => RESUMABLE_STATUSES.includes(run.status);
+  canStop = (run: RunRef) => run.status === 'running' || run.status === 'paused';
+
+  async #do(run: RunRef, verb: string, fn: () => Promise<void>): Promise<void> {
+    this.busy[run.id] = verb;
+    try {
+      await fn();
+      runs.refreshSoon(100);
+    } catch (error) {
+      notices.push('error', `Could not ${verb} “${run.name}”`, errorText(error));
+    } finally {
+      delete this.busy[run.id];
+    }
+  }
+
+  pause = (run: RunRef) => this.#do(run, 'pause', () => api.pauseRun(run.id));
+  resume = (run: RunRef) => this.#do(run, 'resume', () => api.resumeRun(run.id));
+  stop = (run: RunRef) => this.#do(run, 'stop', () => api.stopRun(run.id));
+  duplicate = (run: RunRef) => router.go(href.newRun({ from: run.id }));
+
+  menu(run: RunRef): MenuItem[] {
+    return [
+      { label: 'Pause', onselect: () => void this.pause(run), disabled: !this.canPause(run) },
+      {
+        label: run.status === 'paused' ? 'Resume' : 'Resume training',
+        onselect: () => void this.resume(run),
+        disabled: !this.canResume(run),
+      },
+      { label: 'Stop', onselect: () => void this.stop(run), disabled: !this.canStop(run) },
+      { label: 'Duplicate with changes…', onselect: () => this.duplicate(run) },
+      { label: 'Rename, tags, notes…', onselect: () => (this.editing = run) },
+      { label: 'Export…', onselect: () => (this.exporting = run) },
+      { label: 'Delete…', onselect: () => (this.deleting = run), danger: true },
+    ];
+  }
+}
+
+export const runActions = new RunActions();

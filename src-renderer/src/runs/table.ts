@@ -1,0 +1,96 @@
+/** Sorting and filtering of the runs table. Pure, unit-tested. */
+import type { RunSummary } from '../../../src-main/common/api/contract.ts';
+import type { RunStatus } from '../../../src-main/common/run.ts';
+
+export type SortKey =
+  | 'name'
+  | 'dataset'
+  | 'status'
+  | 'k'
+  | 'mcSamples'
+  | 'lambda'
+  | 'lr'
+  | 'epochs'
+  | 'backend'
+  | 'bestAccuracy'
+  | 'elbo'
+  | 'createdAt';
+
+export interface SortState {
+  key: SortKey;
+  direction: 'asc' | 'desc';
+}
+
+export interface RunFilter {
+  status: RunStatus | 'all';
+  dataset: string | 'all';
+  search: string;
+}
+
+const STATUS_ORDER: Record<RunStatus, number> = {
+  running: 0,
+  paused: 1,
+  interrupted: 2,
+  failed: 3,
+  stopped: 4,
+  completed: 5,
+};
+
+export function sortValue(run: RunSummary, key: SortKey): string | number | null {
+  switch (key) {
+    case 'name':
+      return run.name.toLowerCase();
+    case 'dataset':
+      return run.dataset.toLowerCase();
+    case 'status':
+      return STATUS_ORDER[run.status];
+    case 'k':
+    case 'mcSamples':
+    case 'lambda':
+    case 'lr':
+    case 'epochs':
+      return run.config[key];
+    case 'backend':
+      return run.backend ?? run.config.backend;
+    case 'bestAccuracy':
+      return run.bestAccuracy;
+    case 'elbo':
+      return run.metrics.elbo ?? null;
+    case 'createdAt':
+      return run.createdAt;
+  }
+}
+
+/** Missing values sort last in both directions; ties keep the newest run first. */
+export function sortRuns(runs: readonly RunSummary[], sort: SortState): RunSummary[] {
+  const sign = sort.direction === 'asc' ? 1 : -1;
+  return [...runs].sort((a, b) => {
+    const va = sortValue(a, sort.key);
+    const vb = sortValue(b, sort.key);
+    const aMissing = va === null || (typeof va === 'number' && Number.isNaN(va));
+    const bMissing = vb === null || (typeof vb === 'number' && Number.isNaN(vb));
+    if (aMissing !== bMissing) return aMissing ? 1 : -1;
+    if (!aMissing && va !== vb) return (va! < vb! ? -1 : 1) * sign;
+    return b.id - a.id;
+  });
+}
+
+export function filterRuns(runs: readonly RunSummary[], filter: RunFilter): RunSummary[] {
+  const words = filter.search.toLowerCase().split(/\s+/).filter(Boolean);
+  return runs.filter((run) => {
+    if (filter.status !== 'all' && run.status !== filter.status) return false;
+    if (filter.dataset !== 'all' && run.dataset !== filter.dataset) return false;
+    if (words.length === 0) return true;
+    const haystack = [run.name, run.dataset, run.status, run.notes, ...run.tags, `#${run.id}`]
+      .join(' ')
+      .toLowerCase();
+    return words.every((w) => haystack.includes(w));
+  });
+}
+
+/** Next sort state when a column header is activated: same column flips, a new one starts sensibly. */
+export function nextSort(current: SortState, key: SortKey): SortState {
+  if (current.key === key) return { key, direction: current.direction === 'asc' ? 'desc' : 'asc' };
+  const descFirst: SortKey[] = ['bestAccuracy', 'elbo', 'createdAt', 'epochs'];
+  return { key, direction: descFirst.includes(key) ? 'desc' : 'asc' };
+}

@@ -1,0 +1,300 @@
+/**
+ * The workbench in a browser against the web-mode server: import by drop, train on the spiral
+ * while the curves grow (and the main thread stays free), look at the projection and clusters,
+ * compare two runs, export one. Screenshots of every screen go to test-results/screenshots/.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { tempDir } from '../helpers/temp.ts';
+import { launch, newPage, screenshot } from './helpers/browser.ts';
+import { dropFiles } from './helpers/drop.ts';
+import { installStallMonitor, readStalls, resetStalls } from './helpers/monitor.ts';
+import { serve, type Served } from './helpers/server.ts';
+
+// The page's location, for the functions evaluated in it.
+declare const location: { hash: string };
+
+let served: Served;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+
+before(async () => {
+  served = await serve();
+  browser = await launch();
+  ({ page, errors } = await newPage(browser));
+  await installStallMonitor(page);
+});
+
+after(async () => {
+  await browser?.close();
+  await served?.stop();
+});
+
+const go = (hash: string) => page.evaluate((h) => (location.hash = h), hash);
+
+async function toggleTheme(): Promise<void> {
+  await page.getByRole('button', { name: /Switch to (dark|light) theme/ }).click();
+}
+
+function blobsCsv(): string {
+  const rows = ['x,y,label'];
+  for (let i = 0; i < 240; i++) {
+    const c = i % 3;
+    rows.push(
+      `${(c * 3 + Math.sin(i) * 0.5).toFixed(3)},${(c * -2 + Math.cos(i * 1.7) * 0.5).toFixed(3)},${c}`,
+    );
+  }
+  return rows.join('\n');
+}
+
+/** Waits for a run's status badge in the header to read one of `statuses`. */
+async function waitForStatus(statuses: string[], timeoutMs: number): Promise<string> {
+  const badge = page.locator('header .badge');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = (await badge.textContent().catch(() => '')) ?? '';
+    if (statuses.includes(text.trim())) return text.trim();
+    if (Date.now() > deadline)
+      throw new Error(`status stayed '${text}' (wanted ${statuses.join('/')})\n${served.log().slice(-1500)}`);
+    await page.waitForTimeout(250);
+  }
+}
+
+async function startRun(name: string, settings: Record<string, string>): Promise<number> {
+  await page.getByLabel('Run name').fill(name);
+  for (const [label, value] of Object.entries(settings))
+    await page.getByLabel(label, { exact: true }).fill(value);
+  await page.getByRole('button', { name: 'Start run' }).click();
+  await page.waitForURL(/#\/runs\/\d+$/);
+  return Number(new URL(page.url()).hash.split('/').pop());
+}
+
+test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => {
+  t.diagnostic(`back end: ${served.kind}`);
+  let firstRun = 0;
+
+  await t.test('opens on the runs screen; the token leaves the address bar', async () => {
+    await page.goto(served.url);
+    await page.getByRole('heading', { name: 'Runs', exact: true }).waitFor();
+    assert.ok(!page.url().includes('token='), page.url());
+    await page.getByRole('heading', { name: 'No runs yet' }).waitFor();
+    await page.getByRole('link', { name: 'Start a run on spiral' }).waitFor();
+    await screenshot(page, 'runs-empty-light');
+    await toggleTheme();
+    await screenshot(page, 'runs-empty-dark');
+    await toggleTheme();
+  });
+
+  await t.test('imports a CSV dropped on the window, and names the file of a bad one', async () => {
+    await go('#/datasets');
+    await page.getByRole('heading', { name: 'Datasets' }).waitFor();
+    await dropFiles(page, [{ name: 'blobs.csv', text: blobsCsv() }]);
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Imported as/ })
+      .waitFor({ timeout: 30_000 });
+    await page.getByRole('link', { name: /^blobs/ }).waitFor();
+    await page.getByRole('heading', { name: 'blobs', exact: true }).waitFor();
+    await page.getByRole('table', { name: 'First examples' }).waitFor();
+    await screenshot(page, 'datasets-light');
+
+    await dropFiles(page, [{ name: 'broken.csv', text: 'a,b\n1,2\n3,oops\n5,6\n' }]);
+    const failure = page.getByRole('alert').filter({ hasText: 'Import failed' });
+    await failure.waitFor({ timeout: 30_000 });
+    assert.match((await failure.textContent()) ?? '', /broken\.csv/);
+    await screenshot(page, 'datasets-import-error');
+    await toggleTheme();
+    await screenshot(page, 'datasets-dark');
+    await toggleTheme();
+  });
+
+  await t.test('validates the new-run form inline', async () => {
+    await go('#/new?dataset=spiral');
+    await page.getByLabel('Learning rate').fill('2');
+    await page.getByLabel('Epochs', { exact: true }).fill('0');
+    await page.getByText('must be between 0 and 1').waitFor();
+    await page.getByText('a whole number ≥ 1').waitFor();
+    await page.getByText('Will train on').waitFor();
+    await screenshot(page, 'new-run-validation');
+    await go('#/runs');
+  });
+
+  await t.test('trains on the spiral: curves grow while the main thread stays free', async () => {
+    await go('#/new?dataset=spiral');
+    await page.getByLabel('Epochs', { exact: true }).waitFor();
+    firstRun = await startRun('spiral-a', { Epochs: '3' });
+    const elbo = page.locator('canvas[aria-label^="ELBO"]');
+    // Measure the steady state while it trains, from once the screen has mounted.
+    await elbo.waitFor();
+    await resetStalls(page);
+    const counts: number[] = [];
+    const started = Date.now();
+    for (;;) {
+      const n = Number((await elbo.getAttribute('data-points').catch(() => '0')) ?? 0);
+      if (counts[counts.length - 1] !== n) counts.push(n);
+      const status = (
+        (await page
+          .locator('header .badge')
+          .textContent()
+          .catch(() => '')) ?? ''
+      ).trim();
+      if (status === 'completed' || status === 'failed') break;
+      if (Date.now() - started > 90_000)
+        throw new Error(`still ${status} after 90 s\n${served.log().slice(-1500)}`);
+      await page.waitForTimeout(200);
+    }
+    const stalls = await readStalls(page);
+    const seconds = (Date.now() - started) / 1000;
+    t.diagnostic(
+      `training ${seconds.toFixed(1)} s: longest frame gap ${stalls.maxFrameGapMs.toFixed(0)} ms, longest task ${stalls.longestTaskMs.toFixed(0)} ms (${stalls.longTasks} long tasks, ${stalls.frames} frames)`,
+    );
+    console.log(
+      `# stall while training: max frame gap ${stalls.maxFrameGapMs.toFixed(0)} ms, longest task ${stalls.longestTaskMs.toFixed(0)} ms, ${stalls.longTasks} long tasks`,
+    );
+    t.diagnostic(`ELBO chart point counts seen while training: ${counts.join(' -> ')}`);
+    assert.equal(await waitForStatus(['completed'], 1000), 'completed');
+    assert.ok(counts.length >= 3, `the chart should grow in steps while training, saw ${counts.join(', ')}`);
+    assert.equal(counts[counts.length - 1], 6, 'train + test ELBO for 3 epochs');
+    assert.ok(stalls.maxFrameGapMs < 1000, `the page froze for ${stalls.maxFrameGapMs} ms`);
+    await page.locator('canvas[aria-label^="Loss per step"]').waitFor();
+    await screenshot(page, 'run-light');
+    await toggleTheme();
+    await screenshot(page, 'run-dark');
+    await toggleTheme();
+  });
+
+  await t.test(
+    'shows the projection (hover an example), clusters, reconstructions and checkpoints',
+    async () => {
+      await page.getByRole('tab', { name: 'Latent space' }).click();
+      const scatter = page.locator('.scatter');
+      await scatter.waitFor({ timeout: 30_000 });
+      const n = Number(await scatter.getAttribute('data-points'));
+      assert.ok(n > 0, 'projection has points');
+      t.diagnostic(`projection: ${n} points drawn in ${await scatter.getAttribute('data-draw-ms')} ms`);
+      await page.getByRole('table', { name: 'Cluster by label counts' }).waitFor();
+      // Sweep the pointer over the plot until it lands on a point.
+      const box = (await scatter.locator('canvas').boundingBox())!;
+      let hovered = false;
+      for (let y = 0.15; y < 0.9 && !hovered; y += 0.05)
+        for (let x = 0.1; x < 0.75 && !hovered; x += 0.02) {
+          await page.mouse.move(box.x + box.width * x, box.y + box.height * y);
+          hovered = await page.getByText('test index').isVisible();
+        }
+      assert.ok(hovered, 'hovering the scatter shows an example');
+      await page.locator('aside .values, aside canvas').first().waitFor();
+      await page.getByRole('button', { name: 'UMAP of x' }).click();
+      await page.getByRole('button', { name: 'Colour by true label' }).click();
+      await screenshot(page, 'run-latent-light');
+      await toggleTheme();
+      await screenshot(page, 'run-latent-dark');
+      await toggleTheme();
+
+      await page.getByRole('tab', { name: 'Clusters' }).click();
+      await page
+        .getByRole('region', { name: /^Cluster \d+$/ })
+        .first()
+        .waitFor();
+      await screenshot(page, 'run-clusters');
+      await page.getByRole('tab', { name: 'Reconstructions' }).click();
+      await page.locator('canvas[aria-label^="Originals"], figure canvas').first().waitFor();
+      await screenshot(page, 'run-reconstructions');
+
+      await page.getByRole('tab', { name: 'Checkpoints' }).click();
+      await page.getByRole('button', { name: 'Evaluate the best checkpoint' }).click();
+      await page.getByLabel('Evaluation of best').waitFor({ timeout: 60_000 });
+      await screenshot(page, 'run-checkpoints');
+      await page.getByRole('tab', { name: 'Hyperparameters' }).click();
+      await page.getByRole('table', { name: 'Hyperparameters' }).waitFor();
+      await screenshot(page, 'run-hyperparameters');
+    },
+  );
+
+  await t.test('duplicates a run with changes and compares the two', async () => {
+    await page.getByRole('button', { name: 'Duplicate with changes' }).click();
+    await page.waitForURL(/#\/new\?from=/);
+    await page.getByLabel('Start from').waitFor();
+    assert.equal(
+      await page.getByLabel('Epochs', { exact: true }).inputValue(),
+      '3',
+      'prefilled from the run',
+    );
+    await startRun('spiral-b', { 'K (clusters)': '4', Epochs: '2' });
+    await waitForStatus(['completed'], 90_000);
+
+    await go('#/runs');
+    const table = page.getByRole('table', { name: 'Runs' });
+    await table.getByRole('link', { name: 'spiral-b' }).waitFor();
+    await screenshot(page, 'runs-light');
+    await toggleTheme();
+    await screenshot(page, 'runs-dark');
+    await toggleTheme();
+    await page.getByLabel('Select spiral-a for comparison').check();
+    await page.getByLabel('Select spiral-b for comparison').check();
+    await page.getByRole('link', { name: 'Compare (2)' }).click();
+    await page.getByRole('heading', { name: 'Compare runs' }).waitFor();
+    const params = page.getByRole('table', { name: 'Hyperparameters' });
+    await params.getByRole('rowheader', { name: 'k', exact: true }).waitFor();
+    assert.equal(
+      await params.getByRole('rowheader', { name: 'lr' }).count(),
+      0,
+      'differences only hides shared settings',
+    );
+    await page.getByLabel('Smoothing (EMA weight)').fill('0.6');
+    await page.getByLabel('Metric', { exact: true }).selectOption('test/accuracy');
+    await page.getByRole('table', { name: 'Final metrics' }).waitFor();
+    await page.locator('.columns .scatter').nth(1).waitFor();
+    const curvePoints = Number(
+      await page.locator('canvas[aria-label^="test/accuracy"]').getAttribute('data-points'),
+    );
+    assert.equal(curvePoints, 5, '3 + 2 epochs of test accuracy');
+    await screenshot(page, 'compare-light');
+    await toggleTheme();
+    await screenshot(page, 'compare-dark');
+    await toggleTheme();
+  });
+
+  await t.test('exports a run to a server-side folder and lists the files', async () => {
+    const out = path.join(tempDir('gmvae-export-'), 'spiral-a');
+    await go('#/runs');
+    await page.getByRole('button', { name: 'Actions for spiral-a' }).click();
+    await page.getByRole('menuitem', { name: 'Export…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Export “spiral-a”' });
+    await dialog.getByLabel('Folder on the server').fill(out);
+    await dialog.getByRole('button', { name: 'Export', exact: true }).click();
+    const files = dialog.getByRole('list', { name: 'Exported files' });
+    await files.waitFor({ timeout: 60_000 });
+    const listed = (await files.getByRole('listitem').allTextContents()).map((s) => s.trim());
+    t.diagnostic(`exported: ${listed.map((f) => path.relative(out, path.resolve(out, f))).join(', ')}`);
+    assert.ok(listed.length > 0);
+    for (const f of listed) assert.ok(fs.existsSync(path.resolve(out, f)), `${f} exists`);
+    await screenshot(page, 'export-dialog');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+  });
+
+  await t.test('asks before deleting, naming the run; Escape closes the dialog', async () => {
+    await page.getByRole('button', { name: 'Actions for spiral-b' }).click();
+    await page.getByRole('menuitem', { name: 'Delete…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete run “spiral-b”?' });
+    await dialog.waitFor();
+    assert.match((await dialog.textContent()) ?? '', /spiral-b/);
+    await screenshot(page, 'delete-dialog');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    // Keyboard: Enter on a focused row opens the run.
+    await page.getByRole('row', { name: /spiral-a/ }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`#/runs/${firstRun}$`));
+  });
+
+  await t.test('no page errors', () => {
+    assert.deepEqual(
+      errors.filter((e) => !/favicon|404/.test(e)),
+      [],
+    );
+  });
+});

@@ -1,0 +1,223 @@
+/** The renderer's pure logic: routes, token handling, sorting and filtering, smoothing, diffing, validation. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { RunSummary } from '../../src-main/common/api/contract.ts';
+import type { DatasetInfo } from '../../src-main/common/dataset.ts';
+import { defaultConfigFor } from '../../src-main/common/config.ts';
+import { ema, thin } from '../../src-renderer/src/charts/smoothing.ts';
+import { projectionGroups, syntheticProjection } from '../../src-renderer/src/charts/projection.ts';
+import { paramRows, visibleRows } from '../../src-renderer/src/compare/diff.ts';
+import { parseRoute, href } from '../../src-renderer/src/lib/routes.ts';
+import { backoffMs, socketUrl, takeToken } from '../../src-renderer/src/lib/token.ts';
+import { fmt, fmtLr, fmtPercent } from '../../src-renderer/src/lib/format.ts';
+import {
+  backendToUse,
+  fieldError,
+  formErrors,
+  fromForm,
+  overrides,
+  toForm,
+} from '../../src-renderer/src/new-run/fields.ts';
+import { clusterLabelMatrix } from '../../src-renderer/src/run/matrix.ts';
+import { SeriesSet } from '../../src-renderer/src/run/series.ts';
+import { filterRuns, nextSort, sortRuns } from '../../src-renderer/src/runs/table.ts';
+
+const spiral: DatasetInfo = {
+  name: 'spiral',
+  kind: 'table',
+  shape: [2],
+  nTrain: 10000,
+  nTest: 2000,
+  valueRange: [-4, 4],
+  numClasses: 5,
+  source: 'builtin',
+  split: 'source',
+};
+
+function run(id: number, patch: Partial<RunSummary> & { k?: number } = {}): RunSummary {
+  const config = { ...defaultConfigFor(spiral), ...(patch.k ? { k: patch.k } : {}) };
+  return {
+    id,
+    name: `run-${id}`,
+    dataset: 'spiral',
+    status: 'completed',
+    config,
+    backend: 'cpu',
+    device: null,
+    seed: 1,
+    epoch: 3,
+    step: 150,
+    createdAt: new Date(2026, 0, id).toISOString(),
+    startedAt: null,
+    finishedAt: null,
+    updatedAt: '',
+    trainSeconds: 1,
+    error: null,
+    notes: '',
+    tags: [],
+    pid: null,
+    metrics: {},
+    bestAccuracy: null,
+    progress: null,
+    ...patch,
+  };
+}
+
+test('routes parse and print', () => {
+  assert.deepEqual(parseRoute(''), { name: 'runs' });
+  assert.deepEqual(parseRoute('#/runs/12'), { name: 'run', id: 12 });
+  assert.deepEqual(parseRoute('#/compare?ids=1,2,2,x'), { name: 'compare', ids: [1, 2] });
+  assert.deepEqual(parseRoute('#/new?from=3'), { name: 'new', from: 3, dataset: null });
+  assert.deepEqual(parseRoute('#/datasets/my%20set'), { name: 'datasets', selected: 'my set' });
+  assert.equal(parseRoute('#/nope').name, 'not-found');
+  assert.deepEqual(parseRoute(href.newRun({ dataset: 'spiral' })), {
+    name: 'new',
+    from: null,
+    dataset: 'spiral',
+  });
+  assert.deepEqual(parseRoute(href.compare([4, 5])), { name: 'compare', ids: [4, 5] });
+});
+
+test('the token is taken from the URL, kept, and removed from the address', () => {
+  const store = new Map<string, string>();
+  const storage = {
+    getItem: (k: string) => store.get(k) ?? null,
+    setItem: (k: string, v: string) => void store.set(k, v),
+  };
+  const first = takeToken('http://127.0.0.1:8321/?token=abc#/runs/2', storage);
+  assert.deepEqual(first, { token: 'abc', cleanedUrl: '/#/runs/2' });
+  assert.deepEqual(takeToken('http://127.0.0.1:8321/#/runs', storage), { token: 'abc', cleanedUrl: null });
+  assert.equal(socketUrl('https://h:1/x?token=a', '/api', 't'), 'wss://h:1/api?token=t');
+  assert.equal(socketUrl('http://h:1/', '/api', null), 'ws://h:1/api');
+  assert.ok(backoffMs(0, () => 0.5) === 500 && backoffMs(10, () => 0.5) === 10_000);
+});
+
+test('runs sort by any column with missing values last, and filter', () => {
+  const runs = [
+    run(1, { bestAccuracy: 0.5, k: 4 }),
+    run(2, { bestAccuracy: null, k: 16 }),
+    run(3, { bestAccuracy: 0.9, name: 'best', tags: ['sweep'], k: 8 }),
+  ];
+  assert.deepEqual(
+    sortRuns(runs, { key: 'bestAccuracy', direction: 'desc' }).map((r) => r.id),
+    [3, 1, 2],
+  );
+  assert.deepEqual(
+    sortRuns(runs, { key: 'bestAccuracy', direction: 'asc' }).map((r) => r.id),
+    [1, 3, 2],
+  );
+  assert.deepEqual(
+    sortRuns(runs, { key: 'k', direction: 'asc' }).map((r) => r.id),
+    [1, 3, 2],
+  );
+  assert.deepEqual(
+    filterRuns(runs, { status: 'all', dataset: 'all', search: 'sweep' }).map((r) => r.id),
+    [3],
+  );
+  assert.deepEqual(filterRuns(runs, { status: 'failed', dataset: 'all', search: '' }), []);
+  assert.deepEqual(nextSort({ key: 'name', direction: 'asc' }, 'name'), { key: 'name', direction: 'desc' });
+  assert.deepEqual(nextSort({ key: 'name', direction: 'asc' }, 'bestAccuracy'), {
+    key: 'bestAccuracy',
+    direction: 'desc',
+  });
+});
+
+test('EMA smoothing is debiased and skips non-finite values', () => {
+  const pts = [1, 1, 1, NaN, 1].map((y, x) => ({ x, y }));
+  const out = ema(pts, 0.9);
+  assert.ok(out.every((p, i) => (i === 3 ? Number.isNaN(p.y) : Math.abs(p.y - 1) < 1e-12)));
+  assert.deepEqual(
+    ema(
+      [
+        { x: 0, y: 0 },
+        { x: 1, y: 10 },
+      ],
+      0,
+    ).map((p) => p.y),
+    [0, 10],
+  );
+  const long = Array.from({ length: 10_000 }, (_, x) => ({ x, y: x }));
+  const thinned = thin(long, 1000);
+  assert.ok(thinned.length <= 1001 && thinned[thinned.length - 1]!.x === 9999);
+});
+
+test('hyperparameter rows mark differences', () => {
+  const a = run(1);
+  const b = run(2, { k: 16 });
+  const rows = paramRows([a, b], ['k', 'lr']);
+  assert.deepEqual(
+    visibleRows(rows, true).map((r) => r.key),
+    ['k'],
+  );
+  assert.equal(visibleRows(rows, false).length, 4);
+});
+
+test('the new-run form validates like resolveConfig', () => {
+  const values = toForm(defaultConfigFor(spiral));
+  assert.deepEqual(formErrors(values, spiral), {});
+  assert.match(fieldError('lr', { ...values, lr: '2' }, spiral)!, /between 0 and 1/);
+  assert.match(fieldError('epochs', { ...values, epochs: '0' }, spiral)!, /≥ 1/);
+  assert.equal(fieldError('seed', { ...values, seed: '0' }, spiral), null);
+  assert.match(fieldError('k', { ...values, k: '2.5' }, spiral)!, /whole number/);
+  assert.match(fieldError('likelihood', { ...values, likelihood: 'bernoulli' }, spiral)!, /\[0,1\]/);
+  assert.match(fieldError('arch', { ...values, arch: 'conv' }, spiral)!, /28x28/);
+  const config = fromForm({ ...values, epochs: '3', lr: '1e-4' });
+  assert.deepEqual(overrides(config, defaultConfigFor(spiral)), { epochs: 3, lr: 1e-4 });
+  const backends = [
+    { name: 'tensorflow' as const, available: false, detail: 'missing' },
+    { name: 'wasm' as const, available: true, detail: 'wasm' },
+    { name: 'cpu' as const, available: true, detail: 'js' },
+  ];
+  assert.equal(backendToUse('auto', 'mlp', backends).name, 'wasm');
+  assert.equal(backendToUse('auto', 'conv', backends).name, 'cpu');
+  assert.equal(backendToUse('tensorflow', 'mlp', backends).name, null);
+});
+
+test('cluster-by-label matrix and projection groups', () => {
+  const m = clusterLabelMatrix([0, 0, 1, 2, 2, 2], [1, 1, 0, 0, 0, 1]);
+  assert.deepEqual(m.counts, [
+    [0, 2],
+    [1, 0],
+    [2, 1],
+  ]);
+  assert.deepEqual(
+    m.majority.map((r) => r.label),
+    [1, 0, 0],
+  );
+  assert.equal(m.max, 2);
+  const p = syntheticProjection(1000, 10);
+  const groups = projectionGroups(p, 'pcaX', 'cluster');
+  assert.equal(groups.length, 10);
+  assert.equal(
+    groups.reduce((s, g) => s + g.points.length, 0),
+    1000,
+  );
+  assert.equal(
+    projectionGroups(p, 'umapX', 'label').reduce((s, g) => s + g.points.length, 0),
+    1000,
+  );
+});
+
+test('metric series append in place and a resumed run replaces what it redoes', () => {
+  const s = SeriesSet.from([
+    { runId: 1, step: 50, epoch: 1, name: 'test/elbo', value: -3, time: 0 },
+    { runId: 1, step: 10, epoch: 0, name: 'train/step_loss', value: 5, time: 0 },
+  ]);
+  s.push('test/elbo', 2, -2);
+  s.push('test/elbo', 2, -1.5);
+  assert.deepEqual(
+    s.get('test/elbo').map((p) => p.y),
+    [-3, -1.5],
+  );
+  s.push('test/elbo', 1, -2.5);
+  assert.deepEqual(s.get('test/elbo'), [{ x: 1, y: -2.5 }]);
+  assert.deepEqual(s.get('train/step_loss'), [{ x: 10, y: 5 }]);
+});
+
+test('formatting', () => {
+  assert.equal(fmt(null), '—');
+  assert.equal(fmt(NaN), 'NaN');
+  assert.equal(fmtPercent(0.953), '95.3%');
+  assert.equal(fmtLr(0.001), '1e-3');
+  assert.equal(fmtLr(0.5), '0.5');
+});
