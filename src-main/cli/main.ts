@@ -3,6 +3,7 @@
  * Each command lives in commands/; this file wires them and turns errors into one line.
  */
 import { Command, CommanderError } from 'commander';
+import { registerBenchCommand } from './commands/bench.ts';
 import { registerDatasetCommands } from './commands/datasets.ts';
 import { registerExportCommand } from './commands/export.ts';
 import { registerRunCommands } from './commands/runs.ts';
@@ -22,6 +23,7 @@ registerTrainCommand(program, globals);
 registerRunCommands(program, globals);
 registerExportCommand(program, globals);
 registerServeCommand(program, globals);
+registerBenchCommand(program, globals);
 
 try {
   await program.parseAsync(process.argv);

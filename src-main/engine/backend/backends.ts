@@ -70,7 +70,7 @@ async function activate(name: BackendName, needs: BackendNeeds): Promise<string>
       return name === 'tensorflow-gpu' ? 'CUDA GPU via libtensorflow' : `CPU (libtensorflow): ${cpuModel()}`;
     }
     case 'blas': {
-      // Same kernels as wasm apart from the products, so the same conv limitation.
+      // wasm's kernels apart from a few (blas/kernels.ts), so wasm's conv limitation too.
       if (needs.trainsConv2d)
         throw new BackendError('blas cannot train convolutions (wasm has no Conv2DBackpropFilter kernel)');
       const addon = await registerBlasBackend();

@@ -24,6 +24,7 @@ import type { Store } from '../store/index.ts';
 import { tf } from '../tf.ts';
 import { SEED_STREAM, batchCount, batchIndices, epochOrder, gatherRows } from './batches.ts';
 import { captureOptimizer, captureWeights, restoreOptimizer, restoreWeights } from './checkpoint-state.ts';
+import { createAdam } from './optimizer.ts';
 import { trainStep } from './step.ts';
 
 /** How a supervisor (or Ctrl-C) steers a running trainer; checked between steps. */
@@ -74,7 +75,7 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
 
   // 2. model and optimizer, restored from the last checkpoint when resuming
   const model = new Gmvae(config, { shape });
-  const optimizer = tf.train.adam(config.lr);
+  const optimizer = createAdam(config.lr);
   const variables = model.trainableVariables;
   const last = store.loadCheckpoint(runId, 'last');
   let epoch = 0;

@@ -189,6 +189,40 @@ describe('blas backend kernels', { skip: skipUnlessBlas }, () => {
     );
   });
 
+  test('Exp and Tile, including their gradients', async () => {
+    const x = operand([100, 16, 33]);
+    x.values.forEach((v, i) => (x.values[i] = v * 20)); // exp over a wide range, under- and overflow-free
+    await assertMatchesCpu('exp', () => tf.exp(toTensor(x)), 1e-6);
+    await assertMatchesCpu('grad exp', () => tf.grad((t: tf.Tensor) => tf.sum(tf.exp(t)))(toTensor(x)), 1e-6);
+    const small = operand([1, 3, 1, 7]);
+    await assertMatchesCpu('tile', () => tf.tile(toTensor(small), [2, 1, 5, 3]), 0);
+    const ints = tf.tensor([1, 2, 3, 4], [2, 2], 'int32');
+    const [tiled] = await on('blas', () => tf.tile(ints, [2, 2]));
+    assert.deepEqual([...tiled!.values], [1, 2, 1, 2, 3, 4, 3, 4, 1, 2, 1, 2, 3, 4, 3, 4]);
+    const bn = {
+      x: operand([20, 9]),
+      mean: operand([9]),
+      variance: operand([9]),
+      offset: operand([9]),
+      scale: operand([9]),
+    };
+    await assertMatchesCpu('batch norm gradient (tiles [1,1,1,H])', () =>
+      tf.grad((t: tf.Tensor) =>
+        tf.sum(
+          tf.square(
+            tf.batchNorm(
+              t as tf.Tensor2D,
+              toTensor(bn.mean) as tf.Tensor1D,
+              tf.abs(toTensor(bn.variance)) as tf.Tensor1D,
+              toTensor(bn.offset) as tf.Tensor1D,
+              toTensor(bn.scale) as tf.Tensor1D,
+            ),
+          ),
+        ),
+      )(toTensor(bn.x)),
+    );
+  });
+
   test('a tensor made on wasm is used by blas as is, and the other way round', async () => {
     const a = operand([7, 33]);
     const b = operand([33, 5]);
@@ -204,5 +238,19 @@ describe('blas backend kernels', { skip: skipUnlessBlas }, () => {
     for (let i = 0; i < values.length; i++)
       assert.ok(Math.abs(values[i]! - expected!.values[i]!) <= 1e-4 * (1 + Math.abs(expected!.values[i]!)));
     tf.dispose([ta, tb, product]);
+    // Made on cpu: the kernels find them by moving them onto the heap (which may grow it).
+    await selectBackend('cpu', { trainsConv2d: false });
+    const ca = toTensor(a);
+    const cb = toTensor(b);
+    const big = toTensor(operand([1000, 1000]));
+    const bigValues = big.dataSync().slice();
+    await selectBackend('blas', { trainsConv2d: false });
+    const moved = tf.matMul(ca, cb).dataSync();
+    for (let i = 0; i < moved.length; i++)
+      assert.ok(Math.abs(moved[i]! - expected!.values[i]!) <= 1e-4 * (1 + Math.abs(expected!.values[i]!)));
+    const exps = tf.exp(big).dataSync();
+    for (let i = 0; i < exps.length; i += 997)
+      assert.ok(Math.abs(exps[i]! - Math.exp(bigValues[i]!)) <= 1e-6 * Math.exp(bigValues[i]!));
+    tf.dispose([ca, cb, big]);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** activation codes of `matmul`, as in native/src/blas.c */
@@ -47,18 +48,45 @@ export interface BlasAddon {
     activation: number,
     alpha: number,
   ): void;
+  /**
+   * One fused Adam update in place on `buffer` (see native/src/blas.c). offsets: byte offsets
+   * of [value, gradient, m, v, accBeta1, accBeta2, newValue, newM, newV].
+   */
+  adam(
+    buffer: ArrayBuffer,
+    offsets: Float64Array,
+    count: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    epsilon: number,
+    negativeLearningRate: number,
+  ): void;
+  /** out = exp(in), `count` float32 values at byte offsets of `buffer`. */
+  exp(buffer: ArrayBuffer, inOffset: number, outOffset: number, count: number): void;
 }
 
 export class BlasUnavailableError extends Error {
   override name = 'BlasUnavailableError';
 }
 
-/** Where `npm install` (native/build.mjs) puts the addon; GMVAE_BLAS_ADDON overrides it. */
+const BUILT = path.join('native', 'build', 'Release', 'gmvae_blas.node');
+
+/**
+ * Where `npm install` (native/build.mjs) put the addon: native/build/Release under the first
+ * folder above this module that has it, so the path holds both for the sources and for the
+ * app's bundle in out/main. GMVAE_BLAS_ADDON overrides it.
+ */
 export function addonPath(): string {
-  return (
-    process.env['GMVAE_BLAS_ADDON'] ??
-    fileURLToPath(new URL('../../../../native/build/Release/gmvae_blas.node', import.meta.url))
-  );
+  const override = process.env['GMVAE_BLAS_ADDON'];
+  if (override) return override;
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (let dir = here; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, BUILT))) return path.join(dir, BUILT);
+    if (path.dirname(dir) === dir) break;
+  }
+  return path.resolve(here, '../../../..', BUILT); // where it would be, for the message
 }
 
 const require = createRequire(import.meta.url);

@@ -1,0 +1,211 @@
+/**
+ * gmvae bench: training throughput of the paper's MNIST model on each compute backend, the
+ * achieved GFLOP/s against the machine's measured GEMM peak, and a PyTorch reference of the
+ * same model when one is installed. See docs/performance.md.
+ */
+import os from 'node:os';
+import type { Command } from 'commander';
+import { BACKEND_CHOICES } from '../../common/config.ts';
+import { loadBlasAddon } from '../../engine/backend/blas/addon.ts';
+import {
+  BACKEND_ORDER,
+  BackendError,
+  selectBackend,
+  type BackendName,
+} from '../../engine/backend/backends.ts';
+import { trainingFlopsPerExample } from '../../engine/bench/flops.ts';
+import { measureGemmPeak } from '../../engine/bench/gemm-peak.ts';
+import { BENCH_CONFIG, BENCH_D, measureThroughput } from '../../engine/bench/throughput.ts';
+import { runTorchReference } from '../../engine/bench/torch-reference.ts';
+import type { GlobalOptions } from '../context.ts';
+import { integer, number } from '../options.ts';
+import { CliError, emitResult, formatNumber, note, table } from '../output.ts';
+
+const EPOCH_EXAMPLES = 60_000;
+
+interface BenchOptions {
+  json?: boolean;
+  backend?: string;
+  steps: number;
+  warmup: number;
+  maxSeconds: number;
+  torch: boolean;
+}
+
+interface BackendRow {
+  backend: BackendName;
+  device: string;
+  steps: number;
+  examples_per_s: number;
+  ms_per_step: number;
+  gflops: number;
+  /** gflops / gemm_peak_gflops */
+  peak_fraction: number;
+  /** a 60,000-example MNIST epoch at this speed, training steps only */
+  epoch_seconds: number;
+}
+
+/** OpenBLAS threads the 'blas' backend uses, so the torch reference gets the same. */
+function blasThreads(): number {
+  try {
+    return loadBlasAddon().info().threads;
+  } catch {
+    return Math.min(2, os.cpus().length);
+  }
+}
+
+export function registerBenchCommand(program: Command, _globals: () => GlobalOptions): void {
+  program
+    .command('bench')
+    .description('time MNIST-model training steps on each compute backend (and PyTorch, if installed)')
+    .option('--backend <name>', `only this backend: ${BACKEND_CHOICES.filter((b) => b !== 'auto').join('|')}`)
+    .option('--steps <n>', 'timed steps per backend', integer, 20)
+    .option('--warmup <n>', 'untimed steps first', integer, 5)
+    .option('--max-seconds <s>', 'stop timing a backend after this long (at least 2 steps)', number, 60)
+    .option('--no-torch', 'do not run the PyTorch reference')
+    .option('--json', 'print one JSON object')
+    .action(async (opts: BenchOptions) => {
+      if (opts.steps < 1 || opts.warmup < 0) throw new CliError('--steps must be >= 1 and --warmup >= 0');
+      const names: BackendName[] = opts.backend ? [opts.backend as BackendName] : [...BACKEND_ORDER];
+      if (opts.backend && !(BACKEND_ORDER as readonly string[]).includes(opts.backend))
+        throw new CliError(`unknown backend '${opts.backend}': ${BACKEND_ORDER.join(', ')}`);
+
+      const config = BENCH_CONFIG;
+      const flopsPerExample = trainingFlopsPerExample(config, BENCH_D);
+      note(
+        `model: MNIST MLP K=${config.k} Dx=${config.xDim} Dw=${config.wDim} H=${config.hidden} ` +
+          `M=${config.mcSamples}, batch ${config.batchSize}: ${(flopsPerExample / 1e6).toFixed(1)} MFLOP per example per step`,
+      );
+
+      // The ceiling first, while nothing else of ours runs. Without the addon it goes through
+      // tf.matMul on the best backend there is.
+      try {
+        loadBlasAddon();
+      } catch {
+        await selectBackend('auto', { trainsConv2d: false });
+      }
+      const peak = measureGemmPeak();
+      note(`GEMM peak: ${peak.gflops.toFixed(1)} GFLOP/s (${peak.size}^3, ${peak.path})`);
+
+      const rows: BackendRow[] = [];
+      const skipped: { backend: string; reason: string }[] = [];
+      for (const name of names) {
+        try {
+          note(`${name}: ${opts.warmup} warm-up + ${opts.steps} timed steps...`);
+          const t = await measureThroughput(name, {
+            steps: opts.steps,
+            warmup: opts.warmup,
+            maxSeconds: opts.maxSeconds,
+            onProgress: note,
+          });
+          const gflops = (t.examplesPerSecond * flopsPerExample) / 1e9;
+          rows.push({
+            backend: name,
+            device: t.device,
+            steps: t.steps,
+            examples_per_s: t.examplesPerSecond,
+            ms_per_step: (t.seconds * 1000) / t.steps,
+            gflops,
+            peak_fraction: gflops / peak.gflops,
+            epoch_seconds: EPOCH_EXAMPLES / t.examplesPerSecond,
+          });
+          note(`${name}: ${t.examplesPerSecond.toFixed(1)} examples/s`);
+        } catch (error) {
+          // A backend that cannot start here is reported, not an error (unless it was asked for).
+          if (opts.backend || !(error instanceof BackendError)) throw error;
+          const reason = error.message.replace(/^backend '[^']+' is not available: /, '');
+          skipped.push({ backend: name, reason });
+          note(`${name}: skipped (${reason})`);
+        }
+      }
+
+      let torch = null;
+      let torchNote: string | null = null;
+      if (opts.torch) {
+        note('torch reference...');
+        const outcome = runTorchReference(config, BENCH_D, {
+          steps: opts.steps,
+          warmup: opts.warmup,
+          blasThreads: blasThreads(),
+        });
+        if (outcome.ok) {
+          const r = outcome.result;
+          torch = {
+            torch_version: r.torchVersion,
+            python: r.python,
+            examples_per_s: r.examplesPerSecond,
+            gflops: (r.examplesPerSecond * flopsPerExample) / 1e9,
+            epoch_seconds: EPOCH_EXAMPLES / r.examplesPerSecond,
+          };
+        } else torchNote = outcome.reason;
+        note(
+          torchNote
+            ? `torch reference: ${torchNote}`
+            : `torch: ${torch!.examples_per_s.toFixed(1)} examples/s`,
+        );
+      } else torchNote = 'not run (--no-torch)';
+
+      const best = rows.reduce<BackendRow | null>(
+        (b, r) => (!b || r.examples_per_s > b.examples_per_s ? r : b),
+        null,
+      );
+      const result = {
+        date: new Date().toISOString(),
+        machine: {
+          cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+          cores: os.cpus().length,
+          node: process.version,
+        },
+        model: { ...config, d: BENCH_D, training_flops_per_example: flopsPerExample },
+        steps: opts.steps,
+        warmup: opts.warmup,
+        gemm_peak_gflops: peak.gflops,
+        gemm_peak_path: peak.path,
+        backends: rows,
+        skipped,
+        torch,
+        torch_note: torchNote,
+        /** the fastest backend's examples/s over torch's */
+        best_vs_torch: best && torch ? best.examples_per_s / torch.examples_per_s : null,
+      };
+      emitResult(opts, result, () => {
+        const lines = [
+          table(
+            ['backend', 'examples/s', 'ms/step', 'GFLOP/s', '% of peak', 'epoch (60k)', 'device'],
+            [
+              ...rows.map((r) => [
+                r.backend,
+                r.examples_per_s.toFixed(1),
+                r.ms_per_step.toFixed(1),
+                r.gflops.toFixed(2),
+                (100 * r.peak_fraction).toFixed(1),
+                `${r.epoch_seconds.toFixed(0)} s`,
+                r.device,
+              ]),
+              ...(torch
+                ? [
+                    [
+                      'torch (reference)',
+                      torch.examples_per_s.toFixed(1),
+                      (100_000 / torch.examples_per_s).toFixed(1),
+                      torch.gflops.toFixed(2),
+                      ((100 * torch.gflops) / peak.gflops).toFixed(1),
+                      `${torch.epoch_seconds.toFixed(0)} s`,
+                      `PyTorch ${torch.torch_version}, 1 thread + OpenBLAS`,
+                    ],
+                  ]
+                : []),
+            ],
+          ),
+          `GEMM peak ${peak.gflops.toFixed(1)} GFLOP/s (${peak.size}^3, ${peak.path})`,
+          ...skipped.map((s) => `skipped ${s.backend}: ${s.reason}`),
+        ];
+        if (torchNote) lines.push(`torch reference: ${torchNote}`);
+        if (result.best_vs_torch !== null)
+          lines.push(
+            `${best!.backend} runs at ${formatNumber(result.best_vs_torch, 3)}x the torch reference`,
+          );
+        return lines.join('\n');
+      });
+    });
+}

@@ -1,0 +1,81 @@
+/**
+ * Training throughput of the paper's MNIST model on one backend: the real Gmvae, the same
+ * Adam optimizer and the same step as the trainer (training/step.ts), on random batches in
+ * [0, 1] (the cost does not depend on the values). Warm-up steps first: the first steps grow
+ * the backend's memory and create Adam's slots.
+ */
+import { MNIST_PRESET, type GmvaeConfig } from '../../common/config.ts';
+import { createRng } from '../../common/random.ts';
+import { selectBackend, type BackendName } from '../backend/backends.ts';
+import { Gmvae } from '../model/gmvae.ts';
+import { tf } from '../tf.ts';
+import { createAdam } from '../training/optimizer.ts';
+import { trainStep } from '../training/step.ts';
+
+/** The benchmarked model: the paper's MNIST settings on 28x28 images. */
+export const BENCH_CONFIG: GmvaeConfig = { ...MNIST_PRESET, seed: 1, backend: 'auto' };
+export const BENCH_SHAPE = [28, 28, 1];
+export const BENCH_D = 28 * 28;
+
+export interface ThroughputOptions {
+  steps: number;
+  warmup: number;
+  /** Stop timing after this long (at least 2 steps), so the slow cpu backend stays bounded. */
+  maxSeconds: number;
+  onProgress?: (message: string) => void;
+}
+
+export interface Throughput {
+  backend: BackendName;
+  device: string;
+  steps: number;
+  seconds: number;
+  examplesPerSecond: number;
+}
+
+/** A few fixed random batches, reused round-robin. */
+function batches(count: number, batchSize: number, d: number): Float32Array[] {
+  const random = createRng(12345);
+  return Array.from({ length: count }, () => Float32Array.from({ length: batchSize * d }, () => random()));
+}
+
+export async function measureThroughput(
+  backend: BackendName,
+  options: ThroughputOptions,
+): Promise<Throughput> {
+  const config = BENCH_CONFIG;
+  const selection = await selectBackend(backend, { trainsConv2d: false });
+  const model = new Gmvae(config, { shape: BENCH_SHAPE });
+  const optimizer = createAdam(config.lr);
+  const variables = model.trainableVariables;
+  const pool = batches(4, config.batchSize, BENCH_D);
+  const step = (i: number): void => {
+    const values = tf.tidy(() => {
+      const y = tf.tensor2d(pool[i % pool.length]!, [config.batchSize, BENCH_D]);
+      return trainStep(model, optimizer, variables, y, i);
+    });
+    values.dataSync(); // the trainer reads the terms every step, which also waits for the step
+    values.dispose();
+  };
+  try {
+    for (let i = 0; i < options.warmup; i++) step(i);
+    const start = performance.now();
+    let steps = 0;
+    while (steps < options.steps && (steps < 2 || performance.now() - start < options.maxSeconds * 1000)) {
+      step(options.warmup + steps);
+      steps++;
+      if (steps % 5 === 0) options.onProgress?.(`${backend}: ${steps}/${options.steps} steps`);
+    }
+    const seconds = (performance.now() - start) / 1000;
+    return {
+      backend,
+      device: selection.device,
+      steps,
+      seconds,
+      examplesPerSecond: (steps * config.batchSize) / seconds,
+    };
+  } finally {
+    model.dispose();
+    optimizer.dispose();
+  }
+}
