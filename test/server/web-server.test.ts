@@ -75,6 +75,12 @@ describe('web mode', () => {
     assert.equal(info.mode, 'web');
     const backends = await client.api.backends();
     assert.equal(backends.find((b) => b.name === 'cpu')!.available, true);
+    assert.deepEqual(
+      backends.map((b) => b.name),
+      ['tensorflow-gpu', 'tensorflow', 'blas', 'wasm', 'cpu'],
+    );
+    const blas = backends.find((b) => b.name === 'blas')!;
+    assert.match(blas.detail, blas.available ? /OpenBLAS|Accelerate/ : /addon/);
     await assert.rejects(client.api.getRun(999), /no run '999'/);
     await assert.rejects(client.api.importDataset({ paths: ['/etc/passwd'] }), /upload files instead/);
     const preview = await client.api.previewDataset('spiral');

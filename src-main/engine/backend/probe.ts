@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import type { BackendStatus } from '../../common/api/contract.ts';
 import { BACKEND_ORDER, type BackendName } from './backends.ts';
+import { blasStatus } from './blas/addon.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -36,6 +37,7 @@ export function probeBackends(): BackendStatus[] {
         detail: 'WebAssembly (XNNPACK), 1 thread; cannot train the conv architecture',
       };
     if (name === 'cpu') return { name, available: true, detail: 'plain JavaScript, 1 thread (slow)' };
+    if (name === 'blas') return { name, ...blasStatus() };
     return { name, available: true, detail: 'checked when a run starts' };
   });
 }
