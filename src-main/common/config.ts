@@ -8,6 +8,13 @@ import type { DatasetInfo } from './dataset.ts';
 export type Architecture = 'mlp' | 'conv';
 export type Likelihood = 'bernoulli' | 'gaussian';
 export type BackendChoice = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'blas' | 'wasm' | 'cpu';
+/**
+ * How the gradient reaches p(z|x,w) through the conditional-prior term. 'exact': the gradient
+ * of the objective (gmvae-model.md). 'authors': as the authors' Torch code computes it, which
+ * negates that gradient while the batch-mean z-prior KL is above lambda (see docs/model.md).
+ */
+export type ZPriorGradient = 'exact' | 'authors';
+export const Z_PRIOR_GRADIENTS: readonly ZPriorGradient[] = ['exact', 'authors'];
 export const BACKEND_CHOICES: readonly BackendChoice[] = [
   'auto',
   'tensorflow-gpu',
@@ -32,6 +39,8 @@ export interface GmvaeConfig {
   mcSamples: number;
   /** Minimum information constraint in nats on the batch-mean z-prior KL; 0 = off. */
   lambda: number;
+  /** 'exact' (the objective's gradient) or 'authors' (their code's sign flip, for comparison). */
+  zPriorGradient: ZPriorGradient;
   /** p(y|x): Bernoulli for values in [0,1], Gaussian for real-valued data. */
   likelihood: Likelihood;
   /** Passes over the training split. */
@@ -55,6 +64,7 @@ export const CONFIG_KEYS = [
   'hidden',
   'mcSamples',
   'lambda',
+  'zPriorGradient',
   'likelihood',
   'epochs',
   'batchSize',
@@ -73,6 +83,7 @@ export const SYNTHETIC_PRESET: Omit<GmvaeConfig, 'seed' | 'backend'> = {
   hidden: 100,
   mcSamples: 1,
   lambda: 0.5,
+  zPriorGradient: 'exact',
   likelihood: 'gaussian',
   epochs: 500,
   batchSize: 200,
@@ -89,6 +100,7 @@ export const MNIST_PRESET: Omit<GmvaeConfig, 'seed' | 'backend'> = {
   hidden: 500,
   mcSamples: 1,
   lambda: 0.5,
+  zPriorGradient: 'exact',
   likelihood: 'bernoulli',
   epochs: 100,
   batchSize: 100,
@@ -157,6 +169,8 @@ export function resolveConfig(info: DatasetInfo, overrides: Record<string, unkno
   if (!(typeof c.checkpointMinutes === 'number' && c.checkpointMinutes > 0))
     throw new ConfigError(`checkpointMinutes must be > 0`);
   if (c.arch !== 'mlp' && c.arch !== 'conv') throw new ConfigError(`arch must be 'mlp' or 'conv'`);
+  if (!Z_PRIOR_GRADIENTS.includes(c.zPriorGradient))
+    throw new ConfigError(`zPriorGradient must be one of ${Z_PRIOR_GRADIENTS.join(', ')}`);
   if (c.likelihood !== 'bernoulli' && c.likelihood !== 'gaussian')
     throw new ConfigError(`likelihood must be 'bernoulli' or 'gaussian'`);
   if (!BACKEND_CHOICES.includes(c.backend))

@@ -17,6 +17,7 @@ const CONFIG_FLAGS = {
   k: 'k',
   mcSamples: 'mcSamples',
   lambda: 'lambda',
+  zPriorGradient: 'zPriorGradient',
   epochs: 'epochs',
   batchSize: 'batchSize',
   lr: 'lr',
@@ -118,6 +119,10 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
     .option('--k <n>', 'number of clusters K', integer)
     .option('--mc-samples <n>', 'Monte Carlo samples M', integer)
     .option('--lambda <nats>', 'minimum information constraint (0 = off)', number)
+    .option(
+      '--z-prior-gradient <exact|authors>',
+      "p(z|x,w)'s gradient: the objective's, or the authors' code's",
+    )
     .option('--epochs <n>', 'training epochs', integer)
     .option('--batch-size <n>', 'batch size', integer)
     .option('--lr <rate>', 'Adam learning rate', number)

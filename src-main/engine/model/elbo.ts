@@ -105,3 +105,29 @@ export function constrainedZPrior(batchMeanZPrior: tf.Scalar, lambda: number): t
   if (lambda <= 0) return batchMeanZPrior;
   return tf.maximum(tf.scalar(lambda), batchMeanZPrior) as tf.Scalar;
 }
+
+/**
+ * The authors' gradient (optional, for comparison; see docs/model.md): their Torch code adds the
+ * z-prior's gradient to the conditional prior's gradient with respect to p(z|x,w) and then
+ * multiplies the sum by -1, in the branch taken while the batch-mean z-prior KL is above lambda.
+ * The z-prior part comes out right; the conditional prior's gradient w.r.t. p(z|x,w) is negated.
+ * This returns p(z|x,w) unchanged in the forward pass, with that negation in the backward pass
+ * while `batchMeanZPrior` > lambda. Values (and so every recorded term) are unaffected.
+ */
+export function authorsPosteriorWeights(pz: Tensor2D, batchMeanZPrior: tf.Scalar, lambda: number): Tensor2D {
+  // tfjs types customGrad's arguments as one union; they are (p, kl, save) in that order.
+  const flip = tf.customGrad(((p: tf.Tensor, kl: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([kl]);
+    return {
+      value: tf.clone(p),
+      gradFunc: (dy: tf.Tensor, [savedKl]: tf.Tensor[]) => [
+        tf.mul(dy, tf.where(tf.greater(savedKl!, lambda), tf.scalar(-1), tf.scalar(1))),
+        tf.zerosLike(savedKl!),
+      ],
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
+    p: tf.Tensor,
+    kl: tf.Tensor,
+  ) => tf.Tensor;
+  return flip(pz, batchMeanZPrior) as Tensor2D;
+}

@@ -6,6 +6,7 @@
 import type { GmvaeConfig } from '../../common/config.ts';
 import { tf, type Scalar, type Tensor1D, type Tensor2D, type Tensor3D } from '../tf.ts';
 import {
+  authorsPosteriorWeights,
   bernoulliLogLikelihood,
   conditionalPriorKl,
   constrainedZPrior,
@@ -125,8 +126,12 @@ export class Gmvae {
 
       // Averages over the M*B rows are averages over samples and examples alike.
       const reconstruction = tf.mean(this.logLikelihood(tile(y), x)) as Scalar;
-      const conditionalPrior = tf.mean(conditionalPriorKl(muX, logvarX, muK, logvarK, pz)) as Scalar;
       const zPrior = tf.mean(zPriorKl(logPz)) as Scalar;
+      const weights =
+        this.config.zPriorGradient === 'authors'
+          ? authorsPosteriorWeights(pz, zPrior, this.config.lambda)
+          : pz;
+      const conditionalPrior = tf.mean(conditionalPriorKl(muX, logvarX, muK, logvarK, weights)) as Scalar;
       const wPrior = tf.mean(wPriorKl(q.muW, q.logvarW)) as Scalar; // analytic: no sampling needed
 
       const rest = tf.sub(tf.sub(reconstruction, conditionalPrior), wPrior);

@@ -4,6 +4,7 @@
  * answers as you type; the back end still validates). Pure, unit-tested.
  */
 import type { BackendStatus } from '../../../src-main/common/api/contract.ts';
+import { BACKEND_CHOICES, Z_PRIOR_GRADIENTS } from '../../../src-main/common/config.ts';
 import type { BackendChoice, GmvaeConfig } from '../../../src-main/common/config.ts';
 import type { DatasetInfo } from '../../../src-main/common/dataset.ts';
 
@@ -77,6 +78,14 @@ export const FIELDS: readonly FieldSpec[] = [
     kind: 'float',
     group: 'objective',
   },
+  {
+    key: 'zPriorGradient',
+    label: 'p(z|x,w) gradient',
+    help: "exact: the objective's gradient. authors: their code's, which negates the conditional prior's gradient through p(z|x,w) while the z-prior KL is above λ.",
+    kind: 'choice',
+    choices: Z_PRIOR_GRADIENTS,
+    group: 'objective',
+  },
   { key: 'epochs', label: 'Epochs', help: 'Passes over the training split.', kind: 'int', group: 'training' },
   {
     key: 'batchSize',
@@ -104,7 +113,7 @@ export const FIELDS: readonly FieldSpec[] = [
     label: 'Backend',
     help: 'Compute backend; auto takes the first that works.',
     kind: 'choice',
-    choices: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'],
+    choices: BACKEND_CHOICES,
     group: 'training',
   },
   {
