@@ -74,7 +74,6 @@ async function startRun(name: string, settings: Record<string, string>): Promise
 }
 
 test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => {
-  t.diagnostic(`back end: ${served.kind}`);
   let firstRun = 0;
 
   await t.test('opens on the runs screen; the token leaves the address bar', async () => {

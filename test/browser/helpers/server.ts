@@ -1,7 +1,7 @@
 /**
  * Starts the web-mode server for a test file: the real `gmvae serve --port 0 --json` on a fresh
- * home folder, or (GMVAE_UI_BACKEND=fake, or when the real command does not exist yet) the
- * in-memory FakeBackend served the same way. Both print {url, port, token} on one line.
+ * home folder, which prints {url, port, token} on one line. There is no fallback: if the real
+ * server cannot start, the browser tests fail.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -13,18 +13,14 @@ export interface Served {
   url: string;
   port: number;
   token: string;
-  kind: 'real' | 'fake';
   home: string;
   stop(): Promise<void>;
   /** Everything the server wrote to stderr (for failure messages). */
   log(): string;
 }
 
-function start(kind: 'real' | 'fake', home: string, extra: string[]): Promise<Served> {
-  const args =
-    kind === 'real'
-      ? [path.join(ROOT, 'bin/gmvae.js'), '--home', home, 'serve', '--port', '0', '--json']
-      : [path.join(ROOT, 'test/browser/helpers/fake-serve.ts'), '--port', '0', ...extra];
+function start(home: string): Promise<Served> {
+  const args = [path.join(ROOT, 'bin/gmvae.js'), '--home', home, 'serve', '--port', '0', '--json'];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, GMVAE_HOME: home },
@@ -36,7 +32,7 @@ function start(kind: 'real' | 'fake', home: string, extra: string[]): Promise<Se
     let stdout = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`${kind} server did not print its address within 30 s\n${stderr}`));
+      reject(new Error(`gmvae serve did not print its address within 30 s\n${stderr}`));
     }, 30_000);
     child.stdout!.on('data', (d: Buffer) => {
       stdout += d.toString();
@@ -48,7 +44,6 @@ function start(kind: 'real' | 'fake', home: string, extra: string[]): Promise<Se
         if (info.error || !info.url) throw new Error(info.error ?? `unexpected: ${line}`);
         resolve({
           ...info,
-          kind,
           home,
           log: () => stderr,
           stop: () =>
@@ -66,24 +61,11 @@ function start(kind: 'real' | 'fake', home: string, extra: string[]): Promise<Se
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`${kind} server exited with ${code} before printing its address\n${stderr}`));
+      reject(new Error(`gmvae serve exited with ${code} before printing its address\n${stderr}`));
     });
   });
 }
 
-/** The real server unless told otherwise or unavailable (then the fake, said in the diagnostic). */
-export async function serve(options: { seed?: boolean } = {}): Promise<Served> {
-  const home = tempDir('gmvae-ui-');
-  const wanted = process.env.GMVAE_UI_BACKEND;
-  const extra = options.seed ? ['--seed'] : [];
-  if (wanted === 'fake') return start('fake', home, extra);
-  try {
-    return await start('real', home, extra);
-  } catch (error) {
-    if (wanted === 'real') throw error;
-    process.stderr.write(
-      `# real server unavailable (${(error as Error).message.split('\n')[0]}); using the fake back end\n`,
-    );
-    return start('fake', home, extra);
-  }
+export async function serve(): Promise<Served> {
+  return start(tempDir('gmvae-ui-'));
 }
