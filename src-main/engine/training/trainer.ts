@@ -16,7 +16,12 @@ import { TRAIN_METRICS, metricName } from '../../common/metric-names.ts';
 import { deriveSeed } from '../../common/random.ts';
 import type { CheckpointData, MetricPoint, RunRecord, StoredTensor } from '../../common/run.ts';
 import type { TrainEventListener } from '../../common/training-events.ts';
-import { selectBackend } from '../backend/backends.ts';
+import {
+  BACKEND_ORDER,
+  selectBackend,
+  type BackendName,
+  type BackendSelection,
+} from '../backend/backends.ts';
 import { computeArtefacts } from '../evaluation/artefacts.ts';
 import { evaluateSplit } from '../evaluation/evaluate.ts';
 import { Gmvae } from '../model/gmvae.ts';
@@ -60,6 +65,28 @@ const PROGRESS_MS = 500;
 /** Trainer state kept beside Adam's slots in a checkpoint: the running sums of the epoch. */
 const EPOCH_SUMS = 'trainer/epoch_sums';
 
+/**
+ * The backend of a sitting. A resumed 'auto' run stays on the backend it started on, because
+ * another backend rounds differently and the run would not repeat its uninterrupted results;
+ * if that backend is gone, 'auto' picks again and the skipped lines say so.
+ */
+async function chooseBackend(run: RunRecord, resuming: boolean): Promise<BackendSelection> {
+  const needs = { trainsConv2d: run.config.arch === 'conv' };
+  const previous = run.backend as BackendName | null;
+  if (!resuming || run.config.backend !== 'auto' || !previous || !BACKEND_ORDER.includes(previous))
+    return selectBackend(run.config.backend, needs);
+  try {
+    return await selectBackend(previous, needs);
+  } catch (error) {
+    const selection = await selectBackend('auto', needs);
+    const reason = error instanceof Error ? error.message : String(error);
+    selection.skipped.unshift(
+      `${previous} (this run's backend so far; results will differ from an uninterrupted run): ${reason}`,
+    );
+    return selection;
+  }
+}
+
 export async function trainRun(options: TrainOptions): Promise<RunRecord> {
   const { store, runId, control = noControl } = options;
   const emit = options.onEvent ?? (() => {});
@@ -67,17 +94,26 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
   if (!run) throw new Error(`run ${runId} does not exist`);
   const config = run.config;
 
-  // 1. dataset and backend
-  const data = await options.loadDataset(run.dataset);
+  // 1. dataset and backend (a failure here is recorded on the run like any other)
+  const last = store.loadCheckpoint(runId, 'last');
+  let data: LoadedDataset;
+  let selection: BackendSelection;
+  try {
+    data = await options.loadDataset(run.dataset);
+    selection = await chooseBackend(run, last !== null);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    store.updateRun(runId, { status: 'failed', error: message, pid: null });
+    emit({ type: 'status', runId, status: 'failed', error: message });
+    throw error;
+  }
   const shape = data.info.shape;
   const d = exampleSize(shape);
-  const selection = await selectBackend(config.backend, { trainsConv2d: config.arch === 'conv' });
 
   // 2. model and optimizer, restored from the last checkpoint when resuming
   const model = new Gmvae(config, { shape });
   const optimizer = createAdam(config.lr);
   const variables = model.trainableVariables;
-  const last = store.loadCheckpoint(runId, 'last');
   let epoch = 0;
   let batchInEpoch = 0;
   let step = 0;

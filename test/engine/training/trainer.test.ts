@@ -174,3 +174,43 @@ describe('trainRun', () => {
     store.close();
   });
 });
+
+describe('trainRun, resuming and failing to start', () => {
+  test("a resumed 'auto' run stays on the backend it trained on, or says why not", async () => {
+    const { store, run } = await setup({ backend: 'auto', epochs: 2 });
+    await trainRun({ store, runId: run.id, loadDataset: load(), maxSteps: 3 });
+    // As if the first sitting had run on the cpu backend: the resumed sitting keeps it.
+    store.updateRun(run.id, { backend: 'cpu' });
+    await trainRun({ store, runId: run.id, loadDataset: load(), maxSteps: 3 });
+    assert.equal(store.getRun(run.id)!.backend, 'cpu');
+    // A first backend that is gone: 'auto' picks again and the started event says so.
+    store.updateRun(run.id, { backend: 'tensorflow-gpu' });
+    const events: TrainEvent[] = [];
+    await trainRun({
+      store,
+      runId: run.id,
+      loadDataset: load(),
+      maxSteps: 3,
+      onEvent: (e) => events.push(e),
+    });
+    const started = events.find((e) => e.type === 'started')!;
+    assert.ok(
+      started.type === 'started' &&
+        started.skipped[0]!.startsWith("tensorflow-gpu (this run's backend so far"),
+    );
+    assert.notEqual(store.getRun(run.id)!.backend, 'tensorflow-gpu');
+    store.close();
+  });
+
+  test('a dataset that cannot be loaded fails the run with the reason', async () => {
+    const { store, run } = await setup();
+    const missing = async () => {
+      throw new Error("no dataset named 'blobs'");
+    };
+    await assert.rejects(trainRun({ store, runId: run.id, loadDataset: missing }), /no dataset/);
+    const failed = store.getRun(run.id)!;
+    assert.equal(failed.status, 'failed');
+    assert.equal(failed.error, "no dataset named 'blobs'");
+    store.close();
+  });
+});
