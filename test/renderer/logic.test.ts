@@ -164,11 +164,13 @@ test('the new-run form validates like resolveConfig', () => {
   const config = fromForm({ ...values, epochs: '3', lr: '1e-4' });
   assert.deepEqual(overrides(config, defaultConfigFor(spiral)), { epochs: 3, lr: 1e-4 });
   const backends = [
-    { name: 'tensorflow' as const, available: false, detail: 'missing' },
-    { name: 'wasm' as const, available: true, detail: 'wasm' },
-    { name: 'cpu' as const, available: true, detail: 'js' },
+    { name: 'tensorflow' as const, available: false, detail: 'missing', trainsConv: true },
+    { name: 'blas' as const, available: true, detail: 'OpenBLAS', trainsConv: false },
+    { name: 'wasm' as const, available: true, detail: 'wasm', trainsConv: false },
+    { name: 'cpu' as const, available: true, detail: 'js', trainsConv: true },
   ];
-  assert.equal(backendToUse('auto', 'mlp', backends).name, 'wasm');
+  assert.equal(backendToUse('auto', 'mlp', backends).name, 'blas');
+  assert.equal(backendToUse('auto', 'mlp', backends.slice(2)).name, 'wasm');
   assert.equal(backendToUse('auto', 'conv', backends).name, 'cpu');
   assert.equal(backendToUse('tensorflow', 'mlp', backends).name, null);
 });

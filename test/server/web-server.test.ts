@@ -79,6 +79,10 @@ describe('web mode', () => {
       backends.map((b) => b.name),
       ['tensorflow-gpu', 'tensorflow', 'blas', 'wasm', 'cpu'],
     );
+    assert.deepEqual(
+      backends.filter((b) => !b.trainsConv).map((b) => b.name),
+      ['blas', 'wasm'],
+    );
     const blas = backends.find((b) => b.name === 'blas')!;
     assert.match(blas.detail, blas.available ? /OpenBLAS|Accelerate/ : /addon/);
     await assert.rejects(client.api.getRun(999), /no run '999'/);

@@ -55,6 +55,8 @@ export interface BackendStatus {
   available: boolean;
   /** Why it is not available, or a description of the device it would use. */
   detail: string;
+  /** Whether it can train the conv architecture ('auto' passes over it for conv runs). */
+  trainsConv: boolean;
 }
 
 export interface Presets {

@@ -23,21 +23,27 @@ const NATIVE_PACKAGES: Partial<Record<BackendName, string>> = {
   tensorflow: '@tensorflow/tfjs-node',
 };
 
+/** TensorFlow.js has no Conv2DBackpropFilter kernel for wasm, which blas builds on. */
+const CANNOT_TRAIN_CONV: readonly BackendName[] = ['blas', 'wasm'];
+
+/** Every backend in the order 'auto' tries them. */
 export function probeBackends(): BackendStatus[] {
-  return BACKEND_ORDER.map((name) => {
-    const pkg = NATIVE_PACKAGES[name];
-    if (pkg)
-      return installed(pkg)
-        ? { name, available: true, detail: `${pkg} is installed (loaded when a run starts)` }
-        : { name, available: false, detail: `${pkg} is not installed` };
-    if (name === 'wasm')
-      return {
-        name,
-        available: true,
-        detail: 'WebAssembly (XNNPACK), 1 thread; cannot train the conv architecture',
-      };
-    if (name === 'cpu') return { name, available: true, detail: 'plain JavaScript, 1 thread (slow)' };
-    if (name === 'blas') return { name, ...blasStatus() };
-    return { name, available: true, detail: 'checked when a run starts' };
-  });
+  return BACKEND_ORDER.map((name) => ({ ...probe(name), trainsConv: !CANNOT_TRAIN_CONV.includes(name) }));
+}
+
+function probe(name: BackendName): Omit<BackendStatus, 'trainsConv'> {
+  const pkg = NATIVE_PACKAGES[name];
+  if (pkg)
+    return installed(pkg)
+      ? { name, available: true, detail: `${pkg} is installed (loaded when a run starts)` }
+      : { name, available: false, detail: `${pkg} is not installed` };
+  if (name === 'wasm')
+    return {
+      name,
+      available: true,
+      detail: 'WebAssembly (XNNPACK), 1 thread; cannot train the conv architecture',
+    };
+  if (name === 'cpu') return { name, available: true, detail: 'plain JavaScript, 1 thread (slow)' };
+  if (name === 'blas') return { name, ...blasStatus() };
+  return { name, available: true, detail: 'checked when a run starts' };
 }

@@ -202,7 +202,10 @@ export function overrides(config: GmvaeConfig, defaults: GmvaeConfig): Partial<G
   return out as Partial<GmvaeConfig>;
 }
 
-/** The backend 'auto' would pick, as the back end does: the first available, passing over wasm for conv. */
+/**
+ * The backend 'auto' would pick, as the back end does: the first available in the order the
+ * back end lists them, passing over those that cannot train convolutions for conv runs.
+ */
 export function backendToUse(
   choice: BackendChoice,
   arch: string,
@@ -215,12 +218,9 @@ export function backendToUse(
       ? { name: b.name, reason: b.detail }
       : { name: null, reason: `${b.name} is not available: ${b.detail}` };
   }
-  const order = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
-  for (const name of order) {
-    const b = backends.find((x) => x.name === name);
-    if (!b?.available) continue;
-    if (name === 'wasm' && arch === 'conv') continue;
-    return { name, reason: b.detail };
+  for (const b of backends) {
+    if (!b.available || (arch === 'conv' && !b.trainsConv)) continue;
+    return { name: b.name, reason: b.detail };
   }
   return { name: null, reason: 'no backend is available' };
 }
