@@ -27,15 +27,8 @@ export interface DatasetPreview {
   std: number[];
 }
 
-/** Live state of a run's training, while a process trains it. */
-export interface RunProgress {
-  epoch: number;
-  batch: number;
-  batches: number;
-  step: number;
-  loss: number;
-  examplesPerSecond: number;
-}
+/** Live state of a run's training, while a process trains it: its latest progress event. */
+export type RunProgress = Omit<Extract<TrainEvent, { type: 'progress' }>, 'type' | 'runId'>;
 
 export interface RunSummary extends RunRecord {
   /** Latest test metrics (ELBO terms and clustering scores). */
