@@ -3,6 +3,7 @@
  * the process serving an interface imports this, and must not load TensorFlow.
  */
 import { resolveConfig } from '../common/config.ts';
+import { CLUSTER_METRICS, ELBO_TERMS, metricName, type MetricSummary } from '../common/metric-names.ts';
 import type { RunRecord } from '../common/run.ts';
 import { datasetInfo } from './data/catalog.ts';
 import type { Store } from './store/index.ts';
@@ -25,4 +26,25 @@ export function requireRun(store: Store, idOrName: string | number): RunRecord {
   const run = store.getRun(idOrName);
   if (!run) throw new Error(`no run '${idOrName}'`);
   return run;
+}
+
+/** The latest test-split ELBO terms and clustering scores of a run, under their metric names. */
+export function latestTestMetrics(store: Store, runId: number): MetricSummary {
+  const latest = store.latestMetrics(runId);
+  const metrics: MetricSummary = {};
+  for (const name of [...ELBO_TERMS, ...CLUSTER_METRICS]) {
+    const value = latest[metricName('test', name)];
+    if (value !== undefined) metrics[name] = value;
+  }
+  return metrics;
+}
+
+/**
+ * Throws unless a trainer may take the run now: not completed, and not held by a live trainer
+ * (a dead one's run has already been marked interrupted by the store).
+ */
+export function assertTrainable(run: RunRecord): void {
+  if (run.status === 'completed') throw new Error(`run '${run.name}' has already completed`);
+  if (run.status === 'running' || run.status === 'paused')
+    throw new Error(`run '${run.name}' is ${run.status} in process ${run.pid}; stop it there first`);
 }

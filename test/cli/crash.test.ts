@@ -8,6 +8,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { Store } from '../../src-main/engine/store/index.ts';
 import { blobs } from '../helpers/blobs.ts';
+import { metricSeries } from '../helpers/metrics.ts';
 import { gmvaeJson, startGmvae } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -25,14 +26,6 @@ const ARGS = [
   '--backend',
   'cpu',
 ];
-
-const series = (store: Store, name: string) => {
-  const run = store.getRun(name)!;
-  return store
-    .metrics(run.id)
-    .filter((m) => m.name !== 'epoch_seconds')
-    .map((m) => `${m.step}:${m.name}=${m.value}`);
-};
 
 test('a killed trainer leaves an interrupted run that resumes to the same results', async () => {
   const home = tempDir();
@@ -71,6 +64,6 @@ test('a killed trainer leaves an interrupted run that resumes to the same result
   assert.equal(resumed.status, 'completed');
   assert.equal(resumed.epochs, 3);
   const after = await Store.open(home);
-  assert.deepEqual(series(after, 'victim'), series(after, 'reference'));
+  assert.deepEqual(metricSeries(after, 'victim'), metricSeries(after, 'reference'));
   after.close();
 });

@@ -2,10 +2,10 @@
 import type { Command } from 'commander';
 import type { CheckpointKind } from '../../common/run.ts';
 import { evaluateCheckpoint } from '../../engine/evaluation/evaluate-checkpoint.ts';
-import { requireRun } from '../../engine/runs.ts';
+import { latestTestMetrics, requireRun } from '../../engine/runs.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { CliError, emitResult, formatNumber, table } from '../output.ts';
-import { runSummary, testMetrics } from './train.ts';
+import { runSummary } from './train.ts';
 
 export function registerRunCommands(program: Command, globals: () => GlobalOptions): void {
   const runs = program.command('runs').description('list and inspect runs');
@@ -19,7 +19,7 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
       await withStore(options, async (store) => {
         const all = store.listRuns();
         const rows = all.map((r) => ({
-          ...runSummary(r, testMetrics(store, r.id)),
+          ...runSummary(r, latestTestMetrics(store, r.id)),
           hyperparameters: r.config,
         }));
         emitResult(options, { runs: rows }, () =>
@@ -70,7 +70,7 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
         const run = requireRun(store, id);
         const checkpoints = store.listCheckpoints(run.id);
         const summary = {
-          ...runSummary(run, testMetrics(store, run.id)),
+          ...runSummary(run, latestTestMetrics(store, run.id)),
           notes: run.notes,
           tags: run.tags,
           created_at: run.createdAt,

@@ -1,12 +1,11 @@
 /** gmvae train: a new run, or --resume of a stopped or interrupted one. Trains in this process. */
 import type { Command } from 'commander';
 import { BACKEND_CHOICES } from '../../common/config.ts';
-import { CLUSTER_METRICS, ELBO_TERMS, type MetricSummary } from '../../common/metric-names.ts';
+import type { MetricSummary } from '../../common/metric-names.ts';
 import type { RunRecord } from '../../common/run.ts';
 import type { TrainEvent } from '../../common/training-events.ts';
 import { loadDataset } from '../../engine/data/catalog.ts';
-import { createRun, requireRun } from '../../engine/runs.ts';
-import type { Store } from '../../engine/store/index.ts';
+import { assertTrainable, createRun, latestTestMetrics, requireRun } from '../../engine/runs.ts';
 import { trainRun, type TrainControl } from '../../engine/training/trainer.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { integer, number } from '../options.ts';
@@ -30,17 +29,6 @@ const CONFIG_FLAGS = {
   likelihood: 'likelihood',
   checkpointMinutes: 'checkpointMinutes',
 } as const;
-
-/** The final test metrics of a run, under the names `train --json` and `eval --json` report. */
-export function testMetrics(store: Store, runId: number): MetricSummary {
-  const latest = store.latestMetrics(runId);
-  const out: MetricSummary = {};
-  for (const name of [...ELBO_TERMS, ...CLUSTER_METRICS]) {
-    const v = latest[`test/${name}`];
-    if (v !== undefined) out[name] = v;
-  }
-  return out;
-}
 
 export function runSummary(run: RunRecord, metrics: MetricSummary) {
   return {
@@ -142,9 +130,7 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
         if (opts.resume) {
           if (opts.dataset) throw new CliError('--resume continues an existing run; do not pass --dataset');
           run = requireRun(store, opts.resume);
-          if (run.status === 'completed') throw new CliError(`run '${run.name}' has already completed`);
-          if (run.status === 'running')
-            throw new CliError(`run '${run.name}' is being trained by process ${run.pid}`);
+          assertTrainable(run);
         } else {
           if (!opts.dataset) throw new CliError('pass --dataset NAME (or --resume RUN)');
           const overrides: Record<string, unknown> = {};
@@ -165,7 +151,7 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
         } finally {
           control.dispose();
         }
-        const metrics = testMetrics(store, final.id);
+        const metrics = latestTestMetrics(store, final.id);
         emitResult(options, runSummary(final, metrics), () => {
           const acc = metrics.accuracy_majority;
           return `run ${final.id} '${final.name}' ${final.status} after ${final.epoch} epochs on ${final.backend}: test elbo ${formatNumber(metrics.elbo)}, accuracy ${formatNumber(metrics.accuracy, 3)} (majority ${formatNumber(acc, 3)}), nmi ${formatNumber(metrics.nmi, 3)}`;

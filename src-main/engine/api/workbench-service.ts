@@ -28,12 +28,12 @@ import type {
 import { MNIST_PRESET, SYNTHETIC_PRESET, defaultConfigFor } from '../../common/config.ts';
 import type { LoadedDataset } from '../../common/dataset.ts';
 import { exampleSize } from '../../common/dataset.ts';
-import { CLUSTER_METRICS, ELBO_TERMS, type MetricSummary } from '../../common/metric-names.ts';
+import type { MetricSummary } from '../../common/metric-names.ts';
 import type { ArtefactKind, CheckpointKind, MetricPoint, RunRecord } from '../../common/run.ts';
 import { probeBackends } from '../backend/probe.ts';
 import { datasetInfo, listDatasets, loadDataset } from '../data/catalog.ts';
 import { isBuiltin } from '../data/registry.ts';
-import { createRun, requireRun } from '../runs.ts';
+import { createRun, latestTestMetrics, requireRun } from '../runs.ts';
 import type { Store } from '../store/index.ts';
 import { EngineSupervisor, type RunningTask, type WorkerLauncher } from '../training/supervisor.ts';
 import { datasetPreview } from './dataset-preview.ts';
@@ -282,12 +282,7 @@ export class WorkbenchService implements WorkbenchApi {
   // ---- helpers ----
 
   #summary(run: RunRecord): RunSummary {
-    const latest = this.#store.latestMetrics(run.id);
-    const metrics: MetricSummary = {};
-    for (const name of [...ELBO_TERMS, ...CLUSTER_METRICS]) {
-      const v = latest[`test/${name}`];
-      if (v !== undefined) metrics[name] = v;
-    }
+    const metrics = latestTestMetrics(this.#store, run.id);
     const accuracy = this.#store.metrics(run.id, ['test/accuracy']).map((m) => m.value);
     return {
       ...run,

@@ -8,6 +8,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { TrainEvent, TrainEventListener } from '../../common/training-events.ts';
 import type { EngineTask, SupervisorMessage, WorkerMessage } from '../../common/worker-protocol.ts';
+import { assertTrainable } from '../runs.ts';
 import type { Store } from '../store/index.ts';
 
 /** What the supervisor needs of a started process, whatever started it. */
@@ -77,9 +78,7 @@ export class EngineSupervisor {
     if (this.#trainers.has(runId)) throw new SupervisorError(`run ${runId} is already training`);
     const run = this.#store.getRun(runId);
     if (!run) throw new SupervisorError(`run ${runId} does not exist`);
-    if (run.status === 'completed') throw new SupervisorError(`run '${run.name}' has already completed`);
-    if (run.status === 'running' || run.status === 'paused')
-      throw new SupervisorError(`run '${run.name}' is being trained by process ${run.pid}`);
+    assertTrainable(run);
     const worker = this.#launch();
     this.#trainers.set(runId, worker);
     let finished = false;

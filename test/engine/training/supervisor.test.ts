@@ -11,6 +11,7 @@ import { Store } from '../../../src-main/engine/store/index.ts';
 import { EngineSupervisor } from '../../../src-main/engine/training/supervisor.ts';
 import { trainRun } from '../../../src-main/engine/training/trainer.ts';
 import { blobs } from '../../helpers/blobs.ts';
+import { metricSeries } from '../../helpers/metrics.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 const data = blobs();
@@ -43,12 +44,6 @@ function next(supervisor: EngineSupervisor, match: (e: TrainEvent) => boolean): 
     });
   });
 }
-
-const withoutTimes = (store: Store, runId: number) =>
-  store
-    .metrics(runId)
-    .filter((m) => m.name !== 'epoch_seconds')
-    .map((m) => `${m.step}:${m.name}=${m.value}`);
 
 describe('EngineSupervisor', () => {
   test('pause, resume and stop a run training in its own process', async () => {
@@ -102,7 +97,7 @@ describe('EngineSupervisor', () => {
     supervisor.resume(run.id);
     await completed;
     assert.equal(store.getRun(run.id)!.status, 'completed');
-    assert.deepEqual(withoutTimes(store, run.id), withoutTimes(reference.store, reference.run.id));
+    assert.deepEqual(metricSeries(store, run.id), metricSeries(reference.store, reference.run.id));
     store.close();
     reference.store.close();
   });

@@ -11,6 +11,7 @@ import type { TrainEvent } from '../../../src-main/common/training-events.ts';
 import { Store } from '../../../src-main/engine/store/index.ts';
 import { trainRun } from '../../../src-main/engine/training/trainer.ts';
 import { blobs } from '../../helpers/blobs.ts';
+import { metricSeries } from '../../helpers/metrics.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 const data = blobs();
@@ -27,12 +28,6 @@ const load =
   (d: LoadedDataset = data) =>
   async () =>
     d;
-const metricSeries = (store: Store, runId: number) =>
-  store
-    .metrics(runId)
-    .filter((m) => m.name !== 'epoch_seconds')
-    .map((m) => `${m.step}:${m.name}=${m.value}`);
-
 describe('trainRun', () => {
   test('records every ELBO term and clustering metric per epoch, checkpoints and artefacts', async () => {
     const { store, run } = await setup();
