@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { registerBenchCommand } from './commands/bench.ts';
 import { registerDatasetCommands } from './commands/datasets.ts';
 import { registerExportCommand } from './commands/export.ts';
+import { registerReproduceCommand } from './commands/reproduce.ts';
 import { registerRunCommands } from './commands/runs.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerTrainCommand } from './commands/train.ts';
@@ -24,6 +25,7 @@ registerRunCommands(program, globals);
 registerExportCommand(program, globals);
 registerServeCommand(program, globals);
 registerBenchCommand(program, globals);
+registerReproduceCommand(program, globals);
 
 try {
   await program.parseAsync(process.argv);

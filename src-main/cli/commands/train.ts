@@ -68,33 +68,37 @@ function interruptControl(): TrainControl & { dispose(): void } {
   };
 }
 
-function reportEvent(event: TrainEvent): void {
+/** A progress line for the terminal, or null for events it does not show. `tagged` names the run (several train at once). */
+export function eventLine(event: TrainEvent, tagged = false): string | null {
+  const prefix = tagged ? `run ${event.runId} ` : '';
   switch (event.type) {
     case 'started':
-      for (const line of event.skipped) note(`backend skipped: ${line}`);
-      note(
+      return [
+        ...event.skipped.map((line) => `backend skipped: ${line}`),
         `run ${event.runId}: training on ${event.backend} (${event.device})` +
           (event.resumedFrom
             ? `, resuming at epoch ${event.resumedFrom.epoch}, step ${event.resumedFrom.step}`
             : ''),
-      );
-      break;
+      ].join('\n');
     case 'epoch': {
       const m = event.metrics;
-      note(
-        `epoch ${event.epoch}: test elbo ${formatNumber(m['test/elbo'])}  ` +
-          `acc ${formatNumber(m['test/accuracy'], 3)} (majority ${formatNumber(m['test/accuracy_majority'], 3)}, ` +
-          `hungarian ${formatNumber(m['test/accuracy_hungarian'], 3)})  nmi ${formatNumber(m['test/nmi'], 3)}  ` +
-          `clusters ${m['test/clusters_used'] ?? '-'}  ${event.seconds.toFixed(1)} s`,
+      return (
+        `${prefix}epoch ${event.epoch}: test elbo ${formatNumber(m['test/elbo'])}  ` +
+        `acc ${formatNumber(m['test/accuracy'], 3)} (majority ${formatNumber(m['test/accuracy_majority'], 3)}, ` +
+        `hungarian ${formatNumber(m['test/accuracy_hungarian'], 3)})  nmi ${formatNumber(m['test/nmi'], 3)}  ` +
+        `clusters ${m['test/clusters_used'] ?? '-'}  ${event.seconds.toFixed(1)} s`
       );
-      break;
     }
     case 'status':
-      if (event.error) note(`run ${event.runId} ${event.status}: ${event.error}`);
-      break;
+      return event.error ? `run ${event.runId} ${event.status}: ${event.error}` : null;
     default:
-      break;
+      return null;
   }
+}
+
+function reportEvent(event: TrainEvent): void {
+  const line = eventLine(event);
+  if (line !== null) note(line);
 }
 
 export function registerTrainCommand(program: Command, globals: () => GlobalOptions): void {

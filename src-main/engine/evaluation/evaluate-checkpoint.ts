@@ -1,4 +1,5 @@
 /** Evaluating a stored checkpoint on demand: metrics on the test split, and fresh artefacts. */
+import type { LoadedDataset } from '../../common/dataset.ts';
 import type { MetricSummary } from '../../common/metric-names.ts';
 import { deriveSeed } from '../../common/random.ts';
 import type { CheckpointKind, RunRecord } from '../../common/run.ts';
@@ -12,6 +13,33 @@ import { restoreWeights } from '../training/checkpoint-state.ts';
 import { computeArtefacts } from './artefacts.ts';
 import { evaluateSplit } from './evaluate.ts';
 
+/** A run's checkpoint restored into a model on the run's backend, with its dataset, for the time `fn` takes. */
+export async function withCheckpointModel<T>(
+  store: Store,
+  runId: number,
+  kind: CheckpointKind,
+  fn: (loaded: {
+    run: RunRecord;
+    model: Gmvae;
+    data: LoadedDataset;
+    epoch: number;
+    backend: string;
+  }) => Promise<T>,
+): Promise<T> {
+  const run = requireRun(store, runId);
+  const checkpoint = store.loadCheckpoint(run.id, kind);
+  if (!checkpoint) throw new Error(`run '${run.name}' has no '${kind}' checkpoint yet`);
+  const data = await loadDataset(store, run.dataset);
+  const selection = await selectBackend(run.config.backend, { trainsConv2d: false });
+  const model = new Gmvae(run.config, { shape: data.info.shape });
+  try {
+    restoreWeights(model, checkpoint.weights);
+    return await fn({ run, model, data, epoch: checkpoint.epoch, backend: selection.backend });
+  } finally {
+    model.dispose();
+  }
+}
+
 /**
  * Evaluates a run's checkpoint on the test split, stores its artefacts (projection,
  * reconstructions, per-cluster samples) and returns the metrics.
@@ -21,14 +49,7 @@ export async function evaluateCheckpoint(
   runId: number,
   kind: CheckpointKind,
 ): Promise<{ run: RunRecord; epoch: number; backend: string; metrics: MetricSummary }> {
-  const run = requireRun(store, runId);
-  const checkpoint = store.loadCheckpoint(run.id, kind);
-  if (!checkpoint) throw new Error(`run '${run.name}' has no '${kind}' checkpoint yet`);
-  const data = await loadDataset(store, run.dataset);
-  const selection = await selectBackend(run.config.backend, { trainsConv2d: false });
-  const model = new Gmvae(run.config, { shape: data.info.shape });
-  try {
-    restoreWeights(model, checkpoint.weights);
+  return withCheckpointModel(store, runId, kind, async ({ run, model, data, epoch, backend }) => {
     const { metrics } = evaluateSplit(
       model,
       data.test,
@@ -41,9 +62,7 @@ export async function evaluateCheckpoint(
     });
     const createdAt = new Date().toISOString();
     for (const a of artefacts)
-      store.saveArtefact({ ...a, runId: run.id, checkpoint: kind, epoch: checkpoint.epoch, createdAt });
-    return { run, epoch: checkpoint.epoch, backend: selection.backend, metrics };
-  } finally {
-    model.dispose();
-  }
+      store.saveArtefact({ ...a, runId: run.id, checkpoint: kind, epoch, createdAt });
+    return { run, epoch, backend, metrics };
+  });
 }

@@ -274,26 +274,32 @@ export class RunTable {
    * with a decision made on stale data.
    */
   markStaleInterrupted(graceMs: number): number[] {
-    return this.#db
-      .transaction((): number[] => {
-        const now = Date.now();
-        const candidates = this.#db
-          .prepare<[], Pick<RunRow, 'id' | 'pid' | 'heartbeat_at' | 'updated_at'>>(
-            `SELECT id, pid, heartbeat_at, updated_at FROM runs WHERE status IN ('running', 'paused') ORDER BY id`,
-          )
-          .all();
-        const stale = candidates.filter((r) => {
+    const staleIds = (now: number): number[] =>
+      this.#db
+        .prepare<[], Pick<RunRow, 'id' | 'pid' | 'heartbeat_at' | 'updated_at'>>(
+          `SELECT id, pid, heartbeat_at, updated_at FROM runs WHERE status IN ('running', 'paused') ORDER BY id`,
+        )
+        .all()
+        .filter((r) => {
           if (r.pid !== null && isProcessAlive(r.pid)) return false;
           // Any write to the run (a checkpoint commit updates it) is as good a sign of life.
           const lastSign = Math.max(Date.parse(r.updated_at), Date.parse(r.heartbeat_at ?? r.updated_at));
           return !(now - lastSign < graceMs);
-        });
+        })
+        .map((r) => r.id);
+    // Look first without the write lock: callers poll this, and a trainer committing a large
+    // checkpoint holds that lock for seconds. Only stale runs are worth waiting for it.
+    if (staleIds(Date.now()).length === 0) return [];
+    return this.#db
+      .transaction((): number[] => {
+        const now = Date.now();
+        const stale = staleIds(now);
         const mark = this.#db.prepare(
           `UPDATE runs SET status = 'interrupted', pid = NULL, updated_at = ? WHERE id = ?`,
         );
         const at = new Date(now).toISOString();
-        for (const r of stale) mark.run(at, r.id);
-        return stale.map((r) => r.id);
+        for (const id of stale) mark.run(at, id);
+        return stale;
       })
       .immediate();
   }

@@ -13,7 +13,7 @@
  *   checkpoint there means resuming from the previous one, whose metrics were committed with
  *   it, so the run stays consistent. FULL would add an fsync per commit for no consistency gain.
  * - foreign_keys=ON: it is per connection in SQLite, and the ON DELETE CASCADEs depend on it.
- * - busy_timeout=5000: a second process waits for the write lock rather than failing at once.
+ * - busy timeout (BUSY_TIMEOUT_MS): a second process waits for the write lock rather than failing at once.
  *   Transactions that write begin IMMEDIATE, so they take the lock up front and never hit the
  *   WAL "snapshot is stale" error a read-then-write deferred transaction can.
  * - journal_size_limit: a checkpoint commit can grow the WAL by the size of the model twice;
@@ -44,6 +44,7 @@ import type { CreateRunInput, RunPatch } from './runs.ts';
 
 export const DATABASE_FILE = 'gmvae.sqlite';
 export const DEFAULT_STALE_GRACE_MS = 10_000;
+export const BUSY_TIMEOUT_MS = 60_000;
 
 export interface StoreOptions {
   /**
@@ -106,12 +107,14 @@ export class Store {
   static async open(homeDir: string, options: StoreOptions = {}): Promise<Store> {
     await mkdir(homeDir, { recursive: true });
     const path = join(homeDir, DATABASE_FILE);
-    const db = new Database(path, { timeout: 5000 });
+    // Several trainers share the file, and committing a large model's checkpoint (weights and
+    // Adam state: ~60 MB for the paper's MNIST model) holds the write lock for seconds on a busy
+    // machine: writers wait up to BUSY_TIMEOUT_MS for it rather than fail.
+    const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
     try {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
-      db.pragma('busy_timeout = 5000');
       db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
       await migrate(db, options.migrations ?? MIGRATIONS);
       const store = new Store(db, path, options);

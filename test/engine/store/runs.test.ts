@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import { Store, StoreError, isProcessAlive } from '../../../src-main/engine/store/index.ts';
 import { deadPid, openTempStore, tempHome, testConfig } from './helpers.ts';
 
@@ -145,4 +146,18 @@ test('a heartbeat keeps a pid-less run alive until the grace period passes; open
   const reopened = await Store.open(home, { staleGraceMs: 0 });
   t.after(() => reopened.close());
   assert.equal(reopened.getRun(run.id)?.status, 'interrupted');
+});
+
+test('looking for stale runs does not wait for another process holding the write lock', async (t) => {
+  const home = tempHome(t);
+  const store = await Store.open(home);
+  t.after(() => store.close());
+  store.createRun({ dataset: 'spiral', config: testConfig(), pid: process.pid });
+  // Another connection in the middle of a long write (a trainer committing a checkpoint).
+  const writer = new Database(store.path);
+  writer.exec('BEGIN IMMEDIATE');
+  t.after(() => writer.close());
+  // With nothing stale there is nothing to write: a reader under WAL is not blocked.
+  assert.deepEqual(store.markStaleRunsInterrupted(0), []);
+  writer.exec('ROLLBACK');
 });

@@ -1,0 +1,135 @@
+/**
+ * The pictures of a reproduction, from its runs' last checkpoints and metrics:
+ *  - 2-D data: the test split coloured by cluster, and samples generated from each component;
+ *  - images: per cluster, its most confident test members, then samples from its component;
+ *  - training curves of the experiment's runs (test metrics per epoch).
+ * Returns the files written, relative to `outDir`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ClusterSamplesPayload } from '../../common/artefacts.ts';
+import { exampleSize } from '../../common/dataset.ts';
+import { metricName } from '../../common/metric-names.ts';
+import { deriveSeed } from '../../common/random.ts';
+import type { RunRecord } from '../../common/run.ts';
+import { clusterSplit } from '../evaluation/evaluate.ts';
+import { evaluateCheckpoint, withCheckpointModel } from '../evaluation/evaluate-checkpoint.ts';
+import type { Store } from '../store/index.ts';
+import type { PictureKind } from './experiments.ts';
+import { curvesSpec, imageGridPng, renderSvg, scatterSpec, type CurvePoint } from './pictures.ts';
+
+/** Samples drawn from each component for the 2-D pictures (enough to show its shape). */
+const SAMPLES_PER_COMPONENT = 150;
+
+/** The test metrics drawn per epoch, with their chart titles. */
+export const CURVE_METRICS: Record<string, string> = {
+  accuracy: 'accuracy (paper protocol)',
+  accuracy_majority: 'accuracy (majority vote)',
+  clusters_used: 'clusters used',
+  elbo: 'ELBO (nats)',
+  z_prior: 'z-prior KL (nats)',
+  conditional_prior: 'conditional prior KL (nats)',
+};
+
+export function runPictureStem(variant: string, seed: number): string {
+  return `${variant}-seed${seed}`;
+}
+
+async function drawScatterRun(store: Store, run: RunRecord, outDir: string, stem: string): Promise<string[]> {
+  return withCheckpointModel(store, run.id, 'last', async ({ model, data, epoch }) => {
+    const { test, shape } = { test: data.test, shape: data.info.shape };
+    const d = exampleSize(shape);
+    const clusters = clusterSplit(model, test, shape);
+    const byCluster = Array.from(clusters.assignments, (group, i) => ({
+      x: test.x[i * d]!,
+      y: test.x[i * d + 1]!,
+      group,
+    }));
+    const samples = [];
+    for (let k = 0; k < model.config.k; k++) {
+      const drawn = model.sampleFromComponent(k, SAMPLES_PER_COMPONENT, deriveSeed(run.config.seed, 7, k));
+      const values = drawn.dataSync();
+      drawn.dispose();
+      for (let s = 0; s < SAMPLES_PER_COMPONENT; s++)
+        samples.push({ x: values[s * d]!, y: values[s * d + 1]!, group: k });
+    }
+    const lambda = `lambda ${run.config.lambda}`;
+    const files = [`${stem}-clusters.svg`, `${stem}-samples.svg`];
+    fs.writeFileSync(
+      path.join(outDir, files[0]!),
+      await renderSvg(
+        scatterSpec(
+          byCluster,
+          model.config.k,
+          `Test points by cluster (${lambda}, epoch ${epoch})`,
+          'cluster',
+        ),
+      ),
+    );
+    fs.writeFileSync(
+      path.join(outDir, files[1]!),
+      await renderSvg(
+        scatterSpec(
+          samples,
+          model.config.k,
+          `Samples from each component (${lambda}, epoch ${epoch})`,
+          'component',
+        ),
+      ),
+    );
+    return files;
+  });
+}
+
+async function drawImageRun(store: Store, run: RunRecord, outDir: string, stem: string): Promise<string[]> {
+  const checkpoint = store.listCheckpoints(run.id).find((c) => c.kind === 'last');
+  let artefact = store.getArtefact(run.id, 'cluster-samples', 'last');
+  if (!artefact || artefact.epoch !== checkpoint?.epoch) {
+    await evaluateCheckpoint(store, run.id, 'last');
+    artefact = store.getArtefact(run.id, 'cluster-samples', 'last');
+  }
+  const payload = artefact!.payload as ClusterSamplesPayload;
+  const [h, w] = payload.shape as [number, number];
+  const perRow = Math.max(...payload.clusters.map((c) => c.members.length));
+  // A row per cluster: its most confident members, a gap, then samples from its component.
+  const rows = payload.clusters.map((c) => [
+    ...c.members.map((m) => m.values),
+    ...Array.from({ length: perRow - c.members.length }, () => []),
+    ...c.samples,
+  ]);
+  const file = `${stem}-clusters.png`;
+  fs.writeFileSync(path.join(outDir, file), imageGridPng(rows, { size: [h, w], gapsBefore: [perRow] }));
+  return [file];
+}
+
+export async function drawRun(
+  store: Store,
+  run: RunRecord,
+  kind: PictureKind,
+  outDir: string,
+  stem: string,
+): Promise<string[]> {
+  if (!store.listCheckpoints(run.id).some((c) => c.kind === 'last')) return [];
+  return kind === 'scatter-2d'
+    ? drawScatterRun(store, run, outDir, stem)
+    : drawImageRun(store, run, outDir, stem);
+}
+
+/** Test metrics per epoch of the given runs, one chart per metric. */
+export async function drawCurves(
+  store: Store,
+  runs: { label: string; run: RunRecord }[],
+  title: string,
+  outDir: string,
+  file = 'curves.svg',
+): Promise<string[]> {
+  const points: CurvePoint[] = [];
+  for (const { label, run } of runs)
+    for (const [metric, chart] of Object.entries(CURVE_METRICS))
+      for (const p of store.metrics(run.id, [metricName('test', metric)]))
+        points.push({ run: label, epoch: p.epoch, metric: chart, value: p.value });
+  if (points.length === 0) return [];
+  const charts = Object.values(CURVE_METRICS);
+  fs.writeFileSync(path.join(outDir, file), await renderSvg(curvesSpec(points, title, charts)));
+  return [file];
+}

@@ -1,0 +1,184 @@
+/**
+ * The paper's experiments as the workbench reruns them (`gmvae reproduce NAME`): which runs
+ * each one trains, with which settings, and the paper's numbers to compare against
+ * (../shared/gmvae-model.md, "The paper's experiments" and "Published MNIST clustering accuracy").
+ * Every setting not named here is the dataset's default (common/config.ts), which is the
+ * paper's for `spiral` and `mnist`.
+ */
+import type { GmvaeConfig } from '../../common/config.ts';
+
+/** The paper's Table 1 entry for a setting: accuracy in percent, paper protocol, test set. */
+export interface PaperAccuracy {
+  best: number;
+  mean?: number;
+  sd?: number;
+}
+
+export interface ExperimentVariant {
+  /** Short id, used in run names and `--variants`. */
+  id: string;
+  /** What a reader sees in the tables. */
+  label: string;
+  dataset: string;
+  overrides: Partial<GmvaeConfig>;
+  paper?: PaperAccuracy;
+  /** Trained only when named in `--variants` (too long for a default sitting). */
+  optional?: boolean;
+}
+
+export type PictureKind = 'scatter-2d' | 'image-grid';
+
+export interface Experiment {
+  id: string;
+  title: string;
+  /** One paragraph: what the experiment shows. */
+  summary: string;
+  variants: ExperimentVariant[];
+  seeds: number[];
+  /** How its runs are drawn: 2-D data as scatter plots, images as grids. */
+  pictures: PictureKind;
+}
+
+export const EXPERIMENTS: readonly Experiment[] = [
+  {
+    id: 'synthetic',
+    title: 'Synthetic data: cluster degeneracy and the minimum information constraint',
+    summary:
+      'The five-arc 2-D set with K = 8 (the paper settings: MLP 100, Dx = Dw = 2, batch 200, 500 epochs), ' +
+      'with the constraint off (lambda 0) and on (lambda 0.5).',
+    variants: [
+      { id: 'lambda-0', label: 'K 8, lambda 0 (off)', dataset: 'spiral', overrides: { k: 8, lambda: 0 } },
+      { id: 'lambda-0.5', label: 'K 8, lambda 0.5', dataset: 'spiral', overrides: { k: 8, lambda: 0.5 } },
+    ],
+    seeds: [1, 2, 3],
+    pictures: 'scatter-2d',
+  },
+  {
+    id: 'mnist-table1',
+    title: "MNIST clustering accuracy (the paper's Table 1)",
+    summary:
+      'MLP 500, Dx 200, Dw 150, lambda 0.5, Adam 1e-4, batch 100, 100 epochs on the 60k training set; ' +
+      "accuracy on the 10k test set under the paper's protocol. The z-prior gradient as in the authors' code.",
+    variants: [
+      {
+        id: 'k10-m1',
+        label: 'K 10, M 1',
+        dataset: 'mnist',
+        overrides: { k: 10, mcSamples: 1, zPriorGradient: 'authors' },
+        paper: { best: 87.71, mean: 74.47, sd: 10.2 },
+      },
+      {
+        id: 'k16-m1',
+        label: 'K 16, M 1',
+        dataset: 'mnist',
+        overrides: { k: 16, mcSamples: 1, zPriorGradient: 'authors' },
+        paper: { best: 88.36, mean: 84.8, sd: 3.11 },
+      },
+      {
+        id: 'k10-m10',
+        label: 'K 10, M 10',
+        dataset: 'mnist',
+        overrides: { k: 10, mcSamples: 10, zPriorGradient: 'authors' },
+        paper: { best: 93.67, mean: 86.94, sd: 6.62 },
+        optional: true,
+      },
+      {
+        id: 'k16-m10',
+        label: 'K 16, M 10',
+        dataset: 'mnist',
+        overrides: { k: 16, mcSamples: 10, zPriorGradient: 'authors' },
+        paper: { best: 97.5, mean: 90.24, sd: 5.74 },
+        optional: true,
+      },
+      {
+        id: 'k30-m1',
+        label: 'K 30, M 1',
+        dataset: 'mnist',
+        overrides: { k: 30, mcSamples: 1, zPriorGradient: 'authors' },
+        optional: true,
+      },
+    ],
+    seeds: [1, 2, 3],
+    pictures: 'image-grid',
+  },
+  {
+    id: 'mnist-gradient',
+    title: 'MNIST: the gradient through p(z|x,w), exact against the authors’ code',
+    summary:
+      "K 16, M 1 with the paper's MNIST settings, once with the objective's own gradient and once with " +
+      'the sign the authors’ Torch code gives the conditional prior’s gradient through p(z|x,w) ' +
+      '(docs/model.md).',
+    variants: [
+      {
+        id: 'exact',
+        label: 'exact gradient',
+        dataset: 'mnist',
+        overrides: { k: 16, zPriorGradient: 'exact' },
+      },
+      {
+        id: 'authors',
+        label: "authors' gradient",
+        dataset: 'mnist',
+        overrides: { k: 16, zPriorGradient: 'authors' },
+        paper: { best: 88.36, mean: 84.8, sd: 3.11 },
+      },
+    ],
+    seeds: [1],
+    pictures: 'image-grid',
+  },
+];
+
+export function findExperiment(id: string): Experiment {
+  const experiment = EXPERIMENTS.find((e) => e.id === id);
+  if (!experiment)
+    throw new Error(`no experiment '${id}'; the experiments are ${EXPERIMENTS.map((e) => e.id).join(', ')}`);
+  return experiment;
+}
+
+export interface ReproductionChoices {
+  /** Train this many epochs instead of the paper's (a shortened reproduction, named as such). */
+  epochs?: number;
+  seeds?: number[];
+  /** Variant ids; default: every variant not marked optional. */
+  variants?: string[];
+}
+
+/** One run an experiment needs: a variant at a seed, with its settings. */
+export interface PlannedRun {
+  experiment: string;
+  variant: ExperimentVariant;
+  seed: number;
+  dataset: string;
+  overrides: Partial<GmvaeConfig>;
+  name: string;
+}
+
+/** The runs a reproduction trains, in the order it trains them (seed-major, so every variant gets a first seed early). */
+export function planRuns(experiment: Experiment, choices: ReproductionChoices = {}): PlannedRun[] {
+  const wanted = choices.variants ?? experiment.variants.filter((v) => !v.optional).map((v) => v.id);
+  const variants = wanted.map((id) => {
+    const variant = experiment.variants.find((v) => v.id === id);
+    if (!variant)
+      throw new Error(
+        `experiment '${experiment.id}' has no variant '${id}'; it has ${experiment.variants.map((v) => v.id).join(', ')}`,
+      );
+    return variant;
+  });
+  const seeds = choices.seeds ?? experiment.seeds;
+  const plan: PlannedRun[] = [];
+  for (const seed of seeds)
+    for (const variant of variants) {
+      const overrides: Partial<GmvaeConfig> = { ...variant.overrides, seed };
+      if (choices.epochs !== undefined) overrides.epochs = choices.epochs;
+      const shortened = choices.epochs !== undefined ? ` (${choices.epochs} epochs)` : '';
+      plan.push({
+        experiment: experiment.id,
+        variant,
+        seed,
+        dataset: variant.dataset,
+        overrides,
+        name: `${experiment.id} ${variant.id} seed ${seed}${shortened}`,
+      });
+    }
+  return plan;
+}

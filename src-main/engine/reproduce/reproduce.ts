@@ -1,0 +1,105 @@
+/**
+ * One experiment end to end: plan its runs, adopt the ones already stored, train what is left
+ * (in engine processes, resumable), then write its results and pictures to a folder:
+ *   results.json   every run and every variant summary
+ *   results.md     the tables (paper beside ours) and the pictures
+ *   *.svg, *.png   per variant (first seed): clusters and component samples; curves.svg
+ * The runs land in the store like any other, so the desktop app can compare them.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RunRecord } from '../../common/run.ts';
+import type { TrainEventListener } from '../../common/training-events.ts';
+import type { Store } from '../store/index.ts';
+import type { EngineSupervisor } from '../training/supervisor.ts';
+import { adoptOrCreateRun, findPlannedRun } from './adopt.ts';
+import { drawCurves, drawRun, runPictureStem } from './draw.ts';
+import { planRuns, type Experiment, type PlannedRun, type ReproductionChoices } from './experiments.ts';
+import { collectResults, resultsMarkdown, type ExperimentResults } from './report.ts';
+import { trainRuns } from './schedule.ts';
+
+export interface ReproduceOptions extends ReproductionChoices {
+  outDir: string;
+  /** Runs training at once (each in its own process). */
+  jobs: number;
+  /** Report on what is stored without training anything. */
+  reportOnly?: boolean;
+  signal?: AbortSignal;
+  onEvent?: TrainEventListener;
+  onNote?: (line: string) => void;
+}
+
+export interface ReproduceOutcome {
+  results: ExperimentResults;
+  /** Files written, relative to outDir. */
+  files: string[];
+}
+
+export async function reproduce(
+  store: Store,
+  supervisor: EngineSupervisor,
+  experiment: Experiment,
+  options: ReproduceOptions,
+): Promise<ReproduceOutcome> {
+  const note = options.onNote ?? (() => {});
+  const planned: { plan: PlannedRun; run: RunRecord }[] = [];
+  for (const plan of planRuns(experiment, options)) {
+    if (options.reportOnly) {
+      const run = findPlannedRun(store, plan);
+      if (run) planned.push({ plan, run });
+      else note(`${plan.name}: not started yet`);
+      continue;
+    }
+    const { run, adopted } = adoptOrCreateRun(store, plan);
+    note(
+      adopted
+        ? `${plan.name}: run ${run.id} '${run.name}' (${run.status}, epoch ${run.epoch})`
+        : `${plan.name}: new run ${run.id}`,
+    );
+    planned.push({ plan, run });
+  }
+
+  if (!options.reportOnly)
+    await trainRuns(
+      store,
+      supervisor,
+      planned.map((p) => p.run.id),
+      { jobs: options.jobs, signal: options.signal, onEvent: options.onEvent, onNote: note },
+    );
+
+  fs.mkdirSync(options.outDir, { recursive: true });
+  const results = collectResults(store, experiment, planned);
+  const files: string[] = [];
+  const latest = (run: RunRecord) => store.getRun(run.id) ?? run;
+  // Pictures of each variant's first seed; curves of every run.
+  for (const variant of new Set(planned.map((p) => p.plan.variant.id))) {
+    const first = planned.find((p) => p.plan.variant.id === variant)!;
+    note(`drawing ${first.plan.name}...`);
+    files.push(
+      ...(await drawRun(
+        store,
+        latest(first.run),
+        experiment.pictures,
+        options.outDir,
+        runPictureStem(variant, first.plan.seed),
+      )),
+    );
+  }
+  files.push(
+    ...(await drawCurves(
+      store,
+      planned.map((p) => ({ label: `${p.plan.variant.id} seed ${p.plan.seed}`, run: latest(p.run) })),
+      `${experiment.title}: test metrics per epoch`,
+      options.outDir,
+    )),
+  );
+  fs.writeFileSync(path.join(options.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const pictures = files.map((f) => `![${f}](${f})`).join('\n\n');
+  fs.writeFileSync(
+    path.join(options.outDir, 'results.md'),
+    `# ${experiment.title}\n\n${experiment.summary}\n\nGenerated ${results.generatedAt}.\n\n` +
+      `${resultsMarkdown(results)}\n${pictures}\n`,
+  );
+  files.push('results.json', 'results.md');
+  return { results, files };
+}

@@ -1,0 +1,65 @@
+/** A reproduction adopts the stored run with its exact settings, whoever started it, and never trains twice. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { resolveConfig } from '../../../src-main/common/config.ts';
+import { datasetInfo } from '../../../src-main/engine/data/catalog.ts';
+import { adoptOrCreateRun, reproduceTag } from '../../../src-main/engine/reproduce/adopt.ts';
+import { findExperiment, planRuns } from '../../../src-main/engine/reproduce/experiments.ts';
+import { createRun } from '../../../src-main/engine/runs.ts';
+import { Store } from '../../../src-main/engine/store/index.ts';
+import { tempDir } from '../../helpers/temp.ts';
+
+const synthetic = findExperiment('synthetic');
+
+describe('adoptOrCreateRun', () => {
+  test('creates a tagged run on first use, then finds the same run again', async () => {
+    const store = await Store.open(tempDir());
+    const [plan] = planRuns(synthetic, { seeds: [4], epochs: 3 });
+    const first = adoptOrCreateRun(store, plan!);
+    assert.equal(first.adopted, false);
+    assert.equal(first.run.name, 'synthetic lambda-0 seed 4 (3 epochs)');
+    assert.deepEqual(first.run.tags, ['reproduce', reproduceTag('synthetic')]);
+    assert.equal(first.run.config.epochs, 3);
+    assert.equal(first.run.config.lambda, 0);
+    const again = adoptOrCreateRun(store, plan!);
+    assert.deepEqual([again.adopted, again.run.id], [true, first.run.id]);
+    assert.equal(store.listRuns().length, 1);
+    store.close();
+  });
+
+  test('adopts a run trained by hand with the same settings, preferring the one furthest along', async () => {
+    const store = await Store.open(tempDir());
+    const [plan] = planRuns(synthetic, { seeds: [2], variants: ['lambda-0.5'] });
+    const stale = createRun(store, { dataset: 'spiral', name: 'an early try', overrides: { seed: 2 } });
+    const byHand = createRun(store, {
+      dataset: 'spiral',
+      name: 'by hand',
+      overrides: { seed: 2, lambda: 0.5 },
+    });
+    store.updateRun(byHand.id, { status: 'completed', epoch: 500 });
+    store.updateRun(stale.id, { status: 'stopped', epoch: 12 });
+    createRun(store, { dataset: 'spiral', name: 'other seed', overrides: { seed: 3 } });
+    const { run, adopted } = adoptOrCreateRun(store, plan!);
+    assert.equal(adopted, true);
+    assert.equal(run.id, byHand.id);
+    assert.ok(run.tags.includes(reproduceTag('synthetic')));
+    store.close();
+  });
+
+  test('a run with other settings is not adopted, and a taken name gets a suffix', async () => {
+    const store = await Store.open(tempDir());
+    const [plan] = planRuns(synthetic, { seeds: [1] });
+    const info = datasetInfo(store, 'spiral');
+    store.createRun({
+      dataset: 'spiral',
+      name: plan!.name,
+      config: resolveConfig(info, { ...plan!.overrides, lr: 1e-2 }),
+      status: 'completed',
+    });
+    const { run, adopted } = adoptOrCreateRun(store, plan!);
+    assert.equal(adopted, false);
+    assert.equal(run.name, `${plan!.name} #2`);
+    assert.equal(run.config.lr, 1e-3);
+    store.close();
+  });
+});

@@ -1,0 +1,77 @@
+/** The experiments' plans: which runs, with which settings, named how. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { MNIST_PRESET, resolveConfig, SYNTHETIC_PRESET } from '../../../src-main/common/config.ts';
+import type { DatasetInfo } from '../../../src-main/common/dataset.ts';
+import { EXPERIMENTS, findExperiment, planRuns } from '../../../src-main/engine/reproduce/experiments.ts';
+
+const mnistInfo: DatasetInfo = {
+  name: 'mnist',
+  kind: 'image',
+  shape: [28, 28, 1],
+  nTrain: 60000,
+  nTest: 10000,
+  valueRange: [0, 1],
+  numClasses: 10,
+  source: 'builtin',
+  split: 'source',
+};
+
+describe('planRuns', () => {
+  test("Table 1 trains K 10 and K 16 at M 1 with three seeds by default, on the paper's MNIST settings", () => {
+    const plan = planRuns(findExperiment('mnist-table1'));
+    assert.deepEqual(
+      plan.map((p) => `${p.variant.id}/${p.seed}`),
+      ['k10-m1/1', 'k16-m1/1', 'k10-m1/2', 'k16-m1/2', 'k10-m1/3', 'k16-m1/3'],
+    );
+    const config = resolveConfig(mnistInfo, plan[1]!.overrides);
+    assert.deepEqual(config, {
+      ...MNIST_PRESET,
+      k: 16,
+      zPriorGradient: 'authors',
+      seed: 1,
+      backend: 'auto',
+    });
+    assert.equal(plan[1]!.variant.paper?.mean, 84.8);
+  });
+
+  test('optional variants, chosen seeds and a shortened schedule are named in the plan', () => {
+    const plan = planRuns(findExperiment('mnist-table1'), { variants: ['k16-m10'], seeds: [7], epochs: 20 });
+    assert.equal(plan.length, 1);
+    assert.deepEqual(plan[0]!.overrides, {
+      k: 16,
+      mcSamples: 10,
+      zPriorGradient: 'authors',
+      seed: 7,
+      epochs: 20,
+    });
+    assert.equal(plan[0]!.name, 'mnist-table1 k16-m10 seed 7 (20 epochs)');
+  });
+
+  test('the synthetic experiment compares the constraint off and on, otherwise the paper settings', () => {
+    const plan = planRuns(findExperiment('synthetic'), { seeds: [1] });
+    assert.deepEqual(
+      plan.map((p) => p.overrides.lambda),
+      [0, 0.5],
+    );
+    assert.ok(plan.every((p) => p.dataset === 'spiral' && p.overrides.k === SYNTHETIC_PRESET.k));
+  });
+
+  test('an unknown experiment or variant is an error that lists the choices', () => {
+    assert.throws(
+      () => findExperiment('mnist'),
+      /no experiment 'mnist'; the experiments are synthetic, mnist-table1/,
+    );
+    assert.throws(
+      () => planRuns(findExperiment('synthetic'), { variants: ['lambda-1'] }),
+      /no variant 'lambda-1'; it has lambda-0, lambda-0.5/,
+    );
+  });
+
+  test('every experiment has distinct variant ids and at least one seed', () => {
+    for (const e of EXPERIMENTS) {
+      assert.equal(new Set(e.variants.map((v) => v.id)).size, e.variants.length, e.id);
+      assert.ok(e.seeds.length > 0, e.id);
+    }
+  });
+});

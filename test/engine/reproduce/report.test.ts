@@ -1,0 +1,72 @@
+/** Summaries over seeds and the Markdown tables of a reproduction. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { resolveConfig } from '../../../src-main/common/config.ts';
+import { findExperiment, planRuns } from '../../../src-main/engine/reproduce/experiments.ts';
+import { collectResults, resultsMarkdown, spread } from '../../../src-main/engine/reproduce/report.ts';
+import { Store } from '../../../src-main/engine/store/index.ts';
+import { blobs } from '../../helpers/blobs.ts';
+import { tempDir } from '../../helpers/temp.ts';
+
+describe('spread', () => {
+  test('mean, sample standard deviation and best', () => {
+    const s = spread([0.8, 0.9, 1.0])!;
+    assert.ok(Math.abs(s.mean - 0.9) < 1e-12);
+    assert.ok(Math.abs(s.sd - 0.1) < 1e-12);
+    assert.equal(s.best, 1.0);
+    assert.equal(s.n, 3);
+    assert.deepEqual(spread([0.5]), { mean: 0.5, sd: 0, best: 0.5, n: 1 });
+    assert.equal(spread([]), null);
+  });
+});
+
+describe('collectResults', () => {
+  test("per run its latest test metrics and time; per variant the seeds' spread beside the paper", async () => {
+    const store = await Store.open(tempDir());
+    const data = blobs();
+    store.saveDataset(data);
+    const experiment = findExperiment('mnist-table1');
+    const plan = planRuns(experiment, { variants: ['k16-m1'], seeds: [1, 2] });
+    const accuracies = [0.8, 0.9];
+    const planned = plan.map((p, i) => {
+      const run = store.createRun({
+        dataset: 'blobs',
+        config: resolveConfig(data.info, { seed: p.seed }),
+        status: 'completed',
+      });
+      store.updateRun(run.id, { epoch: 4, trainSeconds: 200, backend: 'blas' });
+      store.appendMetrics(
+        [1, 4].flatMap((epoch) => [
+          {
+            runId: run.id,
+            step: epoch * 10,
+            epoch,
+            name: 'test/accuracy',
+            value: epoch === 4 ? accuracies[i]! : 0.1,
+            time: 0,
+          },
+          { runId: run.id, step: epoch * 10, epoch, name: 'test/clusters_used', value: 16, time: 0 },
+        ]),
+      );
+      return { plan: p, run: store.getRun(run.id)! };
+    });
+    const results = collectResults(store, experiment, planned, new Date('2026-11-30T00:00:00Z'));
+    assert.deepEqual(
+      results.runs.map((r) => [r.seed, r.metrics.accuracy, r.secondsPerEpoch, r.backend]),
+      [
+        [1, 0.8, 50, 'blas'],
+        [2, 0.9, 50, 'blas'],
+      ],
+    );
+    const [variant] = results.variants;
+    assert.equal(variant!.completed, 2);
+    assert.ok(Math.abs(variant!.accuracy!.mean - 0.85) < 1e-9);
+    assert.equal(variant!.accuracy!.best, 0.9);
+    assert.equal(variant!.clustersUsed!.mean, 16);
+
+    const markdown = resultsMarkdown(results);
+    assert.match(markdown, /\| K 16, M 1 \| 88\.36 \/ 84\.80 ± 3\.11 \| 90\.00 \| 85\.00 ± 7\.07 \|/);
+    assert.match(markdown, /\| 2 \| k16-m1 \| 2 \| completed \| 4 of 50 \| 90\.00 \|/);
+    store.close();
+  });
+});
