@@ -15,7 +15,7 @@ import {
 } from '../../engine/backend/backends.ts';
 import { trainingFlopsPerExample } from '../../engine/bench/flops.ts';
 import { measureGemmPeak } from '../../engine/bench/gemm-peak.ts';
-import { BENCH_CONFIG, BENCH_D, measureThroughput } from '../../engine/bench/throughput.ts';
+import { BENCH_D, benchConfig, measureThroughput } from '../../engine/bench/throughput.ts';
 import { runTorchReference } from '../../engine/bench/torch-reference.ts';
 import type { GlobalOptions } from '../context.ts';
 import { integer, number } from '../options.ts';
@@ -30,6 +30,7 @@ interface BenchOptions {
   warmup: number;
   maxSeconds: number;
   torch: boolean;
+  arch: string;
 }
 
 interface BackendRow {
@@ -38,9 +39,10 @@ interface BackendRow {
   steps: number;
   examples_per_s: number;
   ms_per_step: number;
-  gflops: number;
+  /** null for the conv network, whose FLOPs are not counted */
+  gflops: number | null;
   /** gflops / gemm_peak_gflops */
-  peak_fraction: number;
+  peak_fraction: number | null;
   /** a 60,000-example MNIST epoch at this speed, training steps only */
   epoch_seconds: number;
 }
@@ -62,6 +64,11 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
     .option('--steps <n>', 'timed steps per backend', integer, 20)
     .option('--warmup <n>', 'untimed steps first', integer, 5)
     .option('--max-seconds <s>', 'stop timing a backend after this long (at least 2 steps)', number, 60)
+    .option(
+      '--arch <mlp|conv>',
+      'the MLP or the conv network (no FLOP count or torch reference for conv)',
+      'mlp',
+    )
     .option('--no-torch', 'do not run the PyTorch reference')
     .option('--json', 'print one JSON object')
     .action(async (opts: BenchOptions) => {
@@ -70,11 +77,13 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
       if (opts.backend && !(BACKEND_ORDER as readonly string[]).includes(opts.backend))
         throw new CliError(`unknown backend '${opts.backend}': ${BACKEND_ORDER.join(', ')}`);
 
-      const config = BENCH_CONFIG;
-      const flopsPerExample = trainingFlopsPerExample(config, BENCH_D);
+      if (opts.arch !== 'mlp' && opts.arch !== 'conv') throw new CliError(`--arch must be mlp or conv`);
+      const config = benchConfig(opts.arch);
+      const flopsPerExample = config.arch === 'mlp' ? trainingFlopsPerExample(config, BENCH_D) : null;
       note(
-        `model: MNIST MLP K=${config.k} Dx=${config.xDim} Dw=${config.wDim} H=${config.hidden} ` +
-          `M=${config.mcSamples}, batch ${config.batchSize}: ${(flopsPerExample / 1e6).toFixed(1)} MFLOP per example per step`,
+        `model: MNIST ${config.arch.toUpperCase()} K=${config.k} Dx=${config.xDim} Dw=${config.wDim} H=${config.hidden} ` +
+          `M=${config.mcSamples}, batch ${config.batchSize}` +
+          (flopsPerExample ? `: ${(flopsPerExample / 1e6).toFixed(1)} MFLOP per example per step` : ''),
       );
 
       // The ceiling first, while nothing else of ours runs. Without the addon it goes through
@@ -96,9 +105,10 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
             steps: opts.steps,
             warmup: opts.warmup,
             maxSeconds: opts.maxSeconds,
+            config,
             onProgress: note,
           });
-          const gflops = (t.examplesPerSecond * flopsPerExample) / 1e9;
+          const gflops = flopsPerExample ? (t.examplesPerSecond * flopsPerExample) / 1e9 : null;
           rows.push({
             backend: name,
             device: t.device,
@@ -106,7 +116,7 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
             examples_per_s: t.examplesPerSecond,
             ms_per_step: (t.seconds * 1000) / t.steps,
             gflops,
-            peak_fraction: gflops / peak.gflops,
+            peak_fraction: gflops === null ? null : gflops / peak.gflops,
             epoch_seconds: EPOCH_EXAMPLES / t.examplesPerSecond,
           });
           note(`${name}: ${t.examplesPerSecond.toFixed(1)} examples/s`);
@@ -121,7 +131,8 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
 
       let torch = null;
       let torchNote: string | null = null;
-      if (opts.torch) {
+      if (opts.torch && flopsPerExample === null) torchNote = 'the torch reference is of the MLP only';
+      else if (opts.torch) {
         note('torch reference...');
         const outcome = runTorchReference(config, BENCH_D, {
           steps: opts.steps,
@@ -134,7 +145,7 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
             torch_version: r.torchVersion,
             python: r.python,
             examples_per_s: r.examplesPerSecond,
-            gflops: (r.examplesPerSecond * flopsPerExample) / 1e9,
+            gflops: (r.examplesPerSecond * flopsPerExample!) / 1e9,
             epoch_seconds: EPOCH_EXAMPLES / r.examplesPerSecond,
           };
         } else torchNote = outcome.reason;
@@ -177,8 +188,8 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
                 r.backend,
                 r.examples_per_s.toFixed(1),
                 r.ms_per_step.toFixed(1),
-                r.gflops.toFixed(2),
-                (100 * r.peak_fraction).toFixed(1),
+                r.gflops === null ? '-' : r.gflops.toFixed(2),
+                r.peak_fraction === null ? '-' : (100 * r.peak_fraction).toFixed(1),
                 `${r.epoch_seconds.toFixed(0)} s`,
                 r.device,
               ]),

@@ -4,7 +4,7 @@
  * [0, 1] (the cost does not depend on the values). Warm-up steps first: the first steps grow
  * the backend's memory and create Adam's slots.
  */
-import { MNIST_PRESET, type GmvaeConfig } from '../../common/config.ts';
+import { MNIST_PRESET, type Architecture, type GmvaeConfig } from '../../common/config.ts';
 import { createRng } from '../../common/random.ts';
 import { selectBackend, type BackendName } from '../backend/backends.ts';
 import { Gmvae } from '../model/gmvae.ts';
@@ -12,8 +12,9 @@ import { tf } from '../tf.ts';
 import { createAdam } from '../training/optimizer.ts';
 import { trainStep } from '../training/step.ts';
 
-/** The benchmarked model: the paper's MNIST settings on 28x28 images. */
+/** The benchmarked model: the paper's MNIST settings on 28x28 images (MLP, or the conv network). */
 export const BENCH_CONFIG: GmvaeConfig = { ...MNIST_PRESET, seed: 1, backend: 'auto' };
+export const benchConfig = (arch: Architecture): GmvaeConfig => ({ ...BENCH_CONFIG, arch });
 export const BENCH_SHAPE = [28, 28, 1];
 export const BENCH_D = 28 * 28;
 
@@ -22,6 +23,8 @@ export interface ThroughputOptions {
   warmup: number;
   /** Stop timing after this long (at least 2 steps), so the slow cpu backend stays bounded. */
   maxSeconds: number;
+  /** Default: BENCH_CONFIG (the MLP). */
+  config?: GmvaeConfig;
   onProgress?: (message: string) => void;
 }
 
@@ -43,8 +46,8 @@ export async function measureThroughput(
   backend: BackendName,
   options: ThroughputOptions,
 ): Promise<Throughput> {
-  const config = BENCH_CONFIG;
-  const selection = await selectBackend(backend, { trainsConv2d: false });
+  const config = options.config ?? BENCH_CONFIG;
+  const selection = await selectBackend(backend, { trainsConv2d: config.arch === 'conv' });
   const model = new Gmvae(config, { shape: BENCH_SHAPE });
   const optimizer = createAdam(config.lr);
   const variables = model.trainableVariables;

@@ -11,8 +11,11 @@
  *
  * MLP, as in the authors' code: encoder two hidden layers of H units, each Linear + batch
  * normalisation + ReLU; decoder two hidden layers Linear + ReLU.
- * Conv (28x28 images): encoder conv 32@4x4/2 -> conv 64@4x4/2 -> Linear + BN + ReLU; decoder
- * Dense(H) -> Dense(7*7*64) and transposed convolutions back to 28x28.
+ * Conv (28x28 images), the authors' `models/ConvAE.lua` with its 16 first-layer filters (the
+ * network behind the paper's MNIST numbers): encoder conv 16@6x6 -> conv 32@6x6 -> conv 64@4x4/2
+ * -> conv H@9x9 (28 -> 23 -> 18 -> 9 -> 1), each with batch normalisation and ReLU; decoder
+ * Linear(H) + BN + ReLU, then transposed convolutions 64@9x9 -> 32@4x4/2 -> 16@6x6 (each + BN +
+ * ReLU) -> c@6x6 back to 28x28 (1 -> 9 -> 18 -> 23 -> 28).
  * Every initialiser is seeded from the run's seed.
  */
 import type { GmvaeConfig } from '../../common/config.ts';
@@ -59,6 +62,36 @@ function normalisedBlock(dense: Dense, units: number, name: string, input: Symbo
     .apply(normalised) as SymbolicTensor;
 }
 
+/** Filters in the first conv layer (the authors' `nFilters`, 16); deeper layers double it. */
+const CONV_FILTERS = 16;
+
+/** (Transposed) convolution -> batch normalisation -> ReLU, the conv network's block. */
+function convBlock(
+  init: Init,
+  kind: 'conv2d' | 'conv2dTranspose',
+  filters: number,
+  kernelSize: number,
+  strides: number,
+  padding: 'valid' | 'same',
+  name: string,
+  input: SymbolicTensor,
+): SymbolicTensor {
+  const conv = tf.layers[kind]({
+    filters,
+    kernelSize,
+    strides,
+    padding,
+    name,
+    kernelInitializer: init.kernel(),
+  });
+  const normalised = tf.layers
+    .batchNormalization({ name: `${name}_bn`, momentum: 0.9 })
+    .apply(conv.apply(input) as SymbolicTensor) as SymbolicTensor;
+  return tf.layers
+    .activation({ activation: 'relu', name: `${name}_relu` })
+    .apply(normalised) as SymbolicTensor;
+}
+
 function denseFactory(init: Init): Dense {
   return (units, name, activation = 'linear') =>
     tf.layers.dense({ units, activation, name, kernelInitializer: init.kernel() });
@@ -72,21 +105,12 @@ function buildEncoder(config: GmvaeConfig, spec: InputSpec, dense: Dense, init: 
   let h: SymbolicTensor;
   if (config.arch === 'conv') {
     const [rows, cols, channels] = spec.shape as [number, number, number];
-    const conv = (filters: number, name: string) =>
-      tf.layers.conv2d({
-        filters,
-        kernelSize: 4,
-        strides: 2,
-        padding: 'same',
-        activation: 'relu',
-        name,
-        kernelInitializer: init.kernel(),
-      });
     let t = tf.layers.reshape({ targetShape: [rows, cols, channels ?? 1] }).apply(y) as SymbolicTensor;
-    t = conv(32, 'enc_conv1').apply(t) as SymbolicTensor; // [14, 14, 32]
-    t = conv(64, 'enc_conv2').apply(t) as SymbolicTensor; // [7, 7, 64]
-    t = tf.layers.flatten().apply(t) as SymbolicTensor;
-    h = normalisedBlock(dense, config.hidden, 'enc_hidden', t);
+    t = convBlock(init, 'conv2d', CONV_FILTERS, 6, 1, 'valid', 'enc_conv1', t); // [23, 23, 16]
+    t = convBlock(init, 'conv2d', 2 * CONV_FILTERS, 6, 1, 'valid', 'enc_conv2', t); // [18, 18, 32]
+    t = convBlock(init, 'conv2d', 4 * CONV_FILTERS, 4, 2, 'same', 'enc_conv3', t); // [9, 9, 64]
+    t = convBlock(init, 'conv2d', config.hidden, 9, 1, 'valid', 'enc_conv4', t); // [1, 1, H]
+    h = tf.layers.flatten({ name: 'enc_hidden' }).apply(t) as SymbolicTensor;
   } else {
     h = normalisedBlock(dense, config.hidden, 'enc_hidden1', y);
     h = normalisedBlock(dense, config.hidden, 'enc_hidden2', h);
@@ -114,25 +138,25 @@ function buildDecoder(config: GmvaeConfig, spec: InputSpec, dense: Dense, init: 
   const d = valuesPerExample(spec);
   const x = tf.input({ shape: [config.xDim], name: 'x' });
   let out: SymbolicTensor;
-  let h = dense(config.hidden, 'dec_hidden1', 'relu').apply(x) as SymbolicTensor;
+  let h: SymbolicTensor;
   if (config.arch === 'conv') {
-    const deconv = (filters: number, name: string, activation: 'relu' | 'linear') =>
-      tf.layers.conv2dTranspose({
-        filters,
-        kernelSize: 4,
-        strides: 2,
-        padding: 'same',
-        activation,
-        name,
-        kernelInitializer: init.kernel(),
-      });
     const channels = spec.shape[2] ?? 1;
-    h = dense(7 * 7 * 64, 'dec_project', 'relu').apply(h) as SymbolicTensor;
-    let t = tf.layers.reshape({ targetShape: [7, 7, 64] }).apply(h) as SymbolicTensor;
-    t = deconv(32, 'dec_deconv1', 'relu').apply(t) as SymbolicTensor; // [14, 14, 32]
-    t = deconv(channels, 'dec_deconv2', 'linear').apply(t) as SymbolicTensor; // [28, 28, c]
+    h = normalisedBlock(dense, config.hidden, 'dec_hidden1', x);
+    let t = tf.layers.reshape({ targetShape: [1, 1, config.hidden] }).apply(h) as SymbolicTensor;
+    t = convBlock(init, 'conv2dTranspose', 4 * CONV_FILTERS, 9, 1, 'valid', 'dec_deconv1', t); // [9, 9, 64]
+    t = convBlock(init, 'conv2dTranspose', 2 * CONV_FILTERS, 4, 2, 'same', 'dec_deconv2', t); // [18, 18, 32]
+    t = convBlock(init, 'conv2dTranspose', CONV_FILTERS, 6, 1, 'valid', 'dec_deconv3', t); // [23, 23, 16]
+    t = tf.layers
+      .conv2dTranspose({
+        filters: channels,
+        kernelSize: 6,
+        name: 'dec_deconv4',
+        kernelInitializer: init.kernel(),
+      })
+      .apply(t) as SymbolicTensor; // [28, 28, c]
     out = tf.layers.flatten({ name: 'logits' }).apply(t) as SymbolicTensor;
   } else {
+    h = dense(config.hidden, 'dec_hidden1', 'relu').apply(x) as SymbolicTensor;
     h = dense(config.hidden, 'dec_hidden2', 'relu').apply(h) as SymbolicTensor;
     out = dense(d, config.likelihood === 'gaussian' ? 'mean' : 'logits').apply(h) as SymbolicTensor;
   }

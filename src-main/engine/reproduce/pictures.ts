@@ -70,8 +70,13 @@ export interface CurvePoint {
   value: number;
 }
 
-/** One small line chart per metric (own y scale), one line per run, against the epoch; `metrics` orders the charts. */
+/**
+ * One small line chart per metric (own y scale), one line per run, against the epoch; `metrics`
+ * orders the charts. Points are marked only on short runs (hundreds of markers per line would
+ * hide the lines and swell the file).
+ */
 export function curvesSpec(points: CurvePoint[], title: string, metrics: string[]): TopLevelSpec {
+  const longest = Math.max(0, ...points.map((p) => p.epoch));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
@@ -83,7 +88,7 @@ export function curvesSpec(points: CurvePoint[], title: string, metrics: string[
     spec: {
       width: 280,
       height: 160,
-      mark: { type: 'line', point: { size: 12 } },
+      mark: { type: 'line', aria: false, point: longest <= 40 ? { size: 12, aria: false } : false },
       encoding: {
         x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { format: 'd', tickMinStep: 1 } },
         y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },

@@ -14,6 +14,7 @@ import {
   zPriorKl,
 } from '../../../src-main/engine/model/elbo.ts';
 import { Gmvae } from '../../../src-main/engine/model/gmvae.ts';
+import { buildNetworks } from '../../../src-main/engine/model/networks.ts';
 import { logPosteriorZ } from '../../../src-main/engine/model/posterior.ts';
 import { tf } from '../../../src-main/engine/tf.ts';
 
@@ -191,6 +192,35 @@ describe('networks', () => {
     assert.deepEqual(model.decode(model.encode(y).muX).location.shape, [2, 784]);
     assert.deepEqual(model.sampleFromComponent(2, 3, 7).shape, [3, 784]);
     model.dispose();
+  });
+
+  test("the conv net is the authors' ConvAE: 28 -> 23 -> 18 -> 9 -> 1 and back, batch norm after each conv", () => {
+    const cfg = config({ arch: 'conv', likelihood: 'bernoulli', k: 4, xDim: 6, wDim: 3, hidden: 20 });
+    const { encoder, decoder } = buildNetworks(cfg, { shape: [28, 28, 1] });
+    const shapes = (m: typeof encoder, prefix: string) =>
+      m.layers.filter((l) => /conv\d$/.test(l.name) && l.name.startsWith(prefix)).map((l) => l.outputShape);
+    assert.deepEqual(shapes(encoder, 'enc'), [
+      [null, 23, 23, 16],
+      [null, 18, 18, 32],
+      [null, 9, 9, 64],
+      [null, 1, 1, 20],
+    ]);
+    assert.deepEqual(shapes(decoder, 'dec_deconv'), [
+      [null, 9, 9, 64],
+      [null, 18, 18, 32],
+      [null, 23, 23, 16],
+      [null, 28, 28, 1],
+    ]);
+    const normalised = (m: typeof encoder) =>
+      m.layers.filter((l) => l.name.endsWith('_bn')).map((l) => l.name);
+    assert.deepEqual(normalised(encoder), ['enc_conv1_bn', 'enc_conv2_bn', 'enc_conv3_bn', 'enc_conv4_bn']);
+    assert.deepEqual(normalised(decoder), [
+      'dec_hidden1_bn',
+      'dec_deconv1_bn',
+      'dec_deconv2_bn',
+      'dec_deconv3_bn',
+    ]);
+    for (const m of [encoder, decoder]) m.dispose();
   });
 
   test('the seed fixes the initial weights', () => {

@@ -18,8 +18,27 @@ const mnistInfo: DatasetInfo = {
 };
 
 describe('planRuns', () => {
-  test("Table 1 trains K 10 and K 16 at M 1 with three seeds by default, on the paper's MNIST settings", () => {
+  test("Table 1 trains K 10 and K 16 at M 1 with three seeds, as the authors' run.sh: conv, batch 50", () => {
     const plan = planRuns(findExperiment('mnist-table1'));
+    assert.deepEqual(
+      plan.map((p) => `${p.variant.id}/${p.seed}`),
+      ['k10-m1/1', 'k16-m1/1', 'k10-m1/2', 'k16-m1/2', 'k10-m1/3', 'k16-m1/3'],
+    );
+    const config = resolveConfig(mnistInfo, plan[0]!.overrides);
+    assert.deepEqual(config, {
+      ...MNIST_PRESET,
+      arch: 'conv',
+      k: 10,
+      batchSize: 50,
+      zPriorGradient: 'authors',
+      seed: 1,
+      backend: 'auto',
+    });
+    assert.equal(plan[0]!.variant.paper?.mean, 74.47);
+  });
+
+  test("the MLP experiment is Table 1 at the workbench's MNIST defaults", () => {
+    const plan = planRuns(findExperiment('mnist-mlp'));
     assert.deepEqual(
       plan.map((p) => `${p.variant.id}/${p.seed}`),
       ['k10-m1/1', 'k16-m1/1', 'k10-m1/2', 'k16-m1/2', 'k10-m1/3', 'k16-m1/3'],
@@ -41,6 +60,8 @@ describe('planRuns', () => {
     assert.deepEqual(plan[0]!.overrides, {
       k: 16,
       mcSamples: 10,
+      arch: 'conv',
+      batchSize: 50,
       zPriorGradient: 'authors',
       seed: 7,
       epochs: 20,
