@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MNIST_PRESET } from '../../src-main/common/config.ts';
 import { trainingFlopsPerExample } from '../../src-main/engine/bench/flops.ts';
-import { gmvaeJson } from '../helpers/cli.ts';
+import { gmvae, gmvaeJson } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 interface BenchResult {
@@ -59,4 +59,14 @@ test('bench --json: examples/s, GFLOP/s and the GEMM peak of one backend', async
   assert.ok(Math.abs(row!.epoch_seconds - 60_000 / row!.examples_per_s) < 1e-6);
   assert.equal(result.torch, null);
   assert.match(result.torch_note!, /--no-torch/);
+});
+
+test('bench --arch conv asks for a backend that trains convolutions, and names a bad --arch', async () => {
+  const home = tempDir();
+  const onWasm = await gmvae(home, ['bench', '--arch', 'conv', '--backend', 'wasm', '--steps', '1', '--no-torch']);
+  assert.equal(onWasm.code, 1);
+  assert.match(onWasm.stderr, /gmvae: error: .*wasm.*conv/i);
+  const bad = await gmvae(home, ['bench', '--arch', 'resnet']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /--arch must be mlp or conv/);
 });

@@ -24,7 +24,7 @@ export interface RunResult {
   metrics: MetricSummary;
 }
 
-/** Mean, sample standard deviation and best of one metric over the seeds that have it. */
+/** Mean, sample standard deviation and best of one metric over the completed seeds. */
 export interface Spread {
   mean: number;
   sd: number;
@@ -87,15 +87,16 @@ export function collectResults(
   const variantIds = [...new Set(planned.map((p) => p.plan.variant.id))];
   const variants = variantIds.map((id): VariantSummary => {
     const variant = experiment.variants.find((v) => v.id === id)!;
-    const rows = runs.filter((r) => r.variant === id && r.epoch > 0);
+    // Only finished runs enter the summary; the per-run rows show the others as they stand.
+    const completed = runs.filter((r) => r.variant === id && r.status === 'completed');
     const of = (key: keyof MetricSummary) =>
-      spread(rows.map((r) => r.metrics[key]).filter((v): v is number => v !== undefined));
+      spread(completed.map((r) => r.metrics[key]).filter((v): v is number => v !== undefined));
     return {
       variant: id,
       label: variant.label,
       paper: variant.paper ?? null,
       runs: runs.filter((r) => r.variant === id).length,
-      completed: rows.filter((r) => r.status === 'completed').length,
+      completed: completed.length,
       accuracy: of('accuracy'),
       accuracyMajority: of('accuracy_majority'),
       accuracyHungarian: of('accuracy_hungarian'),

@@ -26,13 +26,14 @@ describe('collectResults', () => {
     const data = blobs();
     store.saveDataset(data);
     const experiment = findExperiment('mnist-table1');
-    const plan = planRuns(experiment, { variants: ['k16-m1'], seeds: [1, 2] });
-    const accuracies = [0.8, 0.9];
+    const plan = planRuns(experiment, { variants: ['k16-m1'], seeds: [1, 2, 3] });
+    const accuracies = [0.8, 0.9, 0.2];
     const planned = plan.map((p, i) => {
       const run = store.createRun({
         dataset: 'blobs',
         config: resolveConfig(data.info, { seed: p.seed }),
-        status: 'completed',
+        // The third is still training: it is listed, but stays out of the summary.
+        status: i < 2 ? 'completed' : 'running',
       });
       store.updateRun(run.id, { epoch: 4, trainSeconds: 200, backend: 'blas' });
       store.appendMetrics(
@@ -56,6 +57,7 @@ describe('collectResults', () => {
       [
         [1, 0.8, 50, 'blas'],
         [2, 0.9, 50, 'blas'],
+        [3, 0.2, 50, 'blas'],
       ],
     );
     const [variant] = results.variants;
@@ -65,7 +67,11 @@ describe('collectResults', () => {
     assert.equal(variant!.clustersUsed!.mean, 16);
 
     const markdown = resultsMarkdown(results);
-    assert.match(markdown, /\| K 16, M 1 \| 88\.36 \/ 84\.80 ± 3\.11 \| 90\.00 \| 85\.00 ± 7\.07 \|/);
+    assert.match(
+      markdown,
+      /\| K 16, M 1 \| 88\.36 \/ 84\.80 ± 3\.11 \| 90\.00 \| 85\.00 ± 7\.07 \| .* \| 2 of 3 completed \|/,
+    );
+    assert.match(markdown, /\| 3 \| k16-m1 \| 3 \| running \| 4 of 50 \| 20\.00 \|/);
     assert.match(markdown, /\| 2 \| k16-m1 \| 2 \| completed \| 4 of 50 \| 90\.00 \|/);
     store.close();
   });
