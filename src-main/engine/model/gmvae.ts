@@ -155,12 +155,16 @@ export class Gmvae {
 
   /**
    * Samples generated from component k: w ~ N(0, I), x ~ N(mu_k(w), s2_k(w)), y = E[y|x].
-   * Returns [n, D].
+   * With `w = 'zero'`, w is held at the prior's mean instead, as the authors' code draws its
+   * per-cluster samples: what component k generates where w says nothing. Returns [n, D].
    */
-  sampleFromComponent(k: number, n: number, seed: number): Tensor2D {
+  sampleFromComponent(k: number, n: number, seed: number, w: 'prior' | 'zero' = 'prior'): Tensor2D {
     return tf.tidy(() => {
-      const w = tf.randomNormal([n, this.config.wDim], 0, 1, 'float32', seed) as Tensor2D;
-      const { muK, logvarK } = this.priorComponents(w);
+      const noise =
+        w === 'zero'
+          ? (tf.zeros([n, this.config.wDim]) as Tensor2D)
+          : (tf.randomNormal([n, this.config.wDim], 0, 1, 'float32', seed) as Tensor2D);
+      const { muK, logvarK } = this.priorComponents(noise);
       const mu = tf.squeeze(tf.slice(muK, [0, k, 0], [n, 1, this.config.xDim]), [1]) as Tensor2D;
       const logvar = tf.squeeze(tf.slice(logvarK, [0, k, 0], [n, 1, this.config.xDim]), [1]) as Tensor2D;
       const eps = tf.randomNormal(mu.shape, 0, 1, 'float32', seed + 1);

@@ -81,6 +81,7 @@ async function drawScatterRun(store: Store, run: RunRecord, outDir: string, stem
   });
 }
 
+/** Per cluster: its most confident test members, samples with w ~ p(w), and samples with w = 0. */
 async function drawImageRun(store: Store, run: RunRecord, outDir: string, stem: string): Promise<string[]> {
   const checkpoint = store.listCheckpoints(run.id).find((c) => c.kind === 'last');
   let artefact = store.getArtefact(run.id, 'cluster-samples', 'last');
@@ -90,15 +91,29 @@ async function drawImageRun(store: Store, run: RunRecord, outDir: string, stem: 
   }
   const payload = artefact!.payload as ClusterSamplesPayload;
   const [h, w] = payload.shape as [number, number];
-  const perRow = Math.max(...payload.clusters.map((c) => c.members.length));
-  // A row per cluster: its most confident members, a gap, then samples from its component.
-  const rows = payload.clusters.map((c) => [
-    ...c.members.map((m) => m.values),
-    ...Array.from({ length: perRow - c.members.length }, () => []),
-    ...c.samples,
+  const perGroup = Math.max(...payload.clusters.map((c) => Math.max(c.members.length, c.samples.length)));
+  const atZero = await withCheckpointModel(store, run.id, 'last', async ({ model }) =>
+    payload.clusters.map((c) => {
+      const drawn = model.sampleFromComponent(c.k, perGroup, deriveSeed(run.config.seed, 8, c.k), 'zero');
+      const values = drawn.dataSync();
+      drawn.dispose();
+      return Array.from({ length: perGroup }, (_, s) => values.subarray(s * h * w, (s + 1) * h * w));
+    }),
+  );
+  const padded = (images: ArrayLike<number>[]) => [
+    ...images,
+    ...Array.from({ length: perGroup - images.length }, () => []),
+  ];
+  const rows = payload.clusters.map((c, i) => [
+    ...padded(c.members.map((m) => m.values)),
+    ...padded(c.samples),
+    ...atZero[i]!,
   ]);
   const file = `${stem}-clusters.png`;
-  fs.writeFileSync(path.join(outDir, file), imageGridPng(rows, { size: [h, w], gapsBefore: [perRow] }));
+  fs.writeFileSync(
+    path.join(outDir, file),
+    imageGridPng(rows, { size: [h, w], gapsBefore: [perGroup, 2 * perGroup] }),
+  );
   return [file];
 }
 

@@ -223,6 +223,24 @@ describe('networks', () => {
     for (const m of [encoder, decoder]) m.dispose();
   });
 
+  test('samples from a component: x ~ N(mu_k(w), s2_k(w)) decoded, with w drawn or held at 0', () => {
+    const model = new Gmvae(config({ k: 3 }), { shape: [2] });
+    const seed = 21;
+    // The noise the method draws for x, replayed: with w = 0 only that noise varies.
+    const expected = tf.tidy(() => {
+      const { muK, logvarK } = model.priorComponents(tf.zeros([4, model.config.wDim]) as tf.Tensor2D);
+      const mu = tf.squeeze(tf.slice(muK, [0, 1, 0], [4, 1, model.config.xDim]), [1]);
+      const logvar = tf.squeeze(tf.slice(logvarK, [0, 1, 0], [4, 1, model.config.xDim]), [1]);
+      const eps = tf.randomNormal(mu.shape, 0, 1, 'float32', seed + 1);
+      return model
+        .decodeMean(tf.add(mu, tf.mul(tf.exp(tf.mul(0.5, logvar)), eps)) as tf.Tensor2D)
+        .arraySync();
+    });
+    assert.deepEqual(model.sampleFromComponent(1, 4, seed, 'zero').arraySync(), expected);
+    assert.notDeepEqual(model.sampleFromComponent(1, 4, seed).arraySync(), expected);
+    model.dispose();
+  });
+
   test('the seed fixes the initial weights', () => {
     const a = new Gmvae(config(), { shape: [2] });
     const b = new Gmvae(config(), { shape: [2] });

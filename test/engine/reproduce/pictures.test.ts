@@ -122,13 +122,13 @@ describe('drawRun and drawCurves', () => {
     store.close();
   });
 
-  test('images: a row per cluster with its members and its samples', async () => {
+  test('images: a row per cluster with its members, its samples, and its samples at w = 0', async () => {
     const { store, run } = await trained(bars(120), { k: 2, likelihood: 'bernoulli' });
     const out = tempDir();
     const [file] = await drawRun(store, run, 'image-grid', out, 'bars');
     const png = PNG.sync.read(fs.readFileSync(path.join(out, file!)));
     assert.equal(png.height, 2 + 2 * (6 * 2 + 2));
-    assert.ok(png.width > 16 * 12, `${png.width} px wide holds 8 members and 8 samples`);
+    assert.ok(png.width > 24 * 12, `${png.width} px wide holds 8 members and twice 8 samples`);
     store.close();
   });
 });
