@@ -54,29 +54,21 @@ async function drawScatterRun(store: Store, run: RunRecord, outDir: string, stem
         samples.push({ x: values[s * d]!, y: values[s * d + 1]!, group: k });
     }
     const lambda = `lambda ${run.config.lambda}`;
-    const files = [`${stem}-clusters.svg`, `${stem}-samples.svg`];
-    fs.writeFileSync(
-      path.join(outDir, files[0]!),
-      await renderSvg(
-        scatterSpec(
-          byCluster,
-          model.config.k,
-          `Test points by cluster (${lambda}, epoch ${epoch})`,
-          'cluster',
-        ),
-      ),
-    );
-    fs.writeFileSync(
-      path.join(outDir, files[1]!),
-      await renderSvg(
-        scatterSpec(
-          samples,
-          model.config.k,
-          `Samples from each component (${lambda}, epoch ${epoch})`,
-          'component',
-        ),
-      ),
-    );
+    const charts = [
+      { file: `${stem}-clusters.svg`, points: byCluster, title: 'Test points by cluster', legend: 'cluster' },
+      {
+        file: `${stem}-samples.svg`,
+        points: samples,
+        title: 'Samples from each component',
+        legend: 'component',
+      },
+    ];
+    for (const chart of charts) {
+      const title = `${chart.title} (${lambda}, epoch ${epoch})`;
+      const svg = await renderSvg(scatterSpec(chart.points, model.config.k, title, chart.legend));
+      fs.writeFileSync(path.join(outDir, chart.file), svg);
+    }
+    const files = charts.map((c) => c.file);
     return files;
   });
 }

@@ -2,20 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MNIST_PRESET, resolveConfig, SYNTHETIC_PRESET } from '../../../src-main/common/config.ts';
-import type { DatasetInfo } from '../../../src-main/common/dataset.ts';
+import { MNIST_INFO } from '../../../src-main/engine/data/mnist.ts';
 import { EXPERIMENTS, findExperiment, planRuns } from '../../../src-main/engine/reproduce/experiments.ts';
 
-const mnistInfo: DatasetInfo = {
-  name: 'mnist',
-  kind: 'image',
-  shape: [28, 28, 1],
-  nTrain: 60000,
-  nTest: 10000,
-  valueRange: [0, 1],
-  numClasses: 10,
-  source: 'builtin',
-  split: 'source',
-};
+const mnistInfo = MNIST_INFO;
 
 describe('planRuns', () => {
   test("Table 1 trains K 10 and K 16 at M 1 with three seeds, as the authors' run.sh: conv, batch 50", () => {
