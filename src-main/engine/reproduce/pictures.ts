@@ -56,7 +56,11 @@ export function scatterSpec(
         field: 'group',
         type: 'nominal',
         title: groupTitle,
-        scale: { domain: Array.from({ length: groups }, (_, k) => k), scheme: 'tableau20' },
+        // Ten clearly distinct hues where they suffice; tableau20's paired shades beyond.
+        scale: {
+          domain: Array.from({ length: groups }, (_, k) => k),
+          scheme: groups <= 10 ? 'category10' : 'tableau20',
+        },
       },
     },
   };
