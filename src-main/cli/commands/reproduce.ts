@@ -38,7 +38,7 @@ export function registerReproduceCommand(program: Command, globals: () => Global
       "train this many epochs instead of the paper's (a shortened reproduction)",
       integer,
     )
-    .option('--seeds <list>', 'seeds to train, e.g. 1,2,3 (default: the experiment's)', seedList)
+    .option('--seeds <list>', "seeds to train, e.g. 1,2,3 (default: the experiment's)", seedList)
     .option(
       '--variants <list>',
       'variants to train, e.g. k16-m1,k10-m10 (default: all but the optional ones)',

@@ -128,10 +128,10 @@ export const EXPERIMENTS: readonly Experiment[] = [
   },
   {
     id: 'mnist-gradient',
-    title: 'MNIST: the gradient through p(z|x,w), exact against the authors' code',
+    title: "MNIST: the gradient through p(z|x,w), exact against the authors' code",
     summary:
       "K 16, M 1 with the paper's MNIST settings, once with the objective's own gradient and once with " +
-      'the sign the authors' Torch code gives the conditional prior's gradient through p(z|x,w) ' +
+      "the sign the authors' Torch code gives the conditional prior's gradient through p(z|x,w) " +
       '(docs/model.md).',
     variants: [
       {
