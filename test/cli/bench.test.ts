@@ -63,7 +63,16 @@ test('bench --json: examples/s, GFLOP/s and the GEMM peak of one backend', async
 
 test('bench --arch conv asks for a backend that trains convolutions, and names a bad --arch', async () => {
   const home = tempDir();
-  const onWasm = await gmvae(home, ['bench', '--arch', 'conv', '--backend', 'wasm', '--steps', '1', '--no-torch']);
+  const onWasm = await gmvae(home, [
+    'bench',
+    '--arch',
+    'conv',
+    '--backend',
+    'wasm',
+    '--steps',
+    '1',
+    '--no-torch',
+  ]);
   assert.equal(onWasm.code, 1);
   assert.match(onWasm.stderr, /gmvae: error: .*wasm.*conv/i);
   const bad = await gmvae(home, ['bench', '--arch', 'resnet']);
