@@ -92,7 +92,8 @@ export const SYNTHETIC_PRESET: Omit<GmvaeConfig, 'seed' | 'backend'> = {
 };
 
 /**
- * The paper's MNIST settings: MLP 500, Dx 200, Dw 150, Adam 1e-4, 100 epochs, M = 1, and the
+ * The paper's MNIST settings on its MLP (Table 1 itself used the conv network, batch 50: see
+ * engine/reproduce/experiments.ts): MLP 500, Dx 200, Dw 150, Adam 1e-4, 100 epochs, M = 1, and the
  * z-prior gradient as the authors' code computes it: with the objective's exact gradient the
  * clusters merge within a few epochs on MNIST (docs/results.md, `gmvae reproduce mnist-gradient`).
  */
