@@ -84,6 +84,7 @@ describe('gmvae reproduce', () => {
     const [stopped] = store.listRuns();
     store.close();
     assert.equal(stopped!.status, 'stopped');
+    assert.ok(!fs.existsSync(path.join(out, 'results.md')), 'a stopped sitting writes no results');
     assert.ok(stopped!.epoch >= 1 && stopped!.epoch < 8, `stopped at epoch ${stopped!.epoch}`);
 
     const resumed = await gmvae(home, [...args, '--json']);
@@ -104,7 +105,7 @@ describe('gmvae reproduce', () => {
     const listed = await gmvaeJson<{ experiments: { id: string }[] }>(home, ['reproduce', '--list']);
     assert.deepEqual(
       listed.experiments.map((e) => e.id),
-      ['synthetic', 'mnist-table1', 'mnist-mlp', 'mnist-gradient'],
+      ['synthetic', 'mnist-table1', 'mnist-mlp', 'mnist-gradient', 'mnist-ablation'],
     );
     const bad = await gmvae(home, ['reproduce', 'cifar']);
     assert.equal(bad.code, 1);

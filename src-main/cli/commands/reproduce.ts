@@ -108,7 +108,9 @@ export function registerReproduceCommand(program: Command, globals: () => Global
                   (v.paper ? `; paper ${v.paper.best.toFixed(2)} best` : '') +
                   `; ${v.completed} of ${v.runs} runs completed`,
               ),
-              `results and pictures: ${outDir}`,
+              abort.signal.aborted
+                ? 'stopped: run the same command again to resume'
+                : `results and pictures: ${outDir}`,
             ].join('\n'),
           );
         } finally {

@@ -151,6 +151,35 @@ export const EXPERIMENTS: readonly Experiment[] = [
     seeds: [1],
     pictures: 'image-grid',
   },
+  {
+    id: 'mnist-ablation',
+    title: 'MNIST: the learning rate and the batch size',
+    summary:
+      "K 16, M 1 on the MLP with the authors' gradient: the workbench's defaults (Adam 1e-4, batch 100) " +
+      "against a ten times larger learning rate (the issue tracker's PyTorch trial) and the authors' batch of 50.",
+    variants: [
+      {
+        id: 'baseline',
+        label: 'lr 1e-4, batch 100',
+        dataset: 'mnist',
+        overrides: { k: 16, zPriorGradient: 'authors' },
+      },
+      {
+        id: 'lr-1e-3',
+        label: 'lr 1e-3, batch 100',
+        dataset: 'mnist',
+        overrides: { k: 16, zPriorGradient: 'authors', lr: 1e-3 },
+      },
+      {
+        id: 'batch-50',
+        label: 'lr 1e-4, batch 50',
+        dataset: 'mnist',
+        overrides: { k: 16, zPriorGradient: 'authors', batchSize: 50 },
+      },
+    ],
+    seeds: [1],
+    pictures: 'image-grid',
+  },
 ];
 
 export function findExperiment(id: string): Experiment {

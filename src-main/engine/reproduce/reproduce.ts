@@ -67,8 +67,11 @@ export async function reproduce(
       { jobs: options.jobs, signal: options.signal, onEvent: options.onEvent, onNote: note },
     );
 
-  fs.mkdirSync(options.outDir, { recursive: true });
   const results = collectResults(store, experiment, planned);
+  // Stopped by the user: report where the runs stand, but leave the folder (and the minutes the
+  // pictures take) to the sitting that finishes them.
+  if (options.signal?.aborted) return { results, files: [] };
+  fs.mkdirSync(options.outDir, { recursive: true });
   const files: string[] = [];
   const latest = (run: RunRecord) => store.getRun(run.id) ?? run;
   // Pictures of each variant's first seed; curves of every run.
