@@ -119,6 +119,10 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
     await page.getByText('a whole number ≥ 1').waitFor();
     await page.getByText('Will train on').waitFor();
     await screenshot(page, 'new-run-validation');
+    // Starting with errors starts nothing: focus goes to the first invalid field.
+    await page.getByRole('button', { name: 'Start run' }).click();
+    await page.waitForFunction(() => document.activeElement?.id === 'field-epochs');
+    assert.match(page.url(), /#\/new/);
     await go('#/runs');
   });
 
