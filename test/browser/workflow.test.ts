@@ -121,7 +121,7 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
     await screenshot(page, 'new-run-validation');
     // Starting with errors starts nothing: focus goes to the first invalid field.
     await page.getByRole('button', { name: 'Start run' }).click();
-    await page.waitForFunction(() => document.activeElement?.id === 'field-epochs');
+    await page.waitForFunction("document.activeElement && document.activeElement.id === 'field-epochs'");
     assert.match(page.url(), /#\/new/);
     await go('#/runs');
   });
