@@ -50,8 +50,7 @@ export function registerReproduceCommand(program: Command, globals: () => Global
     .option('--json', 'print one JSON object')
     .action(async (name: string | undefined, opts) => {
       const options = { ...globals(), ...opts };
-      if (opts.list || !name) {
-        if (!opts.list) throw new CliError('name an experiment (gmvae reproduce --list shows them)');
+      if (opts.list) {
         emitResult(options, { experiments: EXPERIMENTS }, () =>
           EXPERIMENTS.map(
             (e) =>
@@ -61,6 +60,7 @@ export function registerReproduceCommand(program: Command, globals: () => Global
         );
         return;
       }
+      if (!name) throw new CliError('name an experiment (gmvae reproduce --list shows them)');
       const experiment = findExperiment(name);
       if (opts.jobs < 1) throw new CliError('--jobs must be at least 1');
       if (opts.epochs !== undefined && opts.epochs < 1) throw new CliError('--epochs must be at least 1');

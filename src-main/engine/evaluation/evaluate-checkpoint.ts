@@ -40,6 +40,20 @@ export async function withCheckpointModel<T>(
   }
 }
 
+/** Computes and stores the artefacts (projection, reconstructions, per-cluster samples) of a restored checkpoint. */
+export async function saveCheckpointArtefacts(
+  store: Store,
+  loaded: { run: RunRecord; model: Gmvae; data: LoadedDataset; epoch: number },
+  kind: CheckpointKind,
+): Promise<void> {
+  const { run, model, data, epoch } = loaded;
+  const artefacts = await computeArtefacts(model, data, {
+    seed: deriveSeed(run.config.seed, SEED_STREAM.artefacts),
+  });
+  const createdAt = new Date().toISOString();
+  for (const a of artefacts) store.saveArtefact({ ...a, runId: run.id, checkpoint: kind, epoch, createdAt });
+}
+
 /**
  * Evaluates a run's checkpoint on the test split, stores its artefacts (projection,
  * reconstructions, per-cluster samples) and returns the metrics.
@@ -49,7 +63,8 @@ export async function evaluateCheckpoint(
   runId: number,
   kind: CheckpointKind,
 ): Promise<{ run: RunRecord; epoch: number; backend: string; metrics: MetricSummary }> {
-  return withCheckpointModel(store, runId, kind, async ({ run, model, data, epoch, backend }) => {
+  return withCheckpointModel(store, runId, kind, async (loaded) => {
+    const { run, model, data, epoch, backend } = loaded;
     const { metrics } = evaluateSplit(
       model,
       data.test,
@@ -57,12 +72,7 @@ export async function evaluateCheckpoint(
       data.info.numClasses,
       run.config.seed,
     );
-    const artefacts = await computeArtefacts(model, data, {
-      seed: deriveSeed(run.config.seed, SEED_STREAM.artefacts),
-    });
-    const createdAt = new Date().toISOString();
-    for (const a of artefacts)
-      store.saveArtefact({ ...a, runId: run.id, checkpoint: kind, epoch, createdAt });
+    await saveCheckpointArtefacts(store, loaded, kind);
     return { run, epoch, backend, metrics };
   });
 }

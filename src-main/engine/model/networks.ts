@@ -49,17 +49,21 @@ class Init {
 type Dense = (units: number, name: string, activation?: 'relu' | 'tanh' | 'linear') => tf.layers.Layer;
 
 /**
- * Linear -> batch normalisation -> ReLU, the encoder's hidden block in the authors' code.
- * Momentum 0.9 is Torch's default (0.1 weight on the new batch), which their code used.
+ * Batch normalisation -> ReLU after a linear or convolutional layer named `name`. Momentum 0.9 is
+ * Torch's default (0.1 weight on the new batch), which the authors' code used.
  */
-function normalisedBlock(dense: Dense, units: number, name: string, input: SymbolicTensor): SymbolicTensor {
-  const linear = dense(units, name).apply(input) as SymbolicTensor;
+function normaliseAndRelu(name: string, input: SymbolicTensor): SymbolicTensor {
   const normalised = tf.layers
     .batchNormalization({ name: `${name}_bn`, momentum: 0.9 })
-    .apply(linear) as SymbolicTensor;
+    .apply(input) as SymbolicTensor;
   return tf.layers
     .activation({ activation: 'relu', name: `${name}_relu` })
     .apply(normalised) as SymbolicTensor;
+}
+
+/** Linear -> batch normalisation -> ReLU, the encoder's hidden block in the authors' code. */
+function normalisedBlock(dense: Dense, units: number, name: string, input: SymbolicTensor): SymbolicTensor {
+  return normaliseAndRelu(name, dense(units, name).apply(input) as SymbolicTensor);
 }
 
 /** Filters in the first conv layer (the authors' `nFilters`, 16); deeper layers double it. */
@@ -84,12 +88,7 @@ function convBlock(
     name,
     kernelInitializer: init.kernel(),
   });
-  const normalised = tf.layers
-    .batchNormalization({ name: `${name}_bn`, momentum: 0.9 })
-    .apply(conv.apply(input) as SymbolicTensor) as SymbolicTensor;
-  return tf.layers
-    .activation({ activation: 'relu', name: `${name}_relu` })
-    .apply(normalised) as SymbolicTensor;
+  return normaliseAndRelu(name, conv.apply(input) as SymbolicTensor);
 }
 
 function denseFactory(init: Init): Dense {

@@ -1,7 +1,8 @@
 /**
  * The pictures of a reproduction, from its runs' last checkpoints and metrics:
  *  - 2-D data: the test split coloured by cluster, and samples generated from each component;
- *  - images: per cluster, its most confident test members, then samples from its component;
+ *  - images: per cluster, its most confident test members, then samples from its component
+ *    (w drawn from its prior, and w = 0);
  *  - training curves of the experiment's runs (test metrics per epoch).
  * Returns the files written, relative to `outDir`.
  */
@@ -13,7 +14,8 @@ import { metricName } from '../../common/metric-names.ts';
 import { deriveSeed } from '../../common/random.ts';
 import type { RunRecord } from '../../common/run.ts';
 import { clusterSplit } from '../evaluation/evaluate.ts';
-import { evaluateCheckpoint, withCheckpointModel } from '../evaluation/evaluate-checkpoint.ts';
+import { saveCheckpointArtefacts, withCheckpointModel } from '../evaluation/evaluate-checkpoint.ts';
+import type { Gmvae } from '../model/gmvae.ts';
 import type { Store } from '../store/index.ts';
 import type { PictureKind } from './experiments.ts';
 import { curvesSpec, imageGridPng, renderSvg, scatterSpec, type CurvePoint } from './pictures.ts';
@@ -35,11 +37,25 @@ export function runPictureStem(variant: string, seed: number): string {
   return `${variant}-seed${seed}`;
 }
 
+/** Samples from component k as one flat array ([n * D] values). */
+function componentSamples(
+  model: Gmvae,
+  k: number,
+  n: number,
+  seed: number,
+  w: 'prior' | 'zero',
+): Float32Array {
+  const drawn = model.sampleFromComponent(k, n, seed, w);
+  const values = drawn.dataSync() as Float32Array;
+  drawn.dispose();
+  return values;
+}
+
 async function drawScatterRun(store: Store, run: RunRecord, outDir: string, stem: string): Promise<string[]> {
   return withCheckpointModel(store, run.id, 'last', async ({ model, data, epoch }) => {
-    const { test, shape } = { test: data.test, shape: data.info.shape };
-    const d = exampleSize(shape);
-    const clusters = clusterSplit(model, test, shape);
+    const { test } = data;
+    const d = exampleSize(data.info.shape);
+    const clusters = clusterSplit(model, test, data.info.shape);
     const byCluster = Array.from(clusters.assignments, (group, i) => ({
       x: test.x[i * d]!,
       y: test.x[i * d + 1]!,
@@ -47,13 +63,11 @@ async function drawScatterRun(store: Store, run: RunRecord, outDir: string, stem
     }));
     const samples = [];
     for (let k = 0; k < model.config.k; k++) {
-      const drawn = model.sampleFromComponent(k, SAMPLES_PER_COMPONENT, deriveSeed(run.config.seed, 7, k));
-      const values = drawn.dataSync();
-      drawn.dispose();
+      const seed = deriveSeed(run.config.seed, 7, k);
+      const values = componentSamples(model, k, SAMPLES_PER_COMPONENT, seed, 'prior');
       for (let s = 0; s < SAMPLES_PER_COMPONENT; s++)
         samples.push({ x: values[s * d]!, y: values[s * d + 1]!, group: k });
     }
-    const lambda = `lambda ${run.config.lambda}`;
     const charts = [
       { file: `${stem}-clusters.svg`, points: byCluster, title: 'Test points by cluster', legend: 'cluster' },
       {
@@ -64,49 +78,46 @@ async function drawScatterRun(store: Store, run: RunRecord, outDir: string, stem
       },
     ];
     for (const chart of charts) {
-      const title = `${chart.title} (${lambda}, epoch ${epoch})`;
+      const title = `${chart.title} (lambda ${run.config.lambda}, epoch ${epoch})`;
       const svg = await renderSvg(scatterSpec(chart.points, model.config.k, title, chart.legend));
       fs.writeFileSync(path.join(outDir, chart.file), svg);
     }
-    const files = charts.map((c) => c.file);
-    return files;
+    return charts.map((c) => c.file);
   });
 }
 
-/** Per cluster: its most confident test members, samples with w ~ p(w), and samples with w = 0. */
+/**
+ * Per cluster: its most confident test members, samples with w ~ p(w), and samples with w = 0.
+ * The first two come from the checkpoint's stored artefacts (computed here if missing or older).
+ */
 async function drawImageRun(store: Store, run: RunRecord, outDir: string, stem: string): Promise<string[]> {
-  const checkpoint = store.listCheckpoints(run.id).find((c) => c.kind === 'last');
-  let artefact = store.getArtefact(run.id, 'cluster-samples', 'last');
-  if (!artefact || artefact.epoch !== checkpoint?.epoch) {
-    await evaluateCheckpoint(store, run.id, 'last');
-    artefact = store.getArtefact(run.id, 'cluster-samples', 'last');
-  }
-  const payload = artefact!.payload as ClusterSamplesPayload;
-  const [h, w] = payload.shape as [number, number];
-  const perGroup = Math.max(...payload.clusters.map((c) => Math.max(c.members.length, c.samples.length)));
-  const atZero = await withCheckpointModel(store, run.id, 'last', async ({ model }) =>
-    payload.clusters.map((c) => {
-      const drawn = model.sampleFromComponent(c.k, perGroup, deriveSeed(run.config.seed, 8, c.k), 'zero');
-      const values = drawn.dataSync();
-      drawn.dispose();
-      return Array.from({ length: perGroup }, (_, s) => values.subarray(s * h * w, (s + 1) * h * w));
-    }),
-  );
-  const padded = (images: ArrayLike<number>[]) => [
-    ...images,
-    ...Array.from({ length: perGroup - images.length }, () => []),
-  ];
-  const rows = payload.clusters.map((c, i) => [
-    ...padded(c.members.map((m) => m.values)),
-    ...padded(c.samples),
-    ...atZero[i]!,
-  ]);
-  const file = `${stem}-clusters.png`;
-  fs.writeFileSync(
-    path.join(outDir, file),
-    imageGridPng(rows, { size: [h, w], gapsBefore: [perGroup, 2 * perGroup] }),
-  );
-  return [file];
+  return withCheckpointModel(store, run.id, 'last', async (loaded) => {
+    let artefact = store.getArtefact(run.id, 'cluster-samples', 'last');
+    if (!artefact || artefact.epoch !== loaded.epoch) {
+      await saveCheckpointArtefacts(store, loaded, 'last');
+      artefact = store.getArtefact(run.id, 'cluster-samples', 'last');
+    }
+    const payload = artefact!.payload as ClusterSamplesPayload;
+    const [h, w] = payload.shape as [number, number];
+    const perGroup = Math.max(...payload.clusters.map((c) => Math.max(c.members.length, c.samples.length)));
+    const padded = (images: ArrayLike<number>[]) => [
+      ...images,
+      ...Array.from({ length: perGroup - images.length }, () => []),
+    ];
+    const rows = payload.clusters.map((c) => {
+      const seed = deriveSeed(run.config.seed, 8, c.k);
+      const atZero = componentSamples(loaded.model, c.k, perGroup, seed, 'zero');
+      return [
+        ...padded(c.members.map((m) => m.values)),
+        ...padded(c.samples),
+        ...Array.from({ length: perGroup }, (_, s) => atZero.subarray(s * h * w, (s + 1) * h * w)),
+      ];
+    });
+    const file = `${stem}-clusters.png`;
+    const png = imageGridPng(rows, { size: [h, w], gapsBefore: [perGroup, 2 * perGroup] });
+    fs.writeFileSync(path.join(outDir, file), png);
+    return [file];
+  });
 }
 
 export async function drawRun(

@@ -61,29 +61,27 @@ export function spread(values: number[]): Spread | null {
   return { mean, sd, best: Math.max(...values), n: values.length };
 }
 
+/** `planned` holds the runs' current records; the store gives their metrics. */
 export function collectResults(
   store: Store,
   experiment: Experiment,
   planned: { plan: PlannedRun; run: RunRecord }[],
   now: Date = new Date(),
 ): ExperimentResults {
-  const runs: RunResult[] = planned.map(({ plan, run: stored }) => {
-    const run = store.getRun(stored.id) ?? stored;
-    return {
-      variant: plan.variant.id,
-      seed: plan.seed,
-      run: run.id,
-      name: run.name,
-      status: run.status,
-      epoch: run.epoch,
-      epochs: run.config.epochs,
-      backend: run.backend,
-      device: run.device,
-      trainSeconds: run.trainSeconds,
-      secondsPerEpoch: run.epoch > 0 ? run.trainSeconds / run.epoch : null,
-      metrics: latestTestMetrics(store, run.id),
-    };
-  });
+  const runs: RunResult[] = planned.map(({ plan, run }): RunResult => ({
+    variant: plan.variant.id,
+    seed: plan.seed,
+    run: run.id,
+    name: run.name,
+    status: run.status,
+    epoch: run.epoch,
+    epochs: run.config.epochs,
+    backend: run.backend,
+    device: run.device,
+    trainSeconds: run.trainSeconds,
+    secondsPerEpoch: run.epoch > 0 ? run.trainSeconds / run.epoch : null,
+    metrics: latestTestMetrics(store, run.id),
+  }));
   const variantIds = [...new Set(planned.map((p) => p.plan.variant.id))];
   const variants = variantIds.map((id): VariantSummary => {
     const variant = experiment.variants.find((v) => v.id === id)!;

@@ -67,21 +67,22 @@ export async function reproduce(
       { jobs: options.jobs, signal: options.signal, onEvent: options.onEvent, onNote: note },
     );
 
-  const results = collectResults(store, experiment, planned);
+  // The records as training left them (status, epoch, time), read once for the report and pictures.
+  const current = planned.map((p) => ({ ...p, run: store.getRun(p.run.id) ?? p.run }));
+  const results = collectResults(store, experiment, current);
   // Stopped by the user: report where the runs stand, but leave the folder (and the minutes the
   // pictures take) to the sitting that finishes them.
   if (options.signal?.aborted) return { results, files: [] };
   fs.mkdirSync(options.outDir, { recursive: true });
   const files: string[] = [];
-  const latest = (run: RunRecord) => store.getRun(run.id) ?? run;
   // Pictures of each variant's first seed; curves of every run.
-  for (const variant of new Set(planned.map((p) => p.plan.variant.id))) {
-    const first = planned.find((p) => p.plan.variant.id === variant)!;
+  for (const variant of new Set(current.map((p) => p.plan.variant.id))) {
+    const first = current.find((p) => p.plan.variant.id === variant)!;
     note(`drawing ${first.plan.name}...`);
     files.push(
       ...(await drawRun(
         store,
-        latest(first.run),
+        first.run,
         experiment.pictures,
         options.outDir,
         runPictureStem(variant, first.plan.seed),
@@ -91,7 +92,7 @@ export async function reproduce(
   files.push(
     ...(await drawCurves(
       store,
-      planned.map((p) => ({ label: `${p.plan.variant.id} seed ${p.plan.seed}`, run: latest(p.run) })),
+      current.map((p) => ({ label: `${p.plan.variant.id} seed ${p.plan.seed}`, run: p.run })),
       `${experiment.title}: test metrics per epoch`,
       options.outDir,
     )),

@@ -156,6 +156,9 @@ export class RunTable {
   readonly #db: Database.Database;
   readonly #byId: Database.Statement<[number], RunRow>;
   readonly #heartbeat: Database.Statement<[string, number]>;
+  /** Polled (scheduler, every store opening): prepared once. */
+  readonly #held: Database.Statement<[], Pick<RunRow, 'id' | 'pid' | 'heartbeat_at' | 'updated_at'>>;
+  readonly #markInterrupted: Database.Statement<[string, number]>;
   /** updateRun builds its SQL from the patch's keys; one prepared statement per key set. */
   readonly #updates = new Map<string, Database.Statement>();
 
@@ -163,6 +166,12 @@ export class RunTable {
     this.#db = db;
     this.#byId = db.prepare('SELECT * FROM runs WHERE id = ?');
     this.#heartbeat = db.prepare('UPDATE runs SET heartbeat_at = ? WHERE id = ?');
+    this.#held = db.prepare(
+      `SELECT id, pid, heartbeat_at, updated_at FROM runs WHERE status IN ('running', 'paused') ORDER BY id`,
+    );
+    this.#markInterrupted = db.prepare(
+      `UPDATE runs SET status = 'interrupted', pid = NULL, updated_at = ? WHERE id = ?`,
+    );
   }
 
   create(input: CreateRunInput): RunRecord {
@@ -275,10 +284,7 @@ export class RunTable {
    */
   markStaleInterrupted(graceMs: number): number[] {
     const staleIds = (now: number): number[] =>
-      this.#db
-        .prepare<[], Pick<RunRow, 'id' | 'pid' | 'heartbeat_at' | 'updated_at'>>(
-          `SELECT id, pid, heartbeat_at, updated_at FROM runs WHERE status IN ('running', 'paused') ORDER BY id`,
-        )
+      this.#held
         .all()
         .filter((r) => {
           if (r.pid !== null && isProcessAlive(r.pid)) return false;
@@ -294,11 +300,8 @@ export class RunTable {
       .transaction((): number[] => {
         const now = Date.now();
         const stale = staleIds(now);
-        const mark = this.#db.prepare(
-          `UPDATE runs SET status = 'interrupted', pid = NULL, updated_at = ? WHERE id = ?`,
-        );
         const at = new Date(now).toISOString();
-        for (const id of stale) mark.run(at, id);
+        for (const id of stale) this.#markInterrupted.run(at, id);
         return stale;
       })
       .immediate();
