@@ -15,6 +15,27 @@ export type BackendChoice = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'blas' | 
  */
 export type ZPriorGradient = 'exact' | 'authors';
 export const Z_PRIOR_GRADIENTS: readonly ZPriorGradient[] = ['exact', 'authors'];
+/**
+ * Which GMVAE objective trains (docs/model.md, "Three formulations"). 'v2': the paper's later
+ * versions, the minimum information constraint, clusters read from Bayes' rule p(z|x,w). 'v1': the
+ * paper's first version, a recognition head q(z|y) plus the consistency term H(p(z|x,w)), clusters
+ * read from q(z|y). 'shu': Rui Shu's GMVAE, a categorical q(z|y) and a Gaussian q(x|y,z) per
+ * cluster, z summed out exactly; a baseline none of the paper's code has.
+ */
+export type Formulation = 'v2' | 'v1' | 'shu';
+export const FORMULATIONS: readonly Formulation[] = ['v2', 'v1', 'shu'];
+/**
+ * 'adam': Adam as published. 'adam-reset': what the authors' Torch code ran, Adam with its state
+ * rebuilt at every step, i.e. the per-element update -lr * g / (|g| + 3.16e-7) (docs/model.md).
+ */
+export type OptimizerChoice = 'adam' | 'adam-reset';
+export const OPTIMIZERS: readonly OptimizerChoice[] = ['adam', 'adam-reset'];
+/** Initial weights: Glorot-uniform kernels and zero biases, or Torch7's layer defaults. */
+export type InitScheme = 'glorot' | 'torch';
+export const INIT_SCHEMES: readonly InitScheme[] = ['glorot', 'torch'];
+/** The minimised loss as the batch's mean per example, or its sum (the authors' code). */
+export type LossReduction = 'mean' | 'sum';
+export const LOSS_REDUCTIONS: readonly LossReduction[] = ['mean', 'sum'];
 export const BACKEND_CHOICES: readonly BackendChoice[] = [
   'auto',
   'tensorflow-gpu',
@@ -25,6 +46,8 @@ export const BACKEND_CHOICES: readonly BackendChoice[] = [
 ];
 
 export interface GmvaeConfig {
+  /** The objective: 'v2' minimum information, 'v1' consistency (the paper's first version), 'shu'. */
+  model: Formulation;
   /** Encoder/decoder family: the paper's MLP, or its conv net for 28x28 images. */
   arch: Architecture;
   /** K: number of mixture components (clusters) in the prior. */
@@ -41,13 +64,24 @@ export interface GmvaeConfig {
   lambda: number;
   /** 'exact' (the objective's gradient) or 'authors' (their code's sign flip, for comparison). */
   zPriorGradient: ZPriorGradient;
+  /**
+   * v1: weight of the consistency term H(p(z|x,w)). v2 with the authors' gradient: the factor
+   * their code puts on the z-prior's gradient (the same command-line option). Unused otherwise.
+   */
+  cvWeight: number;
   /** p(y|x): Bernoulli for values in [0,1], Gaussian for real-valued data. */
   likelihood: Likelihood;
   /** Passes over the training split. */
   epochs: number;
   batchSize: number;
-  /** Adam learning rate. */
+  /** Learning rate (the step size of 'adam-reset'). */
   lr: number;
+  /** 'adam', or the authors' code's Adam restarted at every step. */
+  optimizer: OptimizerChoice;
+  /** Initial weights: 'glorot' or Torch7's defaults ('torch', the authors' code). */
+  init: InitScheme;
+  /** The loss as the batch mean ('mean') or sum ('sum', the authors' code). */
+  lossReduction: LossReduction;
   /** Fixes initialisation, data order and sampling (on a given backend). */
   seed: number;
   /** Compute backend requested; the one actually used is recorded on the run. */
@@ -57,6 +91,7 @@ export interface GmvaeConfig {
 }
 
 export const CONFIG_KEYS = [
+  'model',
   'arch',
   'k',
   'xDim',
@@ -65,17 +100,31 @@ export const CONFIG_KEYS = [
   'mcSamples',
   'lambda',
   'zPriorGradient',
+  'cvWeight',
   'likelihood',
   'epochs',
   'batchSize',
   'lr',
+  'optimizer',
+  'init',
+  'lossReduction',
   'seed',
   'backend',
   'checkpointMinutes',
 ] as const satisfies readonly (keyof GmvaeConfig)[];
 
+/**
+ * The value of each setting added after the first runs were stored, as those runs trained: a
+ * stored config that lacks a key is read with it (so old runs stay comparable and resumable).
+ */
+export const LEGACY_DEFAULTS: Pick<
+  GmvaeConfig,
+  'model' | 'cvWeight' | 'optimizer' | 'init' | 'lossReduction'
+> = { model: 'v2', cvWeight: 1, optimizer: 'adam', init: 'glorot', lossReduction: 'mean' };
+
 /** The paper's synthetic experiment (authors' code): MLP 100, K 8, Dx = Dw = 2, batch 200, 500 epochs. */
 export const SYNTHETIC_PRESET: Omit<GmvaeConfig, 'seed' | 'backend'> = {
+  ...LEGACY_DEFAULTS,
   arch: 'mlp',
   k: 8,
   xDim: 2,
@@ -98,6 +147,7 @@ export const SYNTHETIC_PRESET: Omit<GmvaeConfig, 'seed' | 'backend'> = {
  * clusters merge within a few epochs on MNIST (docs/results.md, `gmvae reproduce mnist-gradient`).
  */
 export const MNIST_PRESET: Omit<GmvaeConfig, 'seed' | 'backend'> = {
+  ...LEGACY_DEFAULTS,
   arch: 'mlp',
   k: 16,
   xDim: 200,
@@ -173,6 +223,14 @@ export function resolveConfig(info: DatasetInfo, overrides: Record<string, unkno
   positiveInt('seed', 0);
   if (!(typeof c.lambda === 'number' && c.lambda >= 0)) throw new ConfigError(`lambda must be >= 0`);
   if (!(typeof c.lr === 'number' && c.lr > 0 && c.lr < 1)) throw new ConfigError(`lr must be in (0, 1)`);
+  if (!(typeof c.cvWeight === 'number' && c.cvWeight >= 0)) throw new ConfigError(`cvWeight must be >= 0`);
+  const oneOf = <T extends string>(key: keyof GmvaeConfig, choices: readonly T[]): void => {
+    if (!choices.includes(c[key] as T)) throw new ConfigError(`${key} must be one of ${choices.join(', ')}`);
+  };
+  oneOf('model', FORMULATIONS);
+  oneOf('optimizer', OPTIMIZERS);
+  oneOf('init', INIT_SCHEMES);
+  oneOf('lossReduction', LOSS_REDUCTIONS);
   if (!(typeof c.checkpointMinutes === 'number' && c.checkpointMinutes > 0))
     throw new ConfigError(`checkpointMinutes must be > 0`);
   if (c.arch !== 'mlp' && c.arch !== 'conv') throw new ConfigError(`arch must be 'mlp' or 'conv'`);

@@ -13,6 +13,11 @@ import { CliError, emitResult, formatNumber, note } from '../output.ts';
 
 /** Command-line flag -> GmvaeConfig key. */
 const CONFIG_FLAGS = {
+  model: 'model',
+  cvWeight: 'cvWeight',
+  optimizer: 'optimizer',
+  init: 'init',
+  lossReduction: 'lossReduction',
   k: 'k',
   mcSamples: 'mcSamples',
   lambda: 'lambda',
@@ -108,6 +113,18 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
     .option('--dataset <name>', 'dataset to train on (gmvae datasets list)')
     .option('--resume <run>', 'resume a stopped, paused or interrupted run from its last checkpoint')
     .option('--name <name>', 'run name (default run-<id>)')
+    .option(
+      '--model <v2|v1|shu>',
+      'objective: v2 minimum information, v1 consistency (first paper version), shu',
+    )
+    .option(
+      '--cv-weight <w>',
+      'v1: weight of the consistency term; v2 authors: z-prior gradient factor',
+      number,
+    )
+    .option('--optimizer <adam|adam-reset>', "Adam, or the authors' code's Adam restarted each step")
+    .option('--init <glorot|torch>', "initial weights: Glorot, or Torch7's defaults (the authors' code)")
+    .option('--loss-reduction <mean|sum>', "the loss as the batch mean, or its sum (the authors' code)")
     .option('--k <n>', 'number of clusters K', integer)
     .option('--mc-samples <n>', 'Monte Carlo samples M', integer)
     .option('--lambda <nats>', 'minimum information constraint (0 = off)', number)
@@ -117,7 +134,7 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
     )
     .option('--epochs <n>', 'training epochs', integer)
     .option('--batch-size <n>', 'batch size', integer)
-    .option('--lr <rate>', 'Adam learning rate', number)
+    .option('--lr <rate>', 'learning rate', number)
     .option('--arch <mlp|conv>', 'network architecture')
     .option('--hidden <n>', 'hidden units', integer)
     .option('--x-dim <n>', 'size of the latent x', integer)

@@ -3,7 +3,7 @@
  * user attached to it (name, notes, tags).
  */
 import type Database from 'better-sqlite3';
-import type { GmvaeConfig } from '../../common/config.ts';
+import { LEGACY_DEFAULTS, type GmvaeConfig } from '../../common/config.ts';
 import type { RunRecord, RunStatus } from '../../common/run.ts';
 import { StoreError, isUniqueViolation } from './errors.ts';
 
@@ -91,7 +91,7 @@ function toRecord(row: RunRow): RunRecord {
     name: row.name,
     dataset: row.dataset,
     status: row.status,
-    config: JSON.parse(row.config) as GmvaeConfig,
+    config: { ...LEGACY_DEFAULTS, ...(JSON.parse(row.config) as GmvaeConfig) },
     backend: row.backend,
     device: row.device,
     seed: row.seed,

@@ -4,7 +4,14 @@
  * answers as you type; the back end still validates). Pure, unit-tested.
  */
 import type { BackendStatus } from '../../../src-main/common/api/contract.ts';
-import { BACKEND_CHOICES, Z_PRIOR_GRADIENTS } from '../../../src-main/common/config.ts';
+import {
+  BACKEND_CHOICES,
+  FORMULATIONS,
+  INIT_SCHEMES,
+  LOSS_REDUCTIONS,
+  OPTIMIZERS,
+  Z_PRIOR_GRADIENTS,
+} from '../../../src-main/common/config.ts';
 import type { BackendChoice, GmvaeConfig } from '../../../src-main/common/config.ts';
 import type { DatasetInfo } from '../../../src-main/common/dataset.ts';
 
@@ -20,6 +27,14 @@ export interface FieldSpec {
 }
 
 export const FIELDS: readonly FieldSpec[] = [
+  {
+    key: 'model',
+    label: 'Formulation',
+    help: "v2: minimum information (the paper's later versions). v1: consistency term and a q(z|y) head (the paper's first version, behind its MNIST table). shu: Rui Shu's GMVAE, a baseline.",
+    kind: 'choice',
+    choices: FORMULATIONS,
+    group: 'objective',
+  },
   {
     key: 'k',
     label: 'K (clusters)',
@@ -86,6 +101,13 @@ export const FIELDS: readonly FieldSpec[] = [
     choices: Z_PRIOR_GRADIENTS,
     group: 'objective',
   },
+  {
+    key: 'cvWeight',
+    label: 'Consistency weight',
+    help: "v1: weight of the consistency term H(p(z|x,w)). v2 with the authors' gradient: the factor on the z-prior's gradient.",
+    kind: 'float',
+    group: 'objective',
+  },
   { key: 'epochs', label: 'Epochs', help: 'Passes over the training split.', kind: 'int', group: 'training' },
   {
     key: 'batchSize',
@@ -97,8 +119,32 @@ export const FIELDS: readonly FieldSpec[] = [
   {
     key: 'lr',
     label: 'Learning rate',
-    help: 'Adam learning rate, in (0, 1).',
+    help: 'Learning rate, in (0, 1).',
     kind: 'float',
+    group: 'training',
+  },
+  {
+    key: 'optimizer',
+    label: 'Optimizer',
+    help: "adam, or adam-reset: Adam restarted at every step, as the authors' code ran it (a sign-like step of size lr).",
+    kind: 'choice',
+    choices: OPTIMIZERS,
+    group: 'training',
+  },
+  {
+    key: 'init',
+    label: 'Initialisation',
+    help: "glorot, or torch: Torch7's defaults (weights and biases uniform in ±1/√fan-in), as the authors' code.",
+    kind: 'choice',
+    choices: INIT_SCHEMES,
+    group: 'training',
+  },
+  {
+    key: 'lossReduction',
+    label: 'Loss reduction',
+    help: "The minimised loss as the batch mean, or its sum (the authors' code).",
+    kind: 'choice',
+    choices: LOSS_REDUCTIONS,
     group: 'training',
   },
   {
@@ -171,7 +217,7 @@ export function fieldError(
     if (!Number.isInteger(v) || v < min) return `a whole number ≥ ${min}`;
     return null;
   }
-  if (key === 'lambda' && v < 0) return 'must be ≥ 0';
+  if ((key === 'lambda' || key === 'cvWeight') && v < 0) return 'must be ≥ 0';
   if (key === 'lr' && !(v > 0 && v < 1)) return 'must be between 0 and 1 (e.g. 1e-3)';
   if (key === 'checkpointMinutes' && !(v > 0)) return 'must be > 0';
   return null;
