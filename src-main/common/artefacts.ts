@@ -11,9 +11,9 @@ export interface ProjectionPayload {
   label: number[] | null;
   /** p(z = cluster | .) per point. */
   confidence: number[];
-  /** [n * 2] PCA coordinates of the posterior means mu_x and mu_w. */
+  /** [n * 2] PCA coordinates of the posterior means mu_x and mu_w (null: the model has no w). */
   pcaX: number[];
-  pcaW: number[];
+  pcaW: number[] | null;
   /** UMAP of mu_x on a seeded subsample: which points, and their [m * 2] coordinates. */
   umapX: { indices: number[]; coords: number[] };
 }

@@ -5,8 +5,17 @@
 export const ELBO_TERMS = ['elbo', 'reconstruction', 'conditional_prior', 'w_prior', 'z_prior'] as const;
 export type ElboTerm = (typeof ELBO_TERMS)[number];
 
-/** `loss` is the minimised objective: -ELBO with the z-prior term replaced by max(lambda, KL). */
-export const TRAIN_METRICS = [...ELBO_TERMS, 'loss'] as const;
+/**
+ * What a training step records. `loss` is the minimised objective per example (v2: -ELBO with the
+ * z-prior term replaced by max(lambda, KL); v1: -ELBO + cvWeight * consistency); `consistency` is
+ * v1's H(p(z|x,w)). A formulation records the terms it has (no w_prior in Shu's model).
+ * The order is stored in checkpoints (the running sums of an epoch): append, never reorder.
+ */
+export const TRAIN_METRICS = [...ELBO_TERMS, 'loss', 'consistency'] as const;
+export type TrainMetric = (typeof TRAIN_METRICS)[number];
+/** Terms evaluated on the test split: the ELBO's, and v1's consistency. */
+export const TEST_TERMS = [...ELBO_TERMS, 'consistency'] as const;
+export type TestTerm = (typeof TEST_TERMS)[number];
 
 export const CLUSTER_METRICS = [
   'accuracy',
@@ -18,6 +27,13 @@ export const CLUSTER_METRICS = [
 ] as const;
 export type ClusterMetric = (typeof CLUSTER_METRICS)[number];
 
-export type MetricSummary = Partial<Record<ElboTerm | ClusterMetric, number>>;
+/**
+ * v1 only: the paper-protocol accuracy of Bayes' rule p(z|x,w), and the fraction of examples on
+ * which it agrees with the q(z|y) assignment the formulation reports.
+ */
+export const BAYES_METRICS = ['accuracy_bayes', 'bayes_agreement'] as const;
+export type BayesMetric = (typeof BAYES_METRICS)[number];
+
+export type MetricSummary = Partial<Record<TestTerm | ClusterMetric | BayesMetric, number>>;
 
 export const metricName = (split: 'train' | 'test', name: string): string => `${split}/${name}`;

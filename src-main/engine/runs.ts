@@ -3,7 +3,13 @@
  * the process serving an interface imports this, and must not load TensorFlow.
  */
 import { resolveConfig } from '../common/config.ts';
-import { CLUSTER_METRICS, ELBO_TERMS, metricName, type MetricSummary } from '../common/metric-names.ts';
+import {
+  BAYES_METRICS,
+  CLUSTER_METRICS,
+  TEST_TERMS,
+  metricName,
+  type MetricSummary,
+} from '../common/metric-names.ts';
 import type { RunRecord } from '../common/run.ts';
 import { datasetInfo } from './data/catalog.ts';
 import type { Store } from './store/index.ts';
@@ -32,7 +38,7 @@ export function requireRun(store: Store, idOrName: string | number): RunRecord {
 export function latestTestMetrics(store: Store, runId: number): MetricSummary {
   const latest = store.latestMetrics(runId);
   const metrics: MetricSummary = {};
-  for (const name of [...ELBO_TERMS, ...CLUSTER_METRICS]) {
+  for (const name of [...TEST_TERMS, ...CLUSTER_METRICS, ...BAYES_METRICS]) {
     const value = latest[metricName('test', name)];
     if (value !== undefined) metrics[name] = value;
   }

@@ -37,15 +37,16 @@ function latentMeans(
   x: Float32Array,
   n: number,
   d: number,
-): { muX: Float32Array; muW: Float32Array } {
+): { muX: Float32Array; muW: Float32Array | null } {
   const muX = new Float32Array(n * model.config.xDim);
-  const muW = new Float32Array(n * model.config.wDim);
+  // Shu's model has no w.
+  const muW = model.config.model === 'shu' ? null : new Float32Array(n * model.config.wDim);
   for (let start = 0; start < n; start += 500) {
     const rows = Array.from({ length: Math.min(500, n - start) }, (_, i) => start + i);
     tf.tidy(() => {
-      const q = model.encode(tf.tensor2d(gatherRows(x, d, rows), [rows.length, d]));
-      muX.set(q.muX.dataSync(), start * model.config.xDim);
-      muW.set(q.muW.dataSync(), start * model.config.wDim);
+      const means = model.latentMeans(tf.tensor2d(gatherRows(x, d, rows), [rows.length, d]));
+      muX.set(means.x.dataSync(), start * model.config.xDim);
+      muW?.set(means.w!.dataSync(), start * model.config.wDim);
     });
   }
   return { muX, muW };
@@ -77,7 +78,7 @@ export async function computeArtefacts(
     label,
     confidence,
     pcaX: toList(pcaProjection(muX, n, model.config.xDim)),
-    pcaW: toList(pcaProjection(muW, n, model.config.wDim)),
+    pcaW: muW ? toList(pcaProjection(muW, n, model.config.wDim)) : null,
     umapX: { indices: Array.from(umap.indices), coords: toList(umap.coords) },
   };
 
@@ -87,8 +88,8 @@ export async function computeArtefacts(
   );
   const originals = gatherRows(test.x, d, pick);
   const recon = tf.tidy(() => {
-    const q = model.encode(tf.tensor2d(originals, [pick.length, d]));
-    return model.decodeMean(q.muX).dataSync();
+    const means = model.latentMeans(tf.tensor2d(originals, [pick.length, d]));
+    return model.decodeMean(means.x).dataSync();
   });
   const reconstructions: ReconstructionsPayload = {
     shape,

@@ -4,12 +4,13 @@
  */
 import type { DatasetSplit } from '../../common/dataset.ts';
 import { exampleSize } from '../../common/dataset.ts';
-import type { MetricSummary } from '../../common/metric-names.ts';
+import type { MetricSummary, TestTerm } from '../../common/metric-names.ts';
 import { deriveSeed } from '../../common/random.ts';
 import { SEED_STREAM, gatherRows } from '../training/batches.ts';
-import type { ElboTerms, Gmvae } from '../model/gmvae.ts';
+import { stackTerms } from '../model/formulations/terms.ts';
+import type { Gmvae } from '../model/gmvae.ts';
 import { tf, type Tensor2D } from '../tf.ts';
-import { assignmentsFromConfidence, clusterMetrics } from './cluster-metrics.ts';
+import { accuracyPaperProtocol, assignmentsFromConfidence, clusterMetrics } from './cluster-metrics.ts';
 
 export interface ClusterResult {
   /** p(z_k | mu_x, mu_w) per example, [n, K] row-major. */
@@ -27,46 +28,43 @@ function* batches(split: DatasetSplit, d: number, limit: number): Generator<{ st
   }
 }
 
-/** Example-weighted means of the ELBO terms over a split. */
+/** Example-weighted means of the formulation's terms over a split (the objective left out). */
 export function elboOnSplit(
   model: Gmvae,
   split: DatasetSplit,
   shape: number[],
   seed: number,
-): Record<'elbo' | 'reconstruction' | 'conditional_prior' | 'w_prior' | 'z_prior', number> {
+): Partial<Record<TestTerm, number>> {
   const d = exampleSize(shape);
-  const sums = new Float64Array(5);
+  const sums = new Map<TestTerm, number>();
   let batch = 0;
   for (const { y } of batches(split, d, split.n)) {
-    const values = tf.tidy(() => {
-      const t: ElboTerms = model.elboTerms(y, deriveSeed(seed, SEED_STREAM.evalNoise, batch++));
-      return tf.stack([t.elbo, t.reconstruction, t.conditionalPrior, t.wPrior, t.zPrior]).dataSync();
+    const { names, values } = tf.tidy(() => {
+      const stacked = stackTerms(model.elboTerms(y, deriveSeed(seed, SEED_STREAM.evalNoise, batch++)), false);
+      return { names: stacked.names as TestTerm[], values: stacked.values.dataSync() };
     });
-    for (let i = 0; i < 5; i++) sums[i]! += values[i]! * y.shape[0];
+    names.forEach((name, i) => sums.set(name, (sums.get(name) ?? 0) + values[i]! * y.shape[0]));
     y.dispose();
   }
-  const mean = (i: number) => sums[i]! / split.n;
-  return {
-    elbo: mean(0),
-    reconstruction: mean(1),
-    conditional_prior: mean(2),
-    w_prior: mean(3),
-    z_prior: mean(4),
-  };
+  return Object.fromEntries([...sums].map(([name, sum]) => [name, sum / split.n]));
 }
 
-/** Cluster probabilities at the posterior means for the first `limit` examples. */
+/**
+ * Cluster probabilities at the posterior means for the first `limit` examples: the
+ * formulation's own assignment, or (v1, v2) Bayes' rule p(z|x,w).
+ */
 export function clusterSplit(
   model: Gmvae,
   split: DatasetSplit,
   shape: number[],
   limit = split.n,
+  source: 'assigned' | 'bayes' = 'assigned',
 ): ClusterResult {
   const d = exampleSize(shape);
   const k = model.config.k;
   const confidence = new Float32Array(limit * k);
   for (const { start, y } of batches(split, d, limit)) {
-    const p = model.clusterProbabilities(y);
+    const p = source === 'bayes' ? model.bayesClusterProbabilities(y)! : model.clusterProbabilities(y);
     confidence.set(p.dataSync(), start * k);
     p.dispose();
     y.dispose();
@@ -91,5 +89,27 @@ export function evaluateSplit(
     k: model.config.k,
     numClasses,
   });
-  return { metrics: { ...terms, ...scores }, clusters };
+  return { metrics: { ...terms, ...scores, ...bayesAgreement(model, split, shape, clusters) }, clusters };
+}
+
+/**
+ * v1 assigns clusters by q(z|y) and trains its consistency term on p(z|x,w): how far the two
+ * agree (the fraction of examples with the same argmax) and the paper-protocol accuracy of the
+ * Bayes assignment. Other formulations have one assignment only.
+ */
+function bayesAgreement(
+  model: Gmvae,
+  split: DatasetSplit,
+  shape: number[],
+  assigned: ClusterResult,
+): MetricSummary {
+  if (model.config.model !== 'v1') return {};
+  const bayes = clusterSplit(model, split, shape, split.n, 'bayes');
+  const same = assigned.assignments.filter((c, i) => c === bayes.assignments[i]).length;
+  const metrics: MetricSummary = { bayes_agreement: same / split.n };
+  if (split.y) {
+    const { k } = model.config;
+    metrics.accuracy_bayes = accuracyPaperProtocol(bayes.assignments, split.y, bayes.confidence, k);
+  }
+  return metrics;
 }

@@ -1,5 +1,5 @@
 /**
- * The GMVAE evidence lower bound, term by term (gmvae-model.md, "The objective"):
+ * The terms the three formulations share (docs/model.md). The minimum information ELBO reads:
  *
  *   L(y) =   E_q(x|y) [ log p(y|x) ]                                  reconstruction
  *          - E_q(w|y) p(z|x,w) [ KL( q(x|y) || p(x|w,z) ) ]             conditional prior
@@ -10,8 +10,7 @@
  * samples and the batch. All variances are carried as log-variances.
  */
 import { tf, type Tensor1D, type Tensor2D, type Tensor3D } from '../tf.ts';
-
-const LOG_2PI = Math.log(2 * Math.PI);
+import { gaussianKl, logNormal } from './gaussian.ts';
 
 /**
  * Bernoulli log-likelihood from logits, summed over the D values:
@@ -32,25 +31,7 @@ export function bernoulliLogLikelihood(y: Tensor2D, logits: Tensor2D): Tensor1D 
  * y, mean, logvar: [N, D] -> [N]
  */
 export function gaussianLogLikelihood(y: Tensor2D, mean: Tensor2D, logvar: Tensor2D): Tensor1D {
-  return tf.tidy(() => {
-    const perDim = tf.add(
-      tf.add(LOG_2PI, logvar),
-      tf.mul(tf.square(tf.sub(y, mean)), tf.exp(tf.neg(logvar))),
-    );
-    return tf.mul(-0.5, tf.sum(perDim, 1)) as Tensor1D;
-  });
-}
-
-/**
- * KL( N(a, s) || N(b, t) ) per dimension, with log-variances:
- *   0.5 * ( log t - log s + (s + (a - b)^2) / t - 1 )
- * Broadcasts, so q(x|y) as [N, 1, Dx] against the K components [N, K, Dx] works.
- */
-export function gaussianKl<T extends tf.Tensor>(muA: T, logvarA: T, muB: T, logvarB: T): T {
-  return tf.tidy(() => {
-    const ratio = tf.mul(tf.add(tf.exp(logvarA), tf.square(tf.sub(muA, muB))), tf.exp(tf.neg(logvarB)));
-    return tf.mul(0.5, tf.sub(tf.add(tf.sub(logvarB, logvarA), ratio), 1)) as T;
-  });
+  return logNormal<Tensor1D>(y, mean, logvar);
 }
 
 /**
@@ -86,7 +67,8 @@ export function wPriorKl(muW: Tensor2D, logvarW: Tensor2D): Tensor1D {
 }
 
 /**
- * z-prior:  KL( p(z|x,w) || U(K) ) = sum_k p_k log p_k + log K.
+ * z-prior:  KL( p || U(K) ) = sum_k p_k log p_k + log K, for any categorical p over the K
+ * clusters: p(z|x,w) in v2, q(z|y) in v1 and Shu's model.
  * logPz: [N, K] (log-probabilities, so p log p is exact even for p -> 0) -> [N]
  */
 export function zPriorKl(logPz: Tensor2D): Tensor1D {
@@ -97,7 +79,30 @@ export function zPriorKl(logPz: Tensor2D): Tensor1D {
 }
 
 /**
- * The minimum information constraint (gmvae-model.md): the z-prior term in the objective is
+ * Entropy of a categorical,  H(p) = -sum_k p_k log p_k.  v1's consistency term is the entropy
+ * of the Bayes posterior p(z|x,w): small when the sampled x sits clearly in one component.
+ * logP: [N, K] -> [N]
+ */
+export function entropy(logP: Tensor2D): Tensor1D {
+  return tf.tidy(() => tf.neg(tf.sum(tf.mul(tf.exp(logP), logP), 1)) as Tensor1D);
+}
+
+/**
+ * The identity in the forward pass, its gradient multiplied by `factor` in the backward pass.
+ * The authors' v2 code scales the z-prior's gradient by its -cvWeight option without changing
+ * the value it reports.
+ */
+export function scaleGradient(x: tf.Scalar, factor: number): tf.Scalar {
+  if (factor === 1) return x;
+  const scaled = tf.customGrad(((value: tf.Tensor) => ({
+    value: tf.clone(value),
+    gradFunc: (dy: tf.Tensor) => tf.mul(dy, factor),
+  })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
+  return scaled(x) as tf.Scalar;
+}
+
+/**
+ * The minimum information constraint (docs/model.md): the z-prior term in the objective is
  * max(lambda, KL) on the batch mean, so its gradient vanishes while the batch-mean KL is
  * below lambda nats (as in the authors' code). lambda = 0 leaves the term unchanged.
  */

@@ -1,39 +1,30 @@
 /**
- * The GMVAE: networks + the forward pass that produces the four ELBO terms
- * (gmvae-model.md). Only x and w are sampled, each by the usual reparameterisation;
- * z is summed out exactly through p(z | x, w).
+ * The GMVAE of a run: its networks, the pieces every formulation shares (encoder heads, prior
+ * components, decoder) and the formulation the run's `model` setting picks (formulations/, one
+ * file each; docs/model.md). Only continuous latents are sampled, each by the reparameterisation
+ * trick; the cluster z is always summed out exactly.
  */
-import type { GmvaeConfig } from '../../common/config.ts';
-import { tf, type Scalar, type Tensor1D, type Tensor2D, type Tensor3D } from '../tf.ts';
-import {
-  authorsPosteriorWeights,
-  bernoulliLogLikelihood,
-  conditionalPriorKl,
-  constrainedZPrior,
-  gaussianLogLikelihood,
-  wPriorKl,
-  zPriorKl,
-} from './elbo.ts';
-import { buildNetworks, type InputSpec, type Networks } from './networks.ts';
-import { logPosteriorZ } from './posterior.ts';
+import type { Formulation as FormulationName, GmvaeConfig } from '../../common/config.ts';
+import { tf, type Tensor1D, type Tensor2D, type Tensor3D } from '../tf.ts';
+import { bernoulliLogLikelihood, gaussianLogLikelihood } from './elbo.ts';
+import { consistency } from './formulations/consistency.ts';
+import { bayesClusterProbabilities } from './formulations/mixture-prior.ts';
+import { minimumInformation } from './formulations/min-info.ts';
+import { shu } from './formulations/shu.ts';
+import type { ComponentNoise, ElboTerms, Formulation, TermOptions } from './formulations/terms.ts';
+import { buildNetworks, networkList, type InputSpec, type Networks } from './networks.ts';
 
-/** Batch means of the ELBO terms (nats per example) and the minimised objective. */
-export interface ElboTerms {
-  reconstruction: Scalar;
-  conditionalPrior: Scalar;
-  wPrior: Scalar;
-  zPrior: Scalar;
-  /** reconstruction - conditionalPrior - wPrior - zPrior */
-  elbo: Scalar;
-  /** -(reconstruction - conditionalPrior - wPrior - max(lambda, zPrior)): what Adam minimises. */
-  loss: Scalar;
-}
+export type { ElboTerms } from './formulations/terms.ts';
 
+const FORMULATION: Record<FormulationName, Formulation> = { v2: minimumInformation, v1: consistency, shu };
+
+/** The recognition heads of v1 and v2 (q(z|y) logits in v1 only). */
 export interface Posterior {
   muX: Tensor2D;
   logvarX: Tensor2D;
   muW: Tensor2D;
   logvarW: Tensor2D;
+  qzLogits?: Tensor2D;
 }
 
 export interface PriorComponents {
@@ -45,30 +36,31 @@ export interface PriorComponents {
 export class Gmvae {
   readonly config: GmvaeConfig;
   readonly networks: Networks;
+  readonly formulation: Formulation;
 
   constructor(config: GmvaeConfig, spec: InputSpec) {
     this.config = config;
     this.networks = buildNetworks(config, spec);
+    this.formulation = FORMULATION[config.model];
   }
 
   /** Every trainable variable, in a fixed order (checkpoints and the optimizer rely on it). */
   get trainableVariables(): tf.Variable[] {
-    const { encoder, priorNetwork, decoder } = this.networks;
-    return [encoder, priorNetwork, decoder].flatMap((m) =>
-      m.trainableWeights.map((w) => w.read() as tf.Variable),
-    );
+    return networkList(this.networks).flatMap((m) => m.trainableWeights.map((w) => w.read() as tf.Variable));
   }
 
   /**
-   * q(x|y), q(w|y). y: [B, D]. `training` normalises with the batch's statistics (and updates
-   * the running ones); otherwise the running statistics are used, as at evaluation.
+   * q(x|y), q(w|y) (and q(z|y)'s logits in v1). y: [B, D]. `training` normalises with the
+   * batch's statistics (and updates the running ones); otherwise the running statistics are
+   * used, as at evaluation. Shu's model has its own recognition path (formulations/shu.ts).
    */
   encode(y: Tensor2D, training = false): Posterior {
-    const [muX, logvarX, muW, logvarW] = this.networks.encoder.apply(y, { training }) as Tensor2D[];
-    return { muX: muX!, logvarX: logvarX!, muW: muW!, logvarW: logvarW! };
+    if (this.config.model === 'shu') throw new Error("Shu's GMVAE has no q(x|y), q(w|y) heads");
+    const [muX, logvarX, muW, logvarW, qzLogits] = this.networks.encoder.apply(y, { training }) as Tensor2D[];
+    return { muX: muX!, logvarX: logvarX!, muW: muW!, logvarW: logvarW!, ...(qzLogits ? { qzLogits } : {}) };
   }
 
-  /** The prior network: mu_k(w), logvar_k(w) for all K components. w: [B, Dw] -> [B, K, Dx] */
+  /** The prior network of v1 and v2: mu_k(w), logvar_k(w) for all K components. w: [B, Dw] -> [B, K, Dx] */
   priorComponents(w: Tensor2D): PriorComponents {
     const { k, xDim } = this.config;
     const [mu, logvar] = this.networks.priorNetwork.apply(w) as Tensor2D[];
@@ -102,80 +94,43 @@ export class Gmvae {
   }
 
   /**
-   * The four ELBO terms on a batch with M Monte Carlo samples of (x, w).
-   * `seed` fixes the noise, so a step is reproducible (and a resumed run repeats it exactly).
-   * y: [B, D]
+   * The formulation's terms on a batch y [B, D] with M Monte Carlo samples. `seed` fixes the
+   * noise, so a step is reproducible (and a resumed run repeats it exactly).
    */
-  elboTerms(y: Tensor2D, seed: number, options: { training?: boolean; mcSamples?: number } = {}): ElboTerms {
-    return tf.tidy(() => {
-      const m = options.mcSamples ?? this.config.mcSamples;
-      const q = this.encode(y, options.training ?? false);
-      // Stack the M samples along the batch axis: row (s * B + i) is sample s of example i.
-      const tile = (t: Tensor2D): Tensor2D => (m === 1 ? t : tf.tile(t, [m, 1]));
-      const muX = tile(q.muX);
-      const logvarX = tile(q.logvarX);
-      const muW = tile(q.muW);
-      const logvarW = tile(q.logvarW);
-      const epsX = tf.randomNormal(muX.shape, 0, 1, 'float32', seed);
-      const epsW = tf.randomNormal(muW.shape, 0, 1, 'float32', seed + 1);
-      const x = tf.add(muX, tf.mul(tf.exp(tf.mul(0.5, logvarX)), epsX)) as Tensor2D; // x^(m) ~ q(x|y)
-      const w = tf.add(muW, tf.mul(tf.exp(tf.mul(0.5, logvarW)), epsW)) as Tensor2D; // w^(m) ~ q(w|y)
-      const { muK, logvarK } = this.priorComponents(w);
-      const logPz = logPosteriorZ(x, muK, logvarK); // [M*B, K]
-      const pz = tf.exp(logPz) as Tensor2D;
-
-      // Averages over the M*B rows are averages over samples and examples alike.
-      const reconstruction = tf.mean(this.logLikelihood(tile(y), x)) as Scalar;
-      const zPrior = tf.mean(zPriorKl(logPz)) as Scalar;
-      const weights =
-        this.config.zPriorGradient === 'authors'
-          ? authorsPosteriorWeights(pz, zPrior, this.config.lambda)
-          : pz;
-      const conditionalPrior = tf.mean(conditionalPriorKl(muX, logvarX, muK, logvarK, weights)) as Scalar;
-      const wPrior = tf.mean(wPriorKl(q.muW, q.logvarW)) as Scalar; // analytic: no sampling needed
-
-      const rest = tf.sub(tf.sub(reconstruction, conditionalPrior), wPrior);
-      const elbo = tf.sub(rest, zPrior) as Scalar;
-      const loss = tf.neg(tf.sub(rest, constrainedZPrior(zPrior, this.config.lambda))) as Scalar;
-      return { reconstruction, conditionalPrior, wPrior, zPrior, elbo, loss };
-    });
+  elboTerms(y: Tensor2D, seed: number, options: TermOptions = {}): ElboTerms {
+    // tidy keeps exactly the returned tensors (its typing wants a TensorContainer).
+    const terms = () => this.formulation.terms(this, y, seed, options) as unknown as tf.TensorContainer;
+    return tf.tidy(terms) as unknown as ElboTerms;
   }
 
   /**
-   * Cluster probabilities at the posterior means (evaluation protocol: no sampling):
-   * p(z | x = mu_x(y), w = mu_w(y)). y: [B, D] -> [B, K]
+   * The cluster probabilities the formulation assigns by, at the posterior means (no sampling):
+   * p(z | mu_x(y), mu_w(y)) in v2, q(z|y) in v1 and Shu's model. y: [B, D] -> [B, K]
    */
   clusterProbabilities(y: Tensor2D): Tensor2D {
-    return tf.tidy(() => {
-      const q = this.encode(y);
-      const { muK, logvarK } = this.priorComponents(q.muW);
-      return tf.exp(logPosteriorZ(q.muX, muK, logvarK)) as Tensor2D;
-    });
+    return this.formulation.clusterProbabilities(this, y);
+  }
+
+  /** Bayes' rule p(z | mu_x(y), mu_w(y)) where the model has it (v1, v2), else null. [B, K] */
+  bayesClusterProbabilities(y: Tensor2D): Tensor2D | null {
+    return this.config.model === 'shu' ? null : bayesClusterProbabilities(this, y);
+  }
+
+  /** Deterministic latent codes for projections: x [B, Dx], and w [B, Dw] where the model has it. */
+  latentMeans(y: Tensor2D): { x: Tensor2D; w: Tensor2D | null } {
+    return this.formulation.latentMeans(this, y);
   }
 
   /**
-   * Samples generated from component k: w ~ N(0, I), x ~ N(mu_k(w), s2_k(w)), y = E[y|x].
-   * With `w = 'zero'`, w is held at the prior's mean instead, as the authors' code draws its
+   * Samples generated from component k, decoded: y = E[y|x], x from component k. With
+   * `noise = 'zero'` (v1, v2), w is held at the prior's mean, as the authors' code draws its
    * per-cluster samples: what component k generates where w says nothing. Returns [n, D].
    */
-  sampleFromComponent(k: number, n: number, seed: number, w: 'prior' | 'zero' = 'prior'): Tensor2D {
-    return tf.tidy(() => {
-      const noise =
-        w === 'zero'
-          ? (tf.zeros([n, this.config.wDim]) as Tensor2D)
-          : (tf.randomNormal([n, this.config.wDim], 0, 1, 'float32', seed) as Tensor2D);
-      const { muK, logvarK } = this.priorComponents(noise);
-      const mu = tf.squeeze(tf.slice(muK, [0, k, 0], [n, 1, this.config.xDim]), [1]) as Tensor2D;
-      const logvar = tf.squeeze(tf.slice(logvarK, [0, k, 0], [n, 1, this.config.xDim]), [1]) as Tensor2D;
-      const eps = tf.randomNormal(mu.shape, 0, 1, 'float32', seed + 1);
-      const x = tf.add(mu, tf.mul(tf.exp(tf.mul(0.5, logvar)), eps)) as Tensor2D;
-      return this.decodeMean(x);
-    });
+  sampleFromComponent(k: number, n: number, seed: number, noise: ComponentNoise = 'prior'): Tensor2D {
+    return tf.tidy(() => this.decodeMean(this.formulation.componentLatents(this, k, n, seed, noise)));
   }
 
   dispose(): void {
-    this.networks.encoder.dispose();
-    this.networks.priorNetwork.dispose();
-    this.networks.decoder.dispose();
+    for (const network of networkList(this.networks)) network.dispose();
   }
 }

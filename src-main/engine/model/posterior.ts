@@ -1,25 +1,20 @@
 /**
  * The cluster posterior p(z | x, w): not a network output but Bayes' rule over the prior's
- * K Gaussian components (gmvae-model.md, "Recognition model"):
+ * K Gaussian components (docs/model.md):
  *
  *   p(z_k = 1 | x, w) = pi_k N(x | mu_k(w), sigma2_k(w)) / sum_j pi_j N(x | mu_j(w), sigma2_j(w))
  *
  * with pi_k = 1/K, computed in log space so that far-away components cannot underflow.
  */
 import { tf, type Tensor2D, type Tensor3D } from '../tf.ts';
-
-const LOG_2PI = Math.log(2 * Math.PI);
+import { logNormal } from './gaussian.ts';
 
 /**
  * log N(x | mu_k, diag exp(logvar_k)) for every component.
  * x: [B, Dx], muK and logvarK: [B, K, Dx]  ->  [B, K]
  */
 export function logGaussianPerComponent(x: Tensor2D, muK: Tensor3D, logvarK: Tensor3D): Tensor2D {
-  return tf.tidy(() => {
-    const diff = tf.sub(tf.expandDims(x, 1), muK); // [B, K, Dx]
-    const perDim = tf.add(tf.add(LOG_2PI, logvarK), tf.mul(tf.square(diff), tf.exp(tf.neg(logvarK))));
-    return tf.mul(-0.5, tf.sum(perDim, 2)) as Tensor2D;
-  });
+  return tf.tidy(() => logNormal<Tensor2D>(tf.expandDims(x, 1), muK, logvarK));
 }
 
 /**

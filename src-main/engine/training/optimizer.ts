@@ -1,5 +1,5 @@
 /**
- * The optimizer of every run: tfjs's Adam with tf.train.adam's settings (beta1 0.9, beta2 0.999,
+ * The optimizers of a run. 'adam': tfjs's Adam with tf.train.adam's settings (beta1 0.9, beta2 0.999,
  * the backend's epsilon). On a backend with a fused Adam kernel (the 'blas' backend,
  * backend/blas/adam-kernel.ts) the update runs as one kernel per variable instead of a dozen
  * elementwise ops; elsewhere it is AdamOptimizer's own code. Both keep the same slots under the
@@ -7,7 +7,9 @@
  * freely between backends and between the two paths.
  */
 import { FUSED_ADAM, type FusedAdamAttrs } from '../backend/blas/adam-kernel.ts';
+import type { GmvaeConfig } from '../../common/config.ts';
 import { tf } from '../tf.ts';
+import { ResetAdam } from './reset-adam.ts';
 
 /** AdamOptimizer's state, private in its typings; the fused path updates exactly these. */
 interface AdamState {
@@ -67,4 +69,9 @@ class EngineAdam extends tf.AdamOptimizer {
 /** Adam with tf.train.adam's defaults; `tf.train.adam(lr)` everywhere a run trains. */
 export function createAdam(learningRate: number): tf.AdamOptimizer {
   return new EngineAdam(learningRate, 0.9, 0.999);
+}
+
+/** The run's optimizer: Adam, or the authors' code's Adam restarted every step. */
+export function createOptimizer(config: Pick<GmvaeConfig, 'optimizer' | 'lr'>): tf.Optimizer {
+  return config.optimizer === 'adam-reset' ? new ResetAdam(config.lr) : createAdam(config.lr);
 }

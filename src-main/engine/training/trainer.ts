@@ -12,7 +12,7 @@
  */
 import type { LoadedDataset } from '../../common/dataset.ts';
 import { exampleSize } from '../../common/dataset.ts';
-import { TRAIN_METRICS, metricName } from '../../common/metric-names.ts';
+import { TRAIN_METRICS, metricName, type TrainMetric } from '../../common/metric-names.ts';
 import { deriveSeed } from '../../common/random.ts';
 import type { CheckpointData, MetricPoint, RunRecord, StoredTensor } from '../../common/run.ts';
 import type { TrainEventListener } from '../../common/training-events.ts';
@@ -29,8 +29,8 @@ import type { Store } from '../store/index.ts';
 import { tf } from '../tf.ts';
 import { SEED_STREAM, batchCount, batchIndices, epochOrder, gatherRows } from './batches.ts';
 import { captureOptimizer, captureWeights, restoreOptimizer, restoreWeights } from './checkpoint-state.ts';
-import { createAdam } from './optimizer.ts';
-import { trainStep } from './step.ts';
+import { createOptimizer } from './optimizer.ts';
+import { readTerms, trainStep, type StepTerms } from './step.ts';
 
 /** How a supervisor (or Ctrl-C) steers a running trainer; checked between steps. */
 export interface TrainControl {
@@ -87,6 +87,19 @@ async function chooseBackend(run: RunRecord, resuming: boolean): Promise<Backend
   }
 }
 
+/**
+ * The running sums of an epoch from a checkpoint. Checkpoints written before `consistency` was
+ * recorded hold six sums and the count; the new term's sum is 0 there.
+ */
+function restoreEpochSums(words: Float32Array): Float64Array<ArrayBuffer> {
+  const stored = new Float64Array(words.slice().buffer as ArrayBuffer);
+  if (stored.length === TRAIN_METRICS.length + 1) return stored;
+  const sums = new Float64Array(TRAIN_METRICS.length + 1);
+  sums.set(stored.subarray(0, stored.length - 1));
+  sums[TRAIN_METRICS.length] = stored[stored.length - 1]!;
+  return sums;
+}
+
 export async function trainRun(options: TrainOptions): Promise<RunRecord> {
   const { store, runId, control = noControl } = options;
   const emit = options.onEvent ?? (() => {});
@@ -112,13 +125,14 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
 
   // 2. model and optimizer, restored from the last checkpoint when resuming
   const model = new Gmvae(config, { shape });
-  const optimizer = createAdam(config.lr);
+  const optimizer = createOptimizer(config);
   const variables = model.trainableVariables;
   let epoch = 0;
   let batchInEpoch = 0;
   let step = 0;
   let trainSeconds = 0;
   let epochSums = new Float64Array(TRAIN_METRICS.length + 1); // term sums, then example count
+  let termNames: readonly TrainMetric[] = []; // the terms the run's formulation records
   if (last) {
     restoreWeights(model, last.weights);
     const sums = last.optimizer.find((t) => t.name === EPOCH_SUMS);
@@ -126,7 +140,7 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
       optimizer,
       last.optimizer.filter((t) => t.name !== EPOCH_SUMS),
     );
-    if (sums) epochSums = new Float64Array(sums.data.slice().buffer);
+    if (sums) epochSums = restoreEpochSums(sums.data);
     ({ epoch, batchInEpoch, step, trainSeconds } = last);
     // Metrics logged after this checkpoint belong to steps that will now be repeated.
     store.deleteMetricsAfter(runId, step);
@@ -223,25 +237,21 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
           return finish('stopped');
         }
         const rows = batchIndices(order, config.batchSize, batchInEpoch);
-        const values = tf.tidy(() => {
-          const y = tf.tensor2d(gatherRows(data.train.x, d, rows), [rows.length, d]);
-          return trainStep(
-            model,
-            optimizer,
-            variables,
-            y,
-            deriveSeed(config.seed, SEED_STREAM.stepNoise, step),
-          );
-        });
-        const terms = values.dataSync();
-        values.dispose();
-        if (!terms.every(Number.isFinite))
+        const y = tf.tensor2d(gatherRows(data.train.x, d, rows), [rows.length, d]);
+        let terms: StepTerms;
+        try {
+          const noiseSeed = deriveSeed(config.seed, SEED_STREAM.stepNoise, step);
+          terms = readTerms(trainStep(model, optimizer, variables, y, noiseSeed));
+        } finally {
+          y.dispose();
+        }
+        if (!Object.values(terms).every(Number.isFinite))
           throw new NonFiniteLossError(
-            `the loss became ${terms[5]} at epoch ${epoch + 1}, step ${step + 1}; ` +
+            `the loss became ${terms.loss} at epoch ${epoch + 1}, step ${step + 1}; ` +
               'the last good checkpoint is kept. Try a lower learning rate.',
           );
-        // Values are in TRAIN_METRICS order: elbo, reconstruction, conditional_prior, w_prior, z_prior, loss.
-        for (let i = 0; i < terms.length; i++) epochSums[i]! += terms[i]! * rows.length;
+        termNames = Object.keys(terms) as TrainMetric[];
+        TRAIN_METRICS.forEach((name, i) => (epochSums[i]! += (terms[name] ?? 0) * rows.length));
         epochSums[TRAIN_METRICS.length]! += rows.length;
         step++;
         batchInEpoch++;
@@ -252,8 +262,8 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
         if (step % logEvery === 0) {
           const time = Date.now();
           store.appendMetrics([
-            { runId, step, epoch, name: 'train/step_loss', value: terms[5]!, time },
-            { runId, step, epoch, name: 'train/step_elbo', value: terms[0]!, time },
+            { runId, step, epoch, name: 'train/step_loss', value: terms.loss!, time },
+            { runId, step, epoch, name: 'train/step_elbo', value: terms.elbo!, time },
           ]);
         }
         if (t - lastProgress > PROGRESS_MS) {
@@ -265,7 +275,7 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
             batch: batchInEpoch,
             batches,
             step,
-            loss: terms[5]!,
+            loss: terms.loss!,
             examplesPerSecond: rate,
           });
           lastProgress = t;
@@ -288,7 +298,9 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
       const time = Date.now();
       const count = epochSums[TRAIN_METRICS.length]!;
       const epochMetrics: Record<string, number> = {};
-      TRAIN_METRICS.forEach((name, i) => (epochMetrics[metricName('train', name)] = epochSums[i]! / count));
+      TRAIN_METRICS.forEach((name, i) => {
+        if (termNames.includes(name)) epochMetrics[metricName('train', name)] = epochSums[i]! / count;
+      });
       const evaluation = evaluateSplit(model, data.test, shape, data.info.numClasses, config.seed);
       for (const [name, value] of Object.entries(evaluation.metrics))
         epochMetrics[metricName('test', name)] = value as number;

@@ -33,7 +33,7 @@ export function projectionGroups(
     const { indices, coords } = p.umapX;
     for (let j = 0; j < indices.length; j++) add(indices[j]!, coords[2 * j]!, coords[2 * j + 1]!);
   } else {
-    const xy = p[method];
+    const xy = p[method] ?? [];
     const n = Math.min(p.n, Math.floor(xy.length / 2));
     for (let i = 0; i < n; i++) add(i, xy[2 * i]!, xy[2 * i + 1]!);
   }

@@ -68,7 +68,7 @@ describe('blas backend', { skip: skipUnlessBlas }, () => {
       const model = new Gmvae(config, { shape: [7, 7, 1] });
       const y = tf.tensor2d(batch, [20, 49]);
       const { value, grads } = tf.variableGrads(() => model.elboTerms(y, 11, { training: true }).loss);
-      const terms = trainStep(model, tf.train.adam(1e-3), model.trainableVariables, y, 11);
+      const terms = trainStep(model, tf.train.adam(1e-3), model.trainableVariables, y, 11).values;
       const out = [terms, value, ...model.trainableVariables.map((v) => grads[v.name]!)];
       model.dispose();
       return out;

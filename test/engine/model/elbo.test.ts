@@ -1,6 +1,6 @@
 /**
  * Each ELBO term against values computed by hand or by a direct (non-log-space, float64)
- * evaluation of the formula in gmvae-model.md.
+ * evaluation of the formula in docs/model.md.
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
@@ -8,11 +8,11 @@ import {
   bernoulliLogLikelihood,
   conditionalPriorKl,
   constrainedZPrior,
-  gaussianKl,
   gaussianLogLikelihood,
   wPriorKl,
   zPriorKl,
 } from '../../../src-main/engine/model/elbo.ts';
+import { gaussianKl } from '../../../src-main/engine/model/gaussian.ts';
 import { tf } from '../../../src-main/engine/tf.ts';
 
 const close = (actual: number, expected: number, tol = 1e-4) =>

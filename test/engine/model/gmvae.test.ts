@@ -69,7 +69,7 @@ describe('Gmvae.elboTerms', () => {
     const near = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-4, `${a} vs ${b}`);
     near(scalar(t.reconstruction), recon);
     near(scalar(t.conditionalPrior), cond);
-    near(scalar(t.wPrior), wkl);
+    near(scalar(t.wPrior!), wkl);
     near(scalar(t.zPrior), zkl);
     near(scalar(t.elbo), recon - cond - wkl - zkl);
     model.dispose();
@@ -87,8 +87,8 @@ describe('Gmvae.elboTerms', () => {
     const model = new Gmvae(config({ mcSamples: 4 }), { shape: [2] });
     const y = batch();
     const m4 = model.elboTerms(y, 9);
-    const w1 = scalar(model.elboTerms(y, 9, { mcSamples: 1 }).wPrior);
-    assert.ok(Math.abs(scalar(m4.wPrior) - w1) < 1e-5, 'the w-prior is analytic: it does not depend on M');
+    const w1 = scalar(model.elboTerms(y, 9, { mcSamples: 1 }).wPrior!);
+    assert.ok(Math.abs(scalar(m4.wPrior!) - w1) < 1e-5, 'the w-prior is analytic: it does not depend on M');
     assert.ok(Number.isFinite(scalar(m4.elbo)));
     model.dispose();
   });
@@ -104,7 +104,7 @@ describe('Gmvae.elboTerms', () => {
     };
     const withoutZ = gradsOf(
       0,
-      (t) => tf.neg(tf.sub(tf.sub(t.reconstruction, t.conditionalPrior), t.wPrior)) as tf.Scalar,
+      (t) => tf.neg(tf.sub(tf.sub(t.reconstruction, t.conditionalPrior), t.wPrior!)) as tf.Scalar,
     );
     const constrained = gradsOf(1e3, (t) => t.loss); // KL (at most log 3) is far below lambda
     const unconstrained = gradsOf(0, (t) => t.loss);

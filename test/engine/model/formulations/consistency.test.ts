@@ -1,0 +1,144 @@
+/**
+ * v1, the paper's first version: each term against a direct float64 evaluation from the same
+ * network outputs and noise, the objective's consistency weight, and the assignment from q(z|y).
+ */
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import { SYNTHETIC_PRESET, type GmvaeConfig } from '../../../../src-main/common/config.ts';
+import { Gmvae } from '../../../../src-main/engine/model/gmvae.ts';
+import { tf } from '../../../../src-main/engine/tf.ts';
+
+before(async () => {
+  await tf.setBackend('cpu');
+});
+
+const config = (overrides: Partial<GmvaeConfig> = {}): GmvaeConfig => ({
+  ...SYNTHETIC_PRESET,
+  model: 'v1',
+  k: 3,
+  xDim: 2,
+  wDim: 2,
+  hidden: 8,
+  cvWeight: 0.4,
+  seed: 5,
+  backend: 'cpu',
+  ...overrides,
+});
+const y = () =>
+  tf.tensor2d([
+    [0.5, -1],
+    [2, 0.3],
+    [-1.5, 1],
+  ]);
+const rows = (t: tf.Tensor) => t.arraySync() as number[][];
+const scalar = (t: tf.Tensor) => t.dataSync()[0]!;
+const close = (a: number, b: number, tol = 1e-4) =>
+  assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} != ${b}`);
+
+/** KL(N(a, e^la) || N(b, e^lb)) summed over dimensions, in float64. */
+const kl = (a: number[], la: number[], b: number[], lb: number[]) =>
+  a.reduce(
+    (s, _, d) =>
+      s + 0.5 * (lb[d]! - la[d]! + (Math.exp(la[d]!) + (a[d]! - b[d]!) ** 2) / Math.exp(lb[d]!) - 1),
+    0,
+  );
+const logN = (x: number[], m: number[], lv: number[]) =>
+  x.reduce(
+    (s, _, d) => s - 0.5 * (Math.log(2 * Math.PI) + lv[d]! + (x[d]! - m[d]!) ** 2 / Math.exp(lv[d]!)),
+    0,
+  );
+
+describe('v1 (consistency) terms', () => {
+  test('each term equals a direct evaluation from the same outputs and noise', () => {
+    const model = new Gmvae(config(), { shape: [2] });
+    const batch = y();
+    const seed = 77;
+    const t = model.elboTerms(batch, seed);
+    const { k, xDim } = model.config;
+
+    const q = model.encode(batch);
+    const logits = rows(q.qzLogits!);
+    const qz = logits.map((l) => {
+      const m = Math.max(...l);
+      const e = l.map((v) => Math.exp(v - m));
+      const s = e.reduce((a, b) => a + b, 0);
+      return e.map((v) => v / s);
+    });
+    const x = rows(
+      tf.add(
+        q.muX,
+        tf.mul(tf.exp(tf.mul(0.5, q.logvarX)), tf.randomNormal(q.muX.shape, 0, 1, 'float32', seed)),
+      ),
+    );
+    const w = tf.add(
+      q.muW,
+      tf.mul(tf.exp(tf.mul(0.5, q.logvarW)), tf.randomNormal(q.muW.shape, 0, 1, 'float32', seed + 1)),
+    ) as tf.Tensor2D;
+    const { muK, logvarK } = model.priorComponents(w);
+    const mk = muK.arraySync() as number[][][];
+    const lk = logvarK.arraySync() as number[][][];
+    const muX = rows(q.muX);
+    const lvX = rows(q.logvarX);
+    const muW = rows(q.muW);
+    const lvW = rows(q.logvarW);
+    const dec = model.decode(tf.tensor2d(x));
+    const loc = rows(dec.location);
+    const lvY = rows(dec.logvar!);
+    const ys = rows(batch);
+
+    let recon = 0,
+      cond = 0,
+      wPrior = 0,
+      zPrior = 0,
+      consistency = 0;
+    for (let i = 0; i < ys.length; i++) {
+      recon += logN(ys[i]!, loc[i]!, lvY[i]!);
+      for (let j = 0; j < k; j++) cond += qz[i]![j]! * kl(muX[i]!, lvX[i]!, mk[i]![j]!, lk[i]![j]!);
+      wPrior += kl(muW[i]!, lvW[i]!, [0, 0], [0, 0]);
+      zPrior += qz[i]!.reduce((s, p) => s + p * Math.log(p * k), 0);
+      // H(p(z|x,w)) with p from Bayes' rule under a uniform prior.
+      const logJoint = mk[i]!.map((_, j) => logN(x[i]!, mk[i]![j]!, lk[i]![j]!));
+      const m = Math.max(...logJoint);
+      const lse = m + Math.log(logJoint.reduce((s, v) => s + Math.exp(v - m), 0));
+      consistency -= logJoint.reduce((s, v) => s + Math.exp(v - lse) * (v - lse), 0);
+    }
+    const n = ys.length;
+    close(scalar(t.reconstruction), recon / n);
+    close(scalar(t.conditionalPrior), cond / n);
+    close(scalar(t.wPrior!), wPrior / n);
+    close(scalar(t.zPrior), zPrior / n);
+    close(scalar(t.consistency!), consistency / n);
+    close(scalar(t.elbo), (recon - cond - wPrior - zPrior) / n);
+    close(scalar(t.loss), -(recon - cond - wPrior - zPrior) / n + 0.4 * (consistency / n));
+    assert.equal(xDim, 2);
+    model.dispose();
+  });
+
+  test('the consistency weight moves the objective, not the ELBO', () => {
+    const batch = y();
+    const at = (cvWeight: number) => {
+      const model = new Gmvae(config({ cvWeight }), { shape: [2] });
+      const t = model.elboTerms(batch, 3);
+      const out = { elbo: scalar(t.elbo), loss: scalar(t.loss), h: scalar(t.consistency!) };
+      model.dispose();
+      return out;
+    };
+    const off = at(0);
+    const on = at(2);
+    assert.equal(off.elbo, on.elbo);
+    close(off.loss, -off.elbo);
+    close(on.loss, -on.elbo + 2 * on.h);
+  });
+
+  test('clusters come from q(z|y), not from Bayes rule', () => {
+    const model = new Gmvae(config(), { shape: [2] });
+    const batch = y();
+    const assigned = rows(model.clusterProbabilities(batch));
+    const q = rows(tf.softmax(model.encode(batch).qzLogits!));
+    assigned.forEach((row, i) => row.forEach((p, j) => close(p, q[i]![j]!, 1e-6)));
+    const bayes = rows(model.bayesClusterProbabilities(batch)!);
+    assert.notDeepEqual(assigned, bayes, 'the two assignments are different functions');
+    assert.equal(model.networks.encoder.outputs.length, 5, 'four heads and q(z|y)');
+    model.dispose();
+  });
+});
