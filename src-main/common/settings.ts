@@ -101,7 +101,7 @@ export function formatSmall(value: number): string {
 const rounded = (v: number): number => +v.toPrecision(3);
 
 /** The table. Its order is the order of the form's fields, the CLI's options and every list of settings. */
-export const SETTINGS = [
+const TABLE = [
   {
     key: 'k',
     label: 'K (clusters)',
@@ -331,7 +331,7 @@ export const SETTINGS = [
   },
 ] as const satisfies readonly Setting[];
 
-type Entry = (typeof SETTINGS)[number];
+type Entry = (typeof TABLE)[number];
 
 /** The full configuration of one run: one field per table entry, a choice's union or a number. */
 export type GmvaeConfig = {
@@ -340,24 +340,30 @@ export type GmvaeConfig = {
 
 export type SettingKey = keyof GmvaeConfig;
 
+/** One table entry, for code that reads any of them. */
+export type SettingSpec = Setting & { key: SettingKey };
+
+/** The table, in its order. */
+export const SETTINGS: readonly SettingSpec[] = TABLE;
+
 export const SETTING_KEYS: readonly SettingKey[] = SETTINGS.map((s) => s.key);
 
-const BY_KEY = new Map<string, Setting>(SETTINGS.map((s) => [s.key, s]));
+const BY_KEY = new Map<string, SettingSpec>(SETTINGS.map((s) => [s.key, s]));
 
 export function isSettingKey(key: string): key is SettingKey {
   return BY_KEY.has(key);
 }
 
-export function setting(key: SettingKey): Setting {
+export function setting(key: SettingKey): SettingSpec {
   return BY_KEY.get(key)!;
 }
 
-type ColumnEntry = Extract<Entry, { column: object }>;
-export type ColumnKey = ColumnEntry['key'];
+export type ColumnKey = Extract<Entry, { column: object }>['key'];
+type ColumnSetting = SettingSpec & { key: ColumnKey; column: NonNullable<Setting['column']> };
 
 /** Settings with a runs-table column, in table order. */
-export const COLUMN_SETTINGS: readonly ColumnEntry[] = SETTINGS.filter(
-  (s): s is ColumnEntry => 'column' in s,
+export const COLUMN_SETTINGS: readonly ColumnSetting[] = SETTINGS.filter(
+  (s): s is ColumnSetting => s.column !== undefined,
 );
 
 /** A value as every interface writes it (learning rates as 1e-4); missing values as '—'. */
