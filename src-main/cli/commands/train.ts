@@ -12,7 +12,7 @@ import { integer, number } from '../options.ts';
 import { CliError, emitResult, formatNumber, note } from '../output.ts';
 
 /** The `gmvae train` option of each run setting, from the settings table. */
-function settingOptions(): { option: Option; key: SettingKey }[] {
+export function settingOptions(): { option: Option; key: SettingKey }[] {
   return SETTINGS.map((spec) => {
     const value = spec.placeholder ?? (spec.kind === 'choice' ? `<${spec.choices.join('|')}>` : '<n>');
     // A choice shown by a placeholder still lists its choices in the help.
@@ -22,6 +22,14 @@ function settingOptions(): { option: Option; key: SettingKey }[] {
     else if (spec.kind === 'float') option.argParser(number);
     return { option, key: spec.key };
   });
+}
+
+/** The settings given on the command line, by config key (undefined where not given). */
+export function settingOverrides(
+  settings: readonly { option: Option; key: SettingKey }[],
+  opts: Record<string, unknown>,
+): Record<string, unknown> {
+  return Object.fromEntries(settings.map(({ option, key }) => [key, opts[option.attributeName()]]));
 }
 
 export function runSummary(run: RunRecord, metrics: MetricSummary) {
@@ -114,8 +122,7 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
         assertTrainable(run);
       } else {
         if (!opts.dataset) throw new CliError('pass --dataset NAME (or --resume RUN)');
-        const overrides: Record<string, unknown> = {};
-        for (const { option, key } of settings) overrides[key] = opts[option.attributeName()];
+        const overrides = settingOverrides(settings, opts);
         run = createRun(store, { dataset: opts.dataset, name: opts.name, overrides });
         note(`created run ${run.id} '${run.name}' on ${run.dataset}`);
       }
