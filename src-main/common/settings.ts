@@ -11,12 +11,26 @@
  */
 import type { DatasetInfo } from './dataset.ts';
 
+/**
+ * Which GMVAE objective trains (docs/model.md, "Three formulations"). 'v2': the paper's later
+ * versions, the minimum information constraint, clusters read from Bayes' rule p(z|x,w). 'v1': the
+ * paper's first version, a recognition head q(z|y) plus the consistency term H(p(z|x,w)), clusters
+ * read from q(z|y). 'shu': Rui Shu's GMVAE, a categorical q(z|y) and a Gaussian q(x|y,z) per
+ * cluster, z summed out exactly; a baseline none of the paper's code has.
+ */
 export const FORMULATIONS = ['v2', 'v1', 'shu'] as const;
 export const ARCHITECTURES = ['mlp', 'conv'] as const;
 export const LIKELIHOODS = ['bernoulli', 'gaussian'] as const;
+/** How the gradient reaches p(z|x,w): see the zPriorGradient entry's help and docs/model.md. */
 export const Z_PRIOR_GRADIENTS = ['exact', 'authors'] as const;
+/**
+ * 'adam': Adam as published. 'adam-reset': what the authors' Torch code ran, Adam with its state
+ * rebuilt at every step, i.e. the per-element update -lr * g / (|g| + 3.16e-7) (docs/model.md).
+ */
 export const OPTIMIZERS = ['adam', 'adam-reset'] as const;
+/** Initial weights: Glorot-uniform kernels and zero biases, or Torch7's layer defaults. */
 export const INIT_SCHEMES = ['glorot', 'torch'] as const;
+/** The minimised loss as the batch's mean per example, or its sum (the authors' code). */
 export const LOSS_REDUCTIONS = ['mean', 'sum'] as const;
 export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'blas', 'wasm', 'cpu'] as const;
 
