@@ -1,117 +1,38 @@
 /**
- * The full configuration of one GMVAE run: every field has a one-line reason.
- * Defaults follow the dataset (see `defaultConfigFor`); a run stores the resolved config.
- * Runs anywhere.
+ * The default configuration of a GMVAE run: the paper's presets and the defaults that follow
+ * the dataset (`defaultConfigFor`), and `resolveConfig`, which merges a run's overrides into
+ * them and checks the result; a run stores the resolved config. The settings themselves (type,
+ * label, help, range) are declared in settings.ts. Runs anywhere.
  */
 import type { DatasetInfo } from './dataset.ts';
+import { datasetError, SETTING_KEYS, valueError, type BackendChoice, type GmvaeConfig } from './settings.ts';
 
-export type Architecture = 'mlp' | 'conv';
-export type Likelihood = 'bernoulli' | 'gaussian';
-export type BackendChoice = 'auto' | 'tensorflow-gpu' | 'tensorflow' | 'blas' | 'wasm' | 'cpu';
-/**
- * How the gradient reaches p(z|x,w) through the conditional-prior term. 'exact': the gradient
- * of the objective (gmvae-model.md). 'authors': as the authors' Torch code computes it, which
- * negates that gradient while the batch-mean z-prior KL is above lambda (see docs/model.md).
- */
-export type ZPriorGradient = 'exact' | 'authors';
-export const Z_PRIOR_GRADIENTS: readonly ZPriorGradient[] = ['exact', 'authors'];
-/**
- * Which GMVAE objective trains (docs/model.md, "Three formulations"). 'v2': the paper's later
- * versions, the minimum information constraint, clusters read from Bayes' rule p(z|x,w). 'v1': the
- * paper's first version, a recognition head q(z|y) plus the consistency term H(p(z|x,w)), clusters
- * read from q(z|y). 'shu': Rui Shu's GMVAE, a categorical q(z|y) and a Gaussian q(x|y,z) per
- * cluster, z summed out exactly; a baseline none of the paper's code has.
- */
-export type Formulation = 'v2' | 'v1' | 'shu';
-export const FORMULATIONS: readonly Formulation[] = ['v2', 'v1', 'shu'];
-/**
- * 'adam': Adam as published. 'adam-reset': what the authors' Torch code ran, Adam with its state
- * rebuilt at every step, i.e. the per-element update -lr * g / (|g| + 3.16e-7) (docs/model.md).
- */
-export type OptimizerChoice = 'adam' | 'adam-reset';
-export const OPTIMIZERS: readonly OptimizerChoice[] = ['adam', 'adam-reset'];
-/** Initial weights: Glorot-uniform kernels and zero biases, or Torch7's layer defaults. */
-export type InitScheme = 'glorot' | 'torch';
-export const INIT_SCHEMES: readonly InitScheme[] = ['glorot', 'torch'];
-/** The minimised loss as the batch's mean per example, or its sum (the authors' code). */
-export type LossReduction = 'mean' | 'sum';
-export const LOSS_REDUCTIONS: readonly LossReduction[] = ['mean', 'sum'];
-export const BACKEND_CHOICES: readonly BackendChoice[] = [
-  'auto',
-  'tensorflow-gpu',
-  'tensorflow',
-  'blas',
-  'wasm',
-  'cpu',
-];
+// The settings, their types and choices are declared in settings.ts; these names stay here
+// for the code that has always imported them from config.ts.
+export {
+  ARCHITECTURES,
+  BACKEND_CHOICES,
+  FORMULATIONS,
+  INIT_SCHEMES,
+  LIKELIHOODS,
+  LOSS_REDUCTIONS,
+  OPTIMIZERS,
+  Z_PRIOR_GRADIENTS,
+} from './settings.ts';
+export type {
+  Architecture,
+  BackendChoice,
+  Formulation,
+  GmvaeConfig,
+  InitScheme,
+  Likelihood,
+  LossReduction,
+  OptimizerChoice,
+  ZPriorGradient,
+} from './settings.ts';
 
-export interface GmvaeConfig {
-  /** The objective: 'v2' minimum information, 'v1' consistency (the paper's first version), 'shu'. */
-  model: Formulation;
-  /** Encoder/decoder family: the paper's MLP, or its conv net for 28x28 images. */
-  arch: Architecture;
-  /** K: number of mixture components (clusters) in the prior. */
-  k: number;
-  /** Dx: size of the continuous latent x whose prior is the mixture. */
-  xDim: number;
-  /** Dw: size of the noise latent w that generates the mixture's parameters. */
-  wDim: number;
-  /** Width of every hidden layer (encoder trunk, decoder, prior network). */
-  hidden: number;
-  /** M: Monte Carlo samples of (x, w) per example per step. */
-  mcSamples: number;
-  /** Minimum information constraint in nats on the batch-mean z-prior KL; 0 = off. */
-  lambda: number;
-  /** 'exact' (the objective's gradient) or 'authors' (their code's sign flip, for comparison). */
-  zPriorGradient: ZPriorGradient;
-  /**
-   * v1: weight of the consistency term H(p(z|x,w)). v2 with the authors' gradient: the factor
-   * their code puts on the z-prior's gradient (the same command-line option). Unused otherwise.
-   */
-  cvWeight: number;
-  /** p(y|x): Bernoulli for values in [0,1], Gaussian for real-valued data. */
-  likelihood: Likelihood;
-  /** Passes over the training split. */
-  epochs: number;
-  batchSize: number;
-  /** Learning rate (the step size of 'adam-reset'). */
-  lr: number;
-  /** 'adam', or the authors' code's Adam restarted at every step. */
-  optimizer: OptimizerChoice;
-  /** Initial weights: 'glorot' or Torch7's defaults ('torch', the authors' code). */
-  init: InitScheme;
-  /** The loss as the batch mean ('mean') or sum ('sum', the authors' code). */
-  lossReduction: LossReduction;
-  /** Fixes initialisation, data order and sampling (on a given backend). */
-  seed: number;
-  /** Compute backend requested; the one actually used is recorded on the run. */
-  backend: BackendChoice;
-  /** Also checkpoint within an epoch after this many minutes, so long epochs lose little. */
-  checkpointMinutes: number;
-}
-
-export const CONFIG_KEYS = [
-  'model',
-  'arch',
-  'k',
-  'xDim',
-  'wDim',
-  'hidden',
-  'mcSamples',
-  'lambda',
-  'zPriorGradient',
-  'cvWeight',
-  'likelihood',
-  'epochs',
-  'batchSize',
-  'lr',
-  'optimizer',
-  'init',
-  'lossReduction',
-  'seed',
-  'backend',
-  'checkpointMinutes',
-] as const satisfies readonly (keyof GmvaeConfig)[];
+/** Every setting's key, in the table's order (settings.ts). */
+export const CONFIG_KEYS: readonly (keyof GmvaeConfig)[] = SETTING_KEYS;
 
 /**
  * The value of each setting added after the first runs were stored, as those runs trained: a
@@ -197,7 +118,8 @@ export class ConfigError extends Error {
 }
 
 /**
- * Merges user overrides into the dataset's defaults and checks every field.
+ * Merges user overrides into the dataset's defaults and checks every field against its
+ * declaration in settings.ts (range or choices, and what the dataset allows).
  * Unknown keys are errors (a typo must not silently train with a default).
  */
 export function resolveConfig(info: DatasetInfo, overrides: Record<string, unknown>): GmvaeConfig {
@@ -207,46 +129,13 @@ export function resolveConfig(info: DatasetInfo, overrides: Record<string, unkno
     if (!(CONFIG_KEYS as readonly string[]).includes(key)) throw new ConfigError(`unknown setting '${key}'`);
     config[key] = value;
   }
-  const c = config as unknown as GmvaeConfig;
-  const positiveInt = (key: keyof GmvaeConfig, min = 1): void => {
-    const v = c[key];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
-      throw new ConfigError(`${key} must be an integer >= ${min}, got ${String(v)}`);
-  };
-  positiveInt('k', 1);
-  positiveInt('xDim');
-  positiveInt('wDim');
-  positiveInt('hidden');
-  positiveInt('mcSamples');
-  positiveInt('epochs');
-  positiveInt('batchSize');
-  positiveInt('seed', 0);
-  if (!(typeof c.lambda === 'number' && c.lambda >= 0)) throw new ConfigError(`lambda must be >= 0`);
-  if (!(typeof c.lr === 'number' && c.lr > 0 && c.lr < 1)) throw new ConfigError(`lr must be in (0, 1)`);
-  if (!(typeof c.cvWeight === 'number' && c.cvWeight >= 0)) throw new ConfigError(`cvWeight must be >= 0`);
-  const oneOf = <T extends string>(key: keyof GmvaeConfig, choices: readonly T[]): void => {
-    if (!choices.includes(c[key] as T)) throw new ConfigError(`${key} must be one of ${choices.join(', ')}`);
-  };
-  oneOf('model', FORMULATIONS);
-  oneOf('optimizer', OPTIMIZERS);
-  oneOf('init', INIT_SCHEMES);
-  oneOf('lossReduction', LOSS_REDUCTIONS);
-  if (!(typeof c.checkpointMinutes === 'number' && c.checkpointMinutes > 0))
-    throw new ConfigError(`checkpointMinutes must be > 0`);
-  if (c.arch !== 'mlp' && c.arch !== 'conv') throw new ConfigError(`arch must be 'mlp' or 'conv'`);
-  if (!Z_PRIOR_GRADIENTS.includes(c.zPriorGradient))
-    throw new ConfigError(`zPriorGradient must be one of ${Z_PRIOR_GRADIENTS.join(', ')}`);
-  if (c.likelihood !== 'bernoulli' && c.likelihood !== 'gaussian')
-    throw new ConfigError(`likelihood must be 'bernoulli' or 'gaussian'`);
-  if (!BACKEND_CHOICES.includes(c.backend))
-    throw new ConfigError(`backend must be one of ${BACKEND_CHOICES.join(', ')}`);
-  if (c.arch === 'conv' && !(info.kind === 'image' && info.shape[0] === 28 && info.shape[1] === 28))
-    throw new ConfigError(
-      `the conv architecture needs 28x28 images; ${info.name} has shape ${info.shape.join('x')}`,
-    );
-  if (c.likelihood === 'bernoulli' && (info.valueRange[0] < 0 || info.valueRange[1] > 1))
-    throw new ConfigError(
-      `a Bernoulli likelihood needs values in [0,1]; ${info.name} ranges over [${info.valueRange.join(', ')}]`,
-    );
-  return c;
+  for (const key of CONFIG_KEYS) {
+    const problem = valueError(key, config[key]);
+    if (problem) throw new ConfigError(`${key} ${problem}, got ${JSON.stringify(config[key])}`);
+  }
+  for (const key of CONFIG_KEYS) {
+    const problem = datasetError(key, config[key], info);
+    if (problem) throw new ConfigError(problem);
+  }
+  return config as GmvaeConfig;
 }

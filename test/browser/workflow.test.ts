@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { SETTINGS } from '../../src-main/common/settings.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { launch, newPage, screenshot } from './helpers/browser.ts';
 import { dropFiles } from './helpers/drop.ts';
@@ -113,6 +114,12 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
 
   await t.test('validates the new-run form inline', async () => {
     await go('#/new?dataset=spiral');
+    // One field per setting of the settings table, under its label.
+    for (const spec of SETTINGS) await page.getByLabel(spec.label, { exact: true }).waitFor();
+    // A setting the chosen formulation does not read says why.
+    await page.getByLabel('Formulation', { exact: true }).selectOption('v1');
+    await page.getByText('Not used: only the v2 objective has the minimum information constraint').waitFor();
+    await page.getByLabel('Formulation', { exact: true }).selectOption('v2');
     await page.getByLabel('Learning rate').fill('2');
     await page.getByLabel('Epochs', { exact: true }).fill('0');
     await page.getByText('must be between 0 and 1').waitFor();
@@ -241,9 +248,10 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
     await page.getByRole('link', { name: 'Compare (2)' }).click();
     await page.getByRole('heading', { name: 'Compare runs' }).waitFor();
     const params = page.getByRole('table', { name: 'Hyperparameters' });
-    await params.getByRole('rowheader', { name: 'k', exact: true }).waitFor();
+    // Rows are named by the settings table's labels, not the config keys.
+    await params.getByRole('rowheader', { name: 'K (clusters)', exact: true }).waitFor();
     assert.equal(
-      await params.getByRole('rowheader', { name: 'lr' }).count(),
+      await params.getByRole('rowheader', { name: 'Learning rate' }).count(),
       0,
       'differences only hides shared settings',
     );

@@ -2,12 +2,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  CONFIG_KEYS,
   ConfigError,
   defaultConfigFor,
+  FORMULATIONS,
   MNIST_PRESET,
   resolveConfig,
   SYNTHETIC_PRESET,
+  Z_PRIOR_GRADIENTS,
 } from '../../src-main/common/config.ts';
+import { notApplicable, SETTINGS } from '../../src-main/common/settings.ts';
 import type { DatasetInfo } from '../../src-main/common/dataset.ts';
 
 const info = (patch: Partial<DatasetInfo>): DatasetInfo => ({
@@ -56,5 +60,80 @@ describe('defaultConfigFor', () => {
     assert.equal(resolveConfig(mnist, { zPriorGradient: 'exact' }).zPriorGradient, 'exact');
     assert.throws(() => resolveConfig(mnist, { zPriorGradient: 'sampled' }), ConfigError);
     assert.throws(() => resolveConfig(mnist, { kk: 3 }), /unknown setting 'kk'/);
+  });
+});
+
+describe('the settings table', () => {
+  const datasets = [
+    info({ name: 'spiral', numClasses: 5, valueRange: [-4, 4] }),
+    info({ kind: 'image', shape: [28, 28, 1], valueRange: [0, 1], numClasses: 10 }),
+    info({ shape: [40], numClasses: 4 }),
+    info({ kind: 'image', shape: [16, 16, 1], valueRange: [0, 1] }),
+  ];
+
+  test('marks as following the dataset exactly the settings whose defaults differ between datasets', () => {
+    const differ = CONFIG_KEYS.filter(
+      (key) => new Set(datasets.map((d) => JSON.stringify(defaultConfigFor(d)[key]))).size > 1,
+    );
+    assert.deepEqual(
+      SETTINGS.filter((s) => s.followsDataset).map((s) => s.key),
+      differ,
+    );
+  });
+
+  test('resolveConfig allows each number on its bounds and refuses it just past them, naming the setting', () => {
+    const spiral = datasets[0]!;
+    for (const spec of SETTINGS) {
+      if (spec.kind === 'choice') continue;
+      const step = spec.kind === 'int' ? 1 : 1e-9;
+      const low = spec.minOpen ? spec.min + step : spec.min;
+      assert.equal(resolveConfig(spiral, { [spec.key]: low })[spec.key], low, spec.key);
+      assert.throws(
+        () => resolveConfig(spiral, { [spec.key]: low - step }),
+        new RegExp(`^ConfigError: ${spec.key} must be`),
+      );
+      if (spec.max !== undefined) {
+        const high = spec.maxOpen ? spec.max - step : spec.max;
+        assert.equal(resolveConfig(spiral, { [spec.key]: high })[spec.key], high, spec.key);
+        assert.throws(() => resolveConfig(spiral, { [spec.key]: high + step }), ConfigError);
+      }
+      if (spec.kind === 'int')
+        assert.throws(() => resolveConfig(spiral, { [spec.key]: low + 0.5 }), /whole number/);
+      assert.throws(() => resolveConfig(spiral, { [spec.key]: String(low) }), /must be a number/);
+    }
+  });
+
+  test('resolveConfig allows every choice the dataset allows, and the dataset checks name the dataset', () => {
+    const mnist = datasets[1]!;
+    for (const spec of SETTINGS) {
+      if (spec.kind !== 'choice') continue;
+      for (const choice of spec.choices)
+        assert.equal(resolveConfig(mnist, { [spec.key]: choice })[spec.key], choice);
+      assert.throws(
+        () => resolveConfig(mnist, { [spec.key]: 'bogus' }),
+        new RegExp(`${spec.key} must be one of`),
+      );
+    }
+    assert.throws(
+      () => resolveConfig(datasets[0]!, { arch: 'conv' }),
+      /conv architecture needs 28x28 images; spiral/,
+    );
+    assert.throws(
+      () => resolveConfig(datasets[0]!, { likelihood: 'bernoulli' }),
+      /Bernoulli likelihood needs values in \[0,1\]; spiral ranges over \[-4, 4\]/,
+    );
+  });
+
+  test('says which formulations read lambda, the z-prior gradient and the consistency weight', () => {
+    const applies = (key: 'lambda' | 'zPriorGradient' | 'cvWeight') =>
+      FORMULATIONS.flatMap((model) =>
+        Z_PRIOR_GRADIENTS.filter(
+          (zPriorGradient) => notApplicable(key, { model, zPriorGradient }) === null,
+        ).map((g) => `${model}/${g}`),
+      );
+    assert.deepEqual(applies('lambda'), ['v2/exact', 'v2/authors']);
+    assert.deepEqual(applies('zPriorGradient'), ['v2/exact', 'v2/authors']);
+    assert.deepEqual(applies('cvWeight'), ['v2/authors', 'v1/exact', 'v1/authors']);
+    assert.equal(notApplicable('k', { model: 'shu', zPriorGradient: 'exact' }), null);
   });
 });

@@ -4,12 +4,13 @@ import { test } from 'node:test';
 import type { RunSummary } from '../../src-main/common/api/contract.ts';
 import type { DatasetInfo } from '../../src-main/common/dataset.ts';
 import { defaultConfigFor } from '../../src-main/common/config.ts';
+import { formatSetting } from '../../src-main/common/settings.ts';
 import { ema, thin } from '../../src-renderer/src/charts/smoothing.ts';
 import { projectionGroups, syntheticProjection } from '../../src-renderer/src/charts/projection.ts';
-import { paramRows, visibleRows } from '../../src-renderer/src/compare/diff.ts';
+import { cellText, paramRows, visibleRows } from '../../src-renderer/src/compare/diff.ts';
 import { parseRoute, href } from '../../src-renderer/src/lib/routes.ts';
 import { backoffMs, socketUrl, takeToken } from '../../src-renderer/src/lib/token.ts';
-import { fmt, fmtLr, fmtPercent } from '../../src-renderer/src/lib/format.ts';
+import { fmt, fmtPercent } from '../../src-renderer/src/lib/format.ts';
 import {
   backendToUse,
   fieldError,
@@ -141,7 +142,7 @@ test('EMA smoothing is debiased and skips non-finite values', () => {
   assert.ok(thinned.length <= 1001 && thinned[thinned.length - 1]!.x === 9999);
 });
 
-test('hyperparameter rows mark differences', () => {
+test('hyperparameter rows mark differences, with labels and values as the settings table writes them', () => {
   const a = run(1);
   const b = run(2, { k: 16 });
   const rows = paramRows([a, b], ['k', 'lr']);
@@ -150,6 +151,14 @@ test('hyperparameter rows mark differences', () => {
     ['k'],
   );
   assert.equal(visibleRows(rows, false).length, 4);
+  const lr = rows.find((r) => r.key === 'lr')!;
+  assert.equal(lr.label, 'Learning rate');
+  assert.equal(cellText(lr, lr.values[0]!), '1e-3');
+  // By default every setting has a row, none under its raw key.
+  const all = paramRows([a, b]);
+  assert.equal(all.length, 22);
+  assert.equal(all.find((r) => r.key === 'xDim')!.label, 'Dx');
+  assert.ok(all.every((r) => r.label !== r.key));
 });
 
 test('the new-run form validates like resolveConfig', () => {
@@ -220,6 +229,9 @@ test('formatting', () => {
   assert.equal(fmt(null), '—');
   assert.equal(fmt(NaN), 'NaN');
   assert.equal(fmtPercent(0.953), '95.3%');
-  assert.equal(fmtLr(0.001), '1e-3');
-  assert.equal(fmtLr(0.5), '0.5');
+  assert.equal(formatSetting('lr', 0.001), '1e-3');
+  assert.equal(formatSetting('lr', 2.5e-4), '2.5e-4');
+  assert.equal(formatSetting('lr', 0.5), '0.5');
+  assert.equal(formatSetting('lambda', 0.001), '0.001', 'only settings with a formatter are rewritten');
+  assert.equal(formatSetting('k', null), '—');
 });

@@ -1,11 +1,15 @@
 /** gmvae runs list | show, gmvae eval */
 import type { Command } from 'commander';
 import type { CheckpointKind } from '../../common/run.ts';
+import { COLUMN_SETTINGS, formatSetting, SETTINGS } from '../../common/settings.ts';
 import { evaluateCheckpoint } from '../../engine/evaluation/evaluate-checkpoint.ts';
 import { latestTestMetrics, requireRun } from '../../engine/runs.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { CliError, emitResult, formatNumber, table } from '../output.ts';
 import { runSummary } from './train.ts';
+
+/** The settings with a runs-table column; epochs shows as progress in the EPOCH column instead. */
+const LISTED = COLUMN_SETTINGS.filter((s) => s.key !== 'epochs');
 
 export function registerRunCommands(program: Command, globals: () => GlobalOptions): void {
   const runs = program.command('runs').description('list and inspect runs');
@@ -32,10 +36,7 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
                   'DATASET',
                   'STATUS',
                   'EPOCH',
-                  'K',
-                  'M',
-                  'LAMBDA',
-                  'LR',
+                  ...LISTED.map((s) => (s.column.plain ?? s.column.header).toUpperCase()),
                   'BACKEND',
                   'ACC',
                   'ELBO',
@@ -46,10 +47,7 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
                   r.dataset,
                   r.status,
                   `${r.epochs}/${r.config.epochs}`,
-                  r.config.k,
-                  r.config.mcSamples,
-                  r.config.lambda,
-                  r.config.lr,
+                  ...LISTED.map((s) => formatSetting(s.key, r.config[s.key])),
                   r.backend ?? '-',
                   formatNumber(r.metrics.accuracy, 3),
                   formatNumber(r.metrics.elbo),
@@ -88,7 +86,10 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
             `run ${run.id} '${run.name}' on ${run.dataset}: ${run.status}${run.error ? ` (${run.error})` : ''}`,
             `backend: ${run.backend ?? '-'} ${run.device ? `(${run.device})` : ''}`,
             `epochs: ${run.epoch}/${run.config.epochs}, steps ${run.step}, ${run.trainSeconds.toFixed(1)} s training`,
-            `config: ${JSON.stringify(run.config)}`,
+            table(
+              ['SETTING', 'OPTION', 'VALUE'],
+              SETTINGS.map((spec) => [spec.label, spec.flag, formatSetting(spec.key, run.config[spec.key])]),
+            ),
             `checkpoints: ${checkpoints.map((c) => `${c.kind} (epoch ${c.epoch})`).join(', ') || 'none'}`,
             table(
               ['METRIC', 'VALUE'],

@@ -1,8 +1,8 @@
 /** gmvae train: a new run, or --resume of a stopped or interrupted one. Trains in this process. */
-import type { Command } from 'commander';
-import { BACKEND_CHOICES } from '../../common/config.ts';
+import { Option, type Command } from 'commander';
 import type { MetricSummary } from '../../common/metric-names.ts';
 import type { RunRecord } from '../../common/run.ts';
+import { SETTINGS, type SettingKey } from '../../common/settings.ts';
 import type { TrainEvent } from '../../common/training-events.ts';
 import { loadDataset } from '../../engine/data/catalog.ts';
 import { assertTrainable, createRun, latestTestMetrics, requireRun } from '../../engine/runs.ts';
@@ -11,29 +11,26 @@ import { withStore, type GlobalOptions } from '../context.ts';
 import { integer, number } from '../options.ts';
 import { CliError, emitResult, formatNumber, note } from '../output.ts';
 
-/** Command-line flag -> GmvaeConfig key. */
-const CONFIG_FLAGS = {
-  model: 'model',
-  cvWeight: 'cvWeight',
-  optimizer: 'optimizer',
-  init: 'init',
-  lossReduction: 'lossReduction',
-  k: 'k',
-  mcSamples: 'mcSamples',
-  lambda: 'lambda',
-  zPriorGradient: 'zPriorGradient',
-  epochs: 'epochs',
-  batchSize: 'batchSize',
-  lr: 'lr',
-  arch: 'arch',
-  hidden: 'hidden',
-  xDim: 'xDim',
-  wDim: 'wDim',
-  seed: 'seed',
-  backend: 'backend',
-  likelihood: 'likelihood',
-  checkpointMinutes: 'checkpointMinutes',
-} as const;
+/** The `gmvae train` option of each run setting, from the settings table. */
+export function settingOptions(): { option: Option; key: SettingKey }[] {
+  return SETTINGS.map((spec) => {
+    const value = spec.placeholder ?? (spec.kind === 'choice' ? `<${spec.choices.join('|')}>` : '<n>');
+    // A choice shown by a placeholder still lists its choices in the help.
+    const choices = spec.kind === 'choice' && spec.placeholder ? ` (${spec.choices.join('|')})` : '';
+    const option = new Option(`${spec.flag} ${value}`, spec.help + choices);
+    if (spec.kind === 'int') option.argParser(integer);
+    else if (spec.kind === 'float') option.argParser(number);
+    return { option, key: spec.key };
+  });
+}
+
+/** The settings given on the command line, by config key (undefined where not given). */
+export function settingOverrides(
+  settings: readonly { option: Option; key: SettingKey }[],
+  opts: Record<string, unknown>,
+): Record<string, unknown> {
+  return Object.fromEntries(settings.map(({ option, key }) => [key, opts[option.attributeName()]]));
+}
 
 export function runSummary(run: RunRecord, metrics: MetricSummary) {
   return {
@@ -107,76 +104,46 @@ function reportEvent(event: TrainEvent): void {
 }
 
 export function registerTrainCommand(program: Command, globals: () => GlobalOptions): void {
-  program
+  const settings = settingOptions();
+  const command = program
     .command('train')
     .description('train a GMVAE run (defaults follow the dataset: see README)')
     .option('--dataset <name>', 'dataset to train on (gmvae datasets list)')
     .option('--resume <run>', 'resume a stopped, paused or interrupted run from its last checkpoint')
-    .option('--name <name>', 'run name (default run-<id>)')
-    .option(
-      '--model <v2|v1|shu>',
-      'objective: v2 minimum information, v1 consistency (first paper version), shu',
-    )
-    .option(
-      '--cv-weight <w>',
-      'v1: weight of the consistency term; v2 authors: z-prior gradient factor',
-      number,
-    )
-    .option('--optimizer <adam|adam-reset>', "Adam, or the authors' code's Adam restarted each step")
-    .option('--init <glorot|torch>', "initial weights: Glorot, or Torch7's defaults (the authors' code)")
-    .option('--loss-reduction <mean|sum>', "the loss as the batch mean, or its sum (the authors' code)")
-    .option('--k <n>', 'number of clusters K', integer)
-    .option('--mc-samples <n>', 'Monte Carlo samples M', integer)
-    .option('--lambda <nats>', 'minimum information constraint (0 = off)', number)
-    .option(
-      '--z-prior-gradient <exact|authors>',
-      "p(z|x,w)'s gradient: the objective's, or the authors' code's",
-    )
-    .option('--epochs <n>', 'training epochs', integer)
-    .option('--batch-size <n>', 'batch size', integer)
-    .option('--lr <rate>', 'learning rate', number)
-    .option('--arch <mlp|conv>', 'network architecture')
-    .option('--hidden <n>', 'hidden units', integer)
-    .option('--x-dim <n>', 'size of the latent x', integer)
-    .option('--w-dim <n>', 'size of the latent w', integer)
-    .option('--likelihood <bernoulli|gaussian>', 'p(y|x)')
-    .option('--seed <n>', 'random seed', integer)
-    .option('--checkpoint-minutes <m>', 'checkpoint within an epoch this often', number)
-    .option('--backend <name>', `compute backend: ${BACKEND_CHOICES.join('|')}`)
-    .option('--json', 'print one JSON object')
-    .action(async (opts) => {
-      const options = { ...globals(), ...opts };
-      await withStore(options, async (store) => {
-        let run: RunRecord;
-        if (opts.resume) {
-          if (opts.dataset) throw new CliError('--resume continues an existing run; do not pass --dataset');
-          run = requireRun(store, opts.resume);
-          assertTrainable(run);
-        } else {
-          if (!opts.dataset) throw new CliError('pass --dataset NAME (or --resume RUN)');
-          const overrides: Record<string, unknown> = {};
-          for (const [flag, key] of Object.entries(CONFIG_FLAGS)) overrides[key] = opts[flag];
-          run = createRun(store, { dataset: opts.dataset, name: opts.name, overrides });
-          note(`created run ${run.id} '${run.name}' on ${run.dataset}`);
-        }
-        const control = interruptControl();
-        let final: RunRecord;
-        try {
-          final = await trainRun({
-            store,
-            runId: run.id,
-            loadDataset: (name) => loadDataset(store, name),
-            control,
-            onEvent: reportEvent,
-          });
-        } finally {
-          control.dispose();
-        }
-        const metrics = latestTestMetrics(store, final.id);
-        emitResult(options, runSummary(final, metrics), () => {
-          const acc = metrics.accuracy_majority;
-          return `run ${final.id} '${final.name}' ${final.status} after ${final.epoch} epochs on ${final.backend}: test elbo ${formatNumber(metrics.elbo)}, accuracy ${formatNumber(metrics.accuracy, 3)} (majority ${formatNumber(acc, 3)}), nmi ${formatNumber(metrics.nmi, 3)}`;
+    .option('--name <name>', 'run name (default run-<id>)');
+  for (const { option } of settings) command.addOption(option);
+  command.option('--json', 'print one JSON object').action(async (opts) => {
+    const options = { ...globals(), ...opts };
+    await withStore(options, async (store) => {
+      let run: RunRecord;
+      if (opts.resume) {
+        if (opts.dataset) throw new CliError('--resume continues an existing run; do not pass --dataset');
+        run = requireRun(store, opts.resume);
+        assertTrainable(run);
+      } else {
+        if (!opts.dataset) throw new CliError('pass --dataset NAME (or --resume RUN)');
+        const overrides = settingOverrides(settings, opts);
+        run = createRun(store, { dataset: opts.dataset, name: opts.name, overrides });
+        note(`created run ${run.id} '${run.name}' on ${run.dataset}`);
+      }
+      const control = interruptControl();
+      let final: RunRecord;
+      try {
+        final = await trainRun({
+          store,
+          runId: run.id,
+          loadDataset: (name) => loadDataset(store, name),
+          control,
+          onEvent: reportEvent,
         });
+      } finally {
+        control.dispose();
+      }
+      const metrics = latestTestMetrics(store, final.id);
+      emitResult(options, runSummary(final, metrics), () => {
+        const acc = metrics.accuracy_majority;
+        return `run ${final.id} '${final.name}' ${final.status} after ${final.epoch} epochs on ${final.backend}: test elbo ${formatNumber(metrics.elbo)}, accuracy ${formatNumber(metrics.accuracy, 3)} (majority ${formatNumber(acc, 3)}), nmi ${formatNumber(metrics.nmi, 3)}`;
       });
     });
+  });
 }

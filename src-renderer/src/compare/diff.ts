@@ -1,8 +1,17 @@
 /** Hyperparameter table of the Compare screen. Pure, unit-tested. */
-import type { GmvaeConfig } from '../../../src-main/common/config.ts';
+import {
+  formatSetting,
+  isSettingKey,
+  setting,
+  SETTING_KEYS,
+  type GmvaeConfig,
+  type SettingKey,
+} from '../../../src-main/common/settings.ts';
 
 export interface ParamRow {
-  key: keyof GmvaeConfig | 'dataset' | 'backendUsed';
+  key: SettingKey | 'dataset' | 'backendUsed';
+  /** What the row is called: the setting's label from the settings table. */
+  label: string;
   values: (string | number | null)[];
   differs: boolean;
 }
@@ -13,11 +22,16 @@ interface RunLike {
   config: GmvaeConfig;
 }
 
-export function paramRows(runs: readonly RunLike[], keys: readonly (keyof GmvaeConfig)[]): ParamRow[] {
+export function paramRows(runs: readonly RunLike[], keys: readonly SettingKey[] = SETTING_KEYS): ParamRow[] {
   const rows: ParamRow[] = [
-    { key: 'dataset', values: runs.map((r) => r.dataset), differs: false },
-    ...keys.map((key) => ({ key, values: runs.map((r) => r.config[key] ?? null), differs: false })),
-    { key: 'backendUsed', values: runs.map((r) => r.backend), differs: false },
+    { key: 'dataset', label: 'Dataset', values: runs.map((r) => r.dataset), differs: false },
+    ...keys.map((key) => ({
+      key,
+      label: setting(key).label,
+      values: runs.map((r) => r.config[key] ?? null),
+      differs: false,
+    })),
+    { key: 'backendUsed', label: 'Backend used', values: runs.map((r) => r.backend), differs: false },
   ];
   for (const row of rows) row.differs = new Set(row.values.map((v) => JSON.stringify(v))).size > 1;
   return rows;
@@ -25,4 +39,10 @@ export function paramRows(runs: readonly RunLike[], keys: readonly (keyof GmvaeC
 
 export function visibleRows(rows: readonly ParamRow[], differencesOnly: boolean): ParamRow[] {
   return differencesOnly ? rows.filter((r) => r.differs) : [...rows];
+}
+
+/** A cell as the settings table writes the value (learning rates as 1e-4); missing as '—'. */
+export function cellText(row: ParamRow, value: string | number | null): string {
+  if (isSettingKey(row.key)) return formatSetting(row.key, value);
+  return value === null ? '—' : String(value);
 }

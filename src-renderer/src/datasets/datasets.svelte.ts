@@ -5,6 +5,7 @@
 import type { DatasetSummary } from '@common/api/contract.ts';
 import { api, bridge, onEvent, webToken } from '../lib/api.svelte.ts';
 import { errorText } from '../lib/format.ts';
+import { ListStore } from '../lib/list-store.svelte.ts';
 import { listDropped, uploadGroup, type DropSnapshot } from '../lib/uploads.ts';
 
 export interface ImportItem {
@@ -24,10 +25,7 @@ export interface ImportOptions {
   labelColumn?: string;
 }
 
-class DatasetsStore {
-  list = $state<DatasetSummary[]>([]);
-  loaded = $state(false);
-  error = $state<string | null>(null);
+class DatasetsStore extends ListStore<DatasetSummary> {
   imports = $state<ImportItem[]>([]);
   /** Set when an import finishes, so the Datasets screen can select it. */
   lastImported = $state<string | null>(null);
@@ -40,6 +38,7 @@ class DatasetsStore {
   #early = new Map<string, { dataset: string | null; error: string | null }>();
 
   constructor() {
+    super(() => api.listDatasets());
     onEvent((event) => {
       if (event.type === 'datasets-changed') void this.refresh();
       else if (event.type === 'import-progress') {
@@ -55,17 +54,6 @@ class DatasetsStore {
         void this.refresh();
       }
     });
-  }
-
-  async refresh(): Promise<void> {
-    try {
-      this.list = await api.listDatasets();
-      this.error = null;
-    } catch (error) {
-      this.error = errorText(error);
-    } finally {
-      this.loaded = true;
-    }
   }
 
   /** Imports a drop (or files chosen with a file input). */

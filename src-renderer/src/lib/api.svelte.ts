@@ -50,7 +50,7 @@ function createTransport(): ApiTransport {
   return socket;
 }
 
-const client = createApiClient(createTransport());
+export const client = createApiClient(createTransport());
 export const api = client.api;
 export const onEvent = client.onEvent;
 

@@ -15,16 +15,6 @@ export function fmtPercent(value: number | null | undefined, digits = 1): string
   return `${(value * 100).toFixed(digits)}%`;
 }
 
-/** Learning rates and other small positives: 1e-3 stays 1e-3, 0.5 stays 0.5. */
-export function fmtLr(value: number): string {
-  if (value > 0 && value < 0.01) {
-    const exp = Math.floor(Math.log10(value));
-    const mant = value / 10 ** exp;
-    return `${Math.abs(mant - Math.round(mant)) < 1e-9 ? Math.round(mant) : mant.toFixed(1)}e${exp}`;
-  }
-  return String(value);
-}
-
 export function fmtDate(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);

@@ -1,20 +1,17 @@
 /** Sorting and filtering of the runs table. Pure, unit-tested. */
 import type { RunSummary } from '../../../src-main/common/api/contract.ts';
 import type { RunStatus } from '../../../src-main/common/run.ts';
+import { COLUMN_SETTINGS, type ColumnKey } from '../../../src-main/common/settings.ts';
 
+/** The run's own columns, and a column for each setting the settings table gives one. */
 export type SortKey =
-  | 'name'
-  | 'dataset'
-  | 'status'
-  | 'k'
-  | 'mcSamples'
-  | 'lambda'
-  | 'lr'
-  | 'epochs'
-  | 'backend'
-  | 'bestAccuracy'
-  | 'elbo'
-  | 'createdAt';
+  'name' | 'dataset' | 'status' | ColumnKey | 'backend' | 'bestAccuracy' | 'elbo' | 'createdAt';
+
+const SETTING_COLUMNS: ReadonlySet<string> = new Set(COLUMN_SETTINGS.map((s) => s.key));
+
+function isSettingColumn(key: SortKey): key is ColumnKey {
+  return SETTING_COLUMNS.has(key);
+}
 
 export interface SortState {
   key: SortKey;
@@ -37,6 +34,7 @@ const STATUS_ORDER: Record<RunStatus, number> = {
 };
 
 export function sortValue(run: RunSummary, key: SortKey): string | number | null {
+  if (isSettingColumn(key)) return run.config[key];
   switch (key) {
     case 'name':
       return run.name.toLowerCase();
@@ -44,12 +42,6 @@ export function sortValue(run: RunSummary, key: SortKey): string | number | null
       return run.dataset.toLowerCase();
     case 'status':
       return STATUS_ORDER[run.status];
-    case 'k':
-    case 'mcSamples':
-    case 'lambda':
-    case 'lr':
-    case 'epochs':
-      return run.config[key];
     case 'backend':
       return run.backend ?? run.config.backend;
     case 'bestAccuracy':

@@ -1,0 +1,96 @@
+/**
+ * Every run, kept current from the back end's events: progress (throttled to a few repaints a
+ * second), epochs, status changes, and a refetch when the set of runs changes. The client is
+ * passed in (runs.svelte.ts passes the app's), so tests drive it over a fake transport.
+ */
+import type { ApiClient } from '../../../src-main/common/api/client.ts';
+import type { RunProgress, RunSummary } from '../../../src-main/common/api/contract.ts';
+import type { TrainEvent } from '../../../src-main/common/training-events.ts';
+import { ListStore } from '../lib/list-store.svelte.ts';
+
+const PROGRESS_REPAINT_MS = 250;
+
+export class RunsStore extends ListStore<RunSummary> {
+  datasets = $derived([...new Set(this.list.map((r) => r.dataset))].sort());
+
+  #pending = new Map<number, RunProgress>();
+  #flushTimer: ReturnType<typeof setTimeout> | null = null;
+  #refreshTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(client: ApiClient) {
+    super(() => client.api.listRuns());
+    client.onEvent((event) => {
+      if (event.type === 'train') this.#train(event.event);
+      else if (event.type === 'runs-changed') this.refreshSoon();
+    });
+  }
+
+  byId(id: number): RunSummary | undefined {
+    return this.list.find((r) => r.id === id);
+  }
+
+  refreshSoon(ms = 200): void {
+    if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = setTimeout(() => {
+      this.#refreshTimer = null;
+      void this.refresh();
+    }, ms);
+  }
+
+  #train(event: TrainEvent): void {
+    const run = this.byId(event.runId);
+    if (!run) {
+      this.refreshSoon();
+      return;
+    }
+    switch (event.type) {
+      case 'progress':
+        this.#pending.set(event.runId, {
+          epoch: event.epoch,
+          batch: event.batch,
+          batches: event.batches,
+          step: event.step,
+          loss: event.loss,
+          examplesPerSecond: event.examplesPerSecond,
+        });
+        if (this.#flushTimer === null)
+          this.#flushTimer = setTimeout(() => this.#flush(), PROGRESS_REPAINT_MS);
+        break;
+      case 'epoch': {
+        run.epoch = event.epoch;
+        const metrics = { ...run.metrics } as Record<string, number>;
+        for (const [name, value] of Object.entries(event.metrics))
+          if (name.startsWith('test/')) metrics[name.slice(5)] = value;
+        run.metrics = metrics;
+        const acc = event.metrics['test/accuracy'];
+        if (acc !== undefined && Number.isFinite(acc))
+          run.bestAccuracy = Math.max(run.bestAccuracy ?? -Infinity, acc);
+        break;
+      }
+      case 'started':
+        run.status = 'running';
+        run.backend = event.backend;
+        run.device = event.device;
+        run.error = null;
+        break;
+      case 'status':
+        run.status = event.status;
+        run.error = event.error;
+        if (event.status !== 'running') {
+          run.progress = null;
+          this.#pending.delete(event.runId);
+        }
+        this.refreshSoon(400);
+        break;
+    }
+  }
+
+  #flush(): void {
+    this.#flushTimer = null;
+    for (const [id, progress] of this.#pending) {
+      const run = this.byId(id);
+      if (run && (run.status === 'running' || run.status === 'paused')) run.progress = progress;
+    }
+    this.#pending.clear();
+  }
+}
