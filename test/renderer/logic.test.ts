@@ -58,7 +58,6 @@ function run(id: number, patch: Partial<RunSummary> & { k?: number } = {}): RunS
     tags: [],
     pid: null,
     metrics: {},
-    bestAccuracy: null,
     progress: null,
     ...patch,
   };
@@ -95,16 +94,16 @@ test('the token is taken from the URL, kept, and removed from the address', () =
 
 test('runs sort by any column with missing values last, and filter', () => {
   const runs = [
-    run(1, { bestAccuracy: 0.5, k: 4 }),
-    run(2, { bestAccuracy: null, k: 16 }),
-    run(3, { bestAccuracy: 0.9, name: 'best', tags: ['sweep'], k: 8 }),
+    run(1, { metrics: { accuracy: 0.5 }, k: 4 }),
+    run(2, { k: 16 }),
+    run(3, { metrics: { accuracy: 0.9 }, name: 'best', tags: ['sweep'], k: 8 }),
   ];
   assert.deepEqual(
-    sortRuns(runs, { key: 'bestAccuracy', direction: 'desc' }).map((r) => r.id),
+    sortRuns(runs, { key: 'accuracy', direction: 'desc' }).map((r) => r.id),
     [3, 1, 2],
   );
   assert.deepEqual(
-    sortRuns(runs, { key: 'bestAccuracy', direction: 'asc' }).map((r) => r.id),
+    sortRuns(runs, { key: 'accuracy', direction: 'asc' }).map((r) => r.id),
     [1, 3, 2],
   );
   assert.deepEqual(
@@ -117,8 +116,8 @@ test('runs sort by any column with missing values last, and filter', () => {
   );
   assert.deepEqual(filterRuns(runs, { status: 'failed', dataset: 'all', search: '' }), []);
   assert.deepEqual(nextSort({ key: 'name', direction: 'asc' }, 'name'), { key: 'name', direction: 'desc' });
-  assert.deepEqual(nextSort({ key: 'name', direction: 'asc' }, 'bestAccuracy'), {
-    key: 'bestAccuracy',
+  assert.deepEqual(nextSort({ key: 'name', direction: 'asc' }, 'accuracy'), {
+    key: 'accuracy',
     direction: 'desc',
   });
 });

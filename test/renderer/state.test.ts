@@ -89,7 +89,7 @@ describe('renderer state over the API client', () => {
     assert.equal(live.backend, 'cpu');
     assert.equal(live.epoch, 1);
     assert.equal(live.metrics.elbo, -2, 'test metrics are kept under their short names');
-    assert.equal(live.bestAccuracy, 0.75);
+    assert.equal(live.metrics.accuracy, 0.75, "the headline is the latest epoch's accuracy");
   });
 
   test('the New run form: defaults, checks as you type, inapplicable settings, presets, and a started run', async () => {

@@ -33,8 +33,6 @@ export type RunProgress = Omit<Extract<TrainEvent, { type: 'progress' }>, 'type'
 export interface RunSummary extends RunRecord {
   /** Latest test metrics (ELBO terms and clustering scores). */
   metrics: MetricSummary;
-  /** Highest test accuracy (paper protocol) over the epochs so far. */
-  bestAccuracy: number | null;
   progress: RunProgress | null;
 }
 

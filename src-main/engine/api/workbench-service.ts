@@ -282,12 +282,11 @@ export class WorkbenchService implements WorkbenchApi {
   // ---- helpers ----
 
   #summary(run: RunRecord): RunSummary {
+    // Headline numbers are the latest (at the end, the final) epoch's: never a peak over epochs.
     const metrics = latestTestMetrics(this.#store, run.id);
-    const accuracy = this.#store.metrics(run.id, ['test/accuracy']).map((m) => m.value);
     return {
       ...run,
       metrics,
-      bestAccuracy: accuracy.length ? Math.max(...accuracy) : null,
       progress: this.#progress.get(run.id) ?? null,
     };
   }

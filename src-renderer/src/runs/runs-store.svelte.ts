@@ -62,9 +62,6 @@ export class RunsStore extends ListStore<RunSummary> {
         for (const [name, value] of Object.entries(event.metrics))
           if (name.startsWith('test/')) metrics[name.slice(5)] = value;
         run.metrics = metrics;
-        const acc = event.metrics['test/accuracy'];
-        if (acc !== undefined && Number.isFinite(acc))
-          run.bestAccuracy = Math.max(run.bestAccuracy ?? -Infinity, acc);
         break;
       }
       case 'started':

@@ -5,7 +5,7 @@ import { COLUMN_SETTINGS, type ColumnKey } from '../../../src-main/common/settin
 
 /** The run's own columns, and a column for each setting the settings table gives one. */
 export type SortKey =
-  'name' | 'dataset' | 'status' | ColumnKey | 'backend' | 'bestAccuracy' | 'elbo' | 'createdAt';
+  'name' | 'dataset' | 'status' | ColumnKey | 'backend' | 'accuracy' | 'elbo' | 'createdAt';
 
 const SETTING_COLUMNS: ReadonlySet<string> = new Set(COLUMN_SETTINGS.map((s) => s.key));
 
@@ -44,8 +44,8 @@ export function sortValue(run: RunSummary, key: SortKey): string | number | null
       return STATUS_ORDER[run.status];
     case 'backend':
       return run.backend ?? run.config.backend;
-    case 'bestAccuracy':
-      return run.bestAccuracy;
+    case 'accuracy':
+      return run.metrics.accuracy ?? null;
     case 'elbo':
       return run.metrics.elbo ?? null;
     case 'createdAt':
@@ -83,6 +83,6 @@ export function filterRuns(runs: readonly RunSummary[], filter: RunFilter): RunS
 /** Next sort state when a column header is activated: same column flips, a new one starts sensibly. */
 export function nextSort(current: SortState, key: SortKey): SortState {
   if (current.key === key) return { key, direction: current.direction === 'asc' ? 'desc' : 'asc' };
-  const descFirst: SortKey[] = ['bestAccuracy', 'elbo', 'createdAt', 'epochs'];
+  const descFirst: SortKey[] = ['accuracy', 'elbo', 'createdAt', 'epochs'];
   return { key, direction: descFirst.includes(key) ? 'desc' : 'asc' };
 }
