@@ -48,8 +48,9 @@ export const BUSY_TIMEOUT_MS = 60_000;
 
 export interface StoreOptions {
   /**
-   * How long a 'running' or 'paused' run without a live trainer process must have gone without
-   * a heartbeat before it is marked 'interrupted'. Default DEFAULT_STALE_GRACE_MS; tests use 0.
+   * How long a 'running' or 'paused' run with no trainer pid recorded yet must have gone without
+   * a heartbeat before it is marked 'interrupted' (a recorded pid that is gone counts at once).
+   * Default DEFAULT_STALE_GRACE_MS; tests use 0.
    */
   staleGraceMs?: number;
   /** The migrations to apply, default MIGRATIONS. For tests of the migration machinery only. */
@@ -190,6 +191,13 @@ export class Store {
   /** Cascades to the run's metrics, checkpoints and artefacts. */
   deleteRun(id: number): void {
     this.#runs.delete(id);
+  }
+  /**
+   * Atomically makes `pid` the run's trainer (status 'running'), or throws StoreError saying who
+   * holds it; see RunTable.claim. Every trainer claims its run before training it.
+   */
+  claimRun(id: number, pid: number): RunRecord {
+    return this.#runs.claim(id, pid, this.#staleGraceMs);
   }
   /** See RunTable.markStaleInterrupted; returns the ids marked. */
   markStaleRunsInterrupted(graceMs: number = this.#staleGraceMs): number[] {

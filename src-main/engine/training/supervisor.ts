@@ -8,7 +8,6 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { TrainEvent, TrainEventListener } from '../../common/training-events.ts';
 import type { EngineTask, SupervisorMessage, WorkerMessage } from '../../common/worker-protocol.ts';
-import { assertTrainable } from '../runs.ts';
 import type { Store } from '../store/index.ts';
 
 /** What the supervisor needs of a started process, whatever started it. */
@@ -78,8 +77,18 @@ export class EngineSupervisor {
     if (this.#trainers.has(runId)) throw new SupervisorError(`run ${runId} is already training`);
     const run = this.#store.getRun(runId);
     if (!run) throw new SupervisorError(`run ${runId} does not exist`);
-    assertTrainable(run);
-    const worker = this.#launch();
+    // Claimed atomically before the process starts, under this process's pid (the one a
+    // launcher may not know yet); the trainer records its own pid when it begins. While this
+    // process lives no other trainer can take the run, and if it dies the run reads as
+    // interrupted.
+    this.#store.claimRun(runId, process.pid);
+    let worker: WorkerHandle;
+    try {
+      worker = this.#launch();
+    } catch (error) {
+      this.#store.updateRun(runId, { status: 'interrupted', pid: null });
+      throw error;
+    }
     this.#trainers.set(runId, worker);
     let finished = false;
     worker.onMessage((message) => {

@@ -41,7 +41,10 @@ async function assertResumeIsExact(backend: string): Promise<void> {
   const final = await trainRun({ store: resumed.store, runId: resumed.run.id, loadDataset: loadSpiral });
   assert.equal(final.status, 'completed');
 
-  assert.deepEqual(metricSeries(resumed.store, resumed.run.id), metricSeries(straight.store, straight.run.id));
+  assert.deepEqual(
+    metricSeries(resumed.store, resumed.run.id),
+    metricSeries(straight.store, straight.run.id),
+  );
   const w1 = straight.store.loadCheckpoint(straight.run.id, 'last')!;
   const w2 = resumed.store.loadCheckpoint(resumed.run.id, 'last')!;
   w1.weights.forEach((t, i) => assert.deepEqual(w2.weights[i]!.data, t.data, t.name));
