@@ -168,7 +168,11 @@ export class EngineSupervisor {
     let waiting: QueuedTask | null = null;
     const result = new Promise<unknown>((resolve, reject) => {
       const start = () => {
-        running = this.#startTask(task, onProgress);
+        try {
+          running = this.#startTask(task, onProgress);
+        } catch (error) {
+          return reject(error as Error); // the launcher failed: this task fails, not the caller
+        }
         running.result.then(resolve, reject);
       };
       if (this.#tasks.size < this.#maxTasks) return start();
