@@ -98,6 +98,7 @@ describe('EngineSupervisor', () => {
       if (current.pid !== null && current.pid !== parent.pid && current.epoch >= 1)
         return { parent, exited, trainer: current.pid };
       if (parent.exitCode !== null) throw new Error(`the fixture exited with code ${parent.exitCode}`);
+      if (current.status === 'failed') throw new Error(`the run failed: ${current.error}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
