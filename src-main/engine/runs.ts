@@ -44,13 +44,3 @@ export function latestTestMetrics(store: Store, runId: number): MetricSummary {
   }
   return metrics;
 }
-
-/**
- * Throws unless a trainer may take the run now: not completed, and not held by a live trainer
- * (a dead one's run has already been marked interrupted by the store).
- */
-export function assertTrainable(run: RunRecord): void {
-  if (run.status === 'completed') throw new Error(`run '${run.name}' has already completed`);
-  if (run.status === 'running' || run.status === 'paused')
-    throw new Error(`run '${run.name}' is ${run.status} in process ${run.pid}; stop it there first`);
-}

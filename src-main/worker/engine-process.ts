@@ -21,7 +21,9 @@ const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPor
 
 function send(message: WorkerMessage): void {
   if (parentPort) parentPort.postMessage(message);
-  else process.send?.(message);
+  // The callback takes the error of a channel that closed meanwhile (the parent died): without
+  // it the error is thrown as an 'error' event and ends the process in the middle of a step.
+  else if (process.connected) process.send?.(message, () => {});
 }
 
 function onMessage(listener: (message: SupervisorMessage) => void): void {
@@ -69,6 +71,17 @@ async function train(home: string, runId: number): Promise<void> {
     }
   });
 }
+
+// Forked detached (supervisor.ts), this process outlives a parent that is killed or crashes:
+// with nobody left to steer it, it stops as if told to (a training run checkpoints and ends
+// 'stopped'; a task is cancelled) rather than train on unattended.
+if (!parentPort)
+  process.on('disconnect', () => {
+    abort.abort();
+    paused = false;
+    wake?.();
+    wake = null;
+  });
 
 let started = false;
 onMessage((msg) => {

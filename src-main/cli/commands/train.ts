@@ -5,7 +5,7 @@ import type { RunRecord } from '../../common/run.ts';
 import { SETTINGS, type SettingKey } from '../../common/settings.ts';
 import type { TrainEvent } from '../../common/training-events.ts';
 import { loadDataset } from '../../engine/data/catalog.ts';
-import { assertTrainable, createRun, latestTestMetrics, requireRun } from '../../engine/runs.ts';
+import { createRun, latestTestMetrics, requireRun } from '../../engine/runs.ts';
 import { trainRun, type TrainControl } from '../../engine/training/trainer.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { integer, number } from '../options.ts';
@@ -119,13 +119,15 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
       if (opts.resume) {
         if (opts.dataset) throw new CliError('--resume continues an existing run; do not pass --dataset');
         run = requireRun(store, opts.resume);
-        assertTrainable(run);
       } else {
         if (!opts.dataset) throw new CliError('pass --dataset NAME (or --resume RUN)');
         const overrides = settingOverrides(settings, opts);
         run = createRun(store, { dataset: opts.dataset, name: opts.name, overrides });
         note(`created run ${run.id} '${run.name}' on ${run.dataset}`);
       }
+      // This process trains the run: claimed in one transaction, so a second `train --resume`
+      // of the same run started at the same moment is refused instead of training it too.
+      run = store.claimRun(run.id, process.pid);
       const control = interruptControl();
       let final: RunRecord;
       try {

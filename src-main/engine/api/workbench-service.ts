@@ -193,10 +193,14 @@ export class WorkbenchService implements WorkbenchApi {
   }
 
   async listRuns(): Promise<RunSummary[]> {
+    // This process keeps its store open for days: a trainer killed meanwhile (a `gmvae train`
+    // in a terminal, say) shows as interrupted when the runs are next looked at, not 'running'.
+    this.#store.markStaleRunsInterrupted();
     return this.#store.listRuns().map((run) => this.#summary(run));
   }
 
   async getRun(id: number): Promise<RunDetail> {
+    this.#store.markStaleRunsInterrupted();
     const run = requireRun(this.#store, id);
     return {
       ...this.#summary(run),

@@ -6,7 +6,7 @@
  */
 import type { RunRecord, RunStatus } from '../../common/run.ts';
 import type { TrainEventListener } from '../../common/training-events.ts';
-import type { Store } from '../store/index.ts';
+import { StoreError, type Store } from '../store/index.ts';
 import type { EngineSupervisor } from '../training/supervisor.ts';
 
 export interface ScheduleOptions {
@@ -74,8 +74,14 @@ export async function trainRuns(
               ? `resuming run ${run.id} '${run.name}' at epoch ${run.epoch} of ${run.config.epochs}`
               : `starting run ${run.id} '${run.name}'`,
           );
-          startedHere.add(run.id);
-          supervisor.start(run.id);
+          try {
+            supervisor.start(run.id);
+            startedHere.add(run.id);
+          } catch (error) {
+            // Another process claimed it since the store was read: wait for it like any held run.
+            if (!(error instanceof StoreError)) throw error;
+            note(`waiting for run ${run.id} '${run.name}' (${error.message})`);
+          }
         }
       }
       if (pending === 0) return runIds.map((id) => store.getRun(id)!);

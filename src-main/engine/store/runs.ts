@@ -152,6 +152,12 @@ export function isProcessAlive(pid: number): boolean {
 
 const nowIso = (): string => new Date().toISOString();
 
+/** No heartbeat or other write to the run (a checkpoint commit updates it) for `graceMs`. */
+function isStale(row: Pick<RunRow, 'heartbeat_at' | 'updated_at'>, now: number, graceMs: number): boolean {
+  const lastSign = Math.max(Date.parse(row.updated_at), Date.parse(row.heartbeat_at ?? row.updated_at));
+  return !(now - lastSign < graceMs);
+}
+
 export class RunTable {
   readonly #db: Database.Database;
   readonly #byId: Database.Statement<[number], RunRow>;
@@ -159,6 +165,7 @@ export class RunTable {
   /** Polled (scheduler, every store opening): prepared once. */
   readonly #held: Database.Statement<[], Pick<RunRow, 'id' | 'pid' | 'heartbeat_at' | 'updated_at'>>;
   readonly #markInterrupted: Database.Statement<[string, number]>;
+  readonly #claim: Database.Statement<[number, string, string, number]>;
   /** updateRun builds its SQL from the patch's keys; one prepared statement per key set. */
   readonly #updates = new Map<string, Database.Statement>();
 
@@ -171,6 +178,9 @@ export class RunTable {
     );
     this.#markInterrupted = db.prepare(
       `UPDATE runs SET status = 'interrupted', pid = NULL, updated_at = ? WHERE id = ?`,
+    );
+    this.#claim = db.prepare(
+      `UPDATE runs SET status = 'running', pid = ?, heartbeat_at = ?, updated_at = ? WHERE id = ?`,
     );
   }
 
@@ -276,9 +286,41 @@ export class RunTable {
   }
 
   /**
-   * Runs that claim a trainer ('running', 'paused') but whose trainer is gone: no pid, or a pid
-   * that is not alive, and no heartbeat or other update for `graceMs` (the grace covers a trainer that has
-   * created its run but not yet recorded its pid). They become 'interrupted', pid cleared.
+   * Makes `pid` the run's trainer, if no other trainer holds it: in ONE IMMEDIATE transaction,
+   * so of two processes claiming at once exactly one wins (the other reads the winner's row).
+   * Refused (StoreError) for a completed run, a run whose recorded trainer is alive (the
+   * caller's own pid included: a process trains a run once), and a run without a pid whose
+   * creator is still within the grace period to record one. A run whose recorded trainer is
+   * gone is taken over at once. Sets status 'running', the pid and a fresh heartbeat.
+   */
+  claim(id: number, pid: number, graceMs: number): RunRecord {
+    if (!Number.isSafeInteger(pid) || pid <= 0)
+      throw new StoreError(`a trainer's pid must be positive, got ${pid}`);
+    return this.#db
+      .transaction((): RunRecord => {
+        const row = this.#byId.get(id);
+        if (!row) throw new StoreError(`no run with id ${id}`);
+        if (row.status === 'completed') throw new StoreError(`run '${row.name}' has already completed`);
+        if (row.status === 'running' || row.status === 'paused') {
+          if (row.pid !== null && isProcessAlive(row.pid))
+            throw new StoreError(
+              `run '${row.name}' is ${row.status} in process ${row.pid}; stop it there first`,
+            );
+          if (row.pid === null && !isStale(row, Date.now(), graceMs))
+            throw new StoreError(`run '${row.name}' is being started by another process; try again shortly`);
+        }
+        const at = nowIso();
+        this.#claim.run(pid, at, at, id);
+        return toRecord(this.#byId.get(id)!);
+      })
+      .immediate();
+  }
+
+  /**
+   * Runs that claim a trainer ('running', 'paused') but whose trainer is gone: a recorded pid
+   * that is not alive (at once: that process can never write again), or no pid and no heartbeat
+   * or other update for `graceMs` (the grace covers a trainer that has created or claimed its
+   * run but not yet recorded its pid). They become 'interrupted', pid cleared.
    * Done in one IMMEDIATE transaction so a trainer's concurrent update cannot be overwritten
    * with a decision made on stale data.
    */
@@ -286,12 +328,7 @@ export class RunTable {
     const staleIds = (now: number): number[] =>
       this.#held
         .all()
-        .filter((r) => {
-          if (r.pid !== null && isProcessAlive(r.pid)) return false;
-          // Any write to the run (a checkpoint commit updates it) is as good a sign of life.
-          const lastSign = Math.max(Date.parse(r.updated_at), Date.parse(r.heartbeat_at ?? r.updated_at));
-          return !(now - lastSign < graceMs);
-        })
+        .filter((r) => (r.pid !== null ? !isProcessAlive(r.pid) : isStale(r, now, graceMs)))
         .map((r) => r.id);
     // Look first without the write lock: callers poll this, and a trainer committing a large
     // checkpoint holds that lock for seconds. Only stale runs are worth waiting for it.

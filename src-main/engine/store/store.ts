@@ -19,7 +19,7 @@
  * - journal_size_limit: a checkpoint commit can grow the WAL by the size of the model twice;
  *   once checkpointed, the file is truncated back to this instead of staying that large.
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DatasetInfo, LoadedDataset } from '../../common/dataset.ts';
@@ -36,6 +36,7 @@ import { ArtefactTable } from './artefacts.ts';
 import { CheckpointTable } from './checkpoints.ts';
 import { DatasetTable } from './datasets.ts';
 import { MetricTable } from './metrics.ts';
+import { nameDamagedFile, openStoreFile } from './file.ts';
 import { executedMigrations, migrate } from './migrate.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import type { Migration } from './migrations/index.ts';
@@ -48,8 +49,9 @@ export const BUSY_TIMEOUT_MS = 60_000;
 
 export interface StoreOptions {
   /**
-   * How long a 'running' or 'paused' run without a live trainer process must have gone without
-   * a heartbeat before it is marked 'interrupted'. Default DEFAULT_STALE_GRACE_MS; tests use 0.
+   * How long a 'running' or 'paused' run with no trainer pid recorded yet must have gone without
+   * a heartbeat before it is marked 'interrupted' (a recorded pid that is gone counts at once).
+   * Default DEFAULT_STALE_GRACE_MS; tests use 0.
    */
   staleGraceMs?: number;
   /** The migrations to apply, default MIGRATIONS. For tests of the migration machinery only. */
@@ -109,8 +111,9 @@ export class Store {
     const path = join(homeDir, DATABASE_FILE);
     // Several trainers share the file, and committing a large model's checkpoint (weights and
     // Adam state: ~60 MB for the paper's MNIST model) holds the write lock for seconds on a busy
-    // machine: writers wait up to BUSY_TIMEOUT_MS for it rather than fail.
-    const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    // machine: writers wait up to BUSY_TIMEOUT_MS for it rather than fail. openStoreFile
+    // refuses an empty, damaged or foreign file before anything below writes to it (file.ts).
+    const db = openStoreFile(path, BUSY_TIMEOUT_MS);
     try {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
@@ -122,7 +125,7 @@ export class Store {
       return store;
     } catch (err) {
       db.close();
-      throw err;
+      throw nameDamagedFile(err, path);
     }
   }
 
@@ -191,6 +194,13 @@ export class Store {
   deleteRun(id: number): void {
     this.#runs.delete(id);
   }
+  /**
+   * Atomically makes `pid` the run's trainer (status 'running'), or throws StoreError saying who
+   * holds it; see RunTable.claim. Every trainer claims its run before training it.
+   */
+  claimRun(id: number, pid: number): RunRecord {
+    return this.#runs.claim(id, pid, this.#staleGraceMs);
+  }
   /** See RunTable.markStaleInterrupted; returns the ids marked. */
   markStaleRunsInterrupted(graceMs: number = this.#staleGraceMs): number[] {
     return this.#runs.markStaleInterrupted(graceMs);
@@ -253,4 +263,26 @@ export class Store {
   listArtefacts(runId: number): Omit<ArtefactRecord, 'payload'>[] {
     return this.#artefacts.list(runId);
   }
+}
+
+/*
+ * Damage found after opening (a page that went bad while the store was open, or that
+ * quick_check cannot see) surfaces as SQLite's "database disk image is malformed" from whichever
+ * method read it. Every method of Store rethrows such an error naming the file; wrapping the
+ * prototype once covers methods added later too.
+ */
+for (const key of Object.getOwnPropertyNames(Store.prototype)) {
+  const descriptor = Object.getOwnPropertyDescriptor(Store.prototype, key);
+  const method = descriptor?.value as unknown;
+  if (key === 'constructor' || typeof method !== 'function') continue;
+  Object.defineProperty(Store.prototype, key, {
+    ...descriptor,
+    value: function (this: Store, ...args: unknown[]): unknown {
+      try {
+        return (method as (...a: unknown[]) => unknown).apply(this, args);
+      } catch (err) {
+        throw nameDamagedFile(err, this.path);
+      }
+    },
+  });
 }

@@ -34,18 +34,54 @@ export function restoreWeights(model: Gmvae, stored: StoredTensor[]): void {
   });
 }
 
-/** Adam's state: its step counter, then first and second moments per trainable variable. */
+/**
+ * Adam's bias-correction products beta1^t and beta2^t. AdamOptimizer keeps them as float32
+ * variables multiplied by beta once per step, but its setWeights recomputes them as
+ * pow(beta, iterations + 1), which rounds differently from the running product (by an ulp or
+ * two after a few dozen steps). A resumed run then steps with a slightly different learning-rate
+ * correction and drifts away from the uninterrupted one. So the products travel in the
+ * checkpoint beside the slots and are put back after setWeights. Checkpoints written before
+ * they were kept restore with pow, as before.
+ */
+const ACC_BETAS = ['adam/acc_beta1', 'adam/acc_beta2'] as const;
+
+/** AdamOptimizer's private running products (see ACC_BETAS). */
+interface AccBetas {
+  accBeta1?: tf.Variable;
+  accBeta2?: tf.Variable;
+}
+
+const accBetaVariables = (optimizer: tf.Optimizer): tf.Variable[] => {
+  const { accBeta1, accBeta2 } = optimizer as unknown as AccBetas;
+  return accBeta1 && accBeta2 ? [accBeta1, accBeta2] : [];
+};
+
+/** Adam's state: its step counter, first and second moments per trainable variable, then beta1^t and beta2^t. */
 export async function captureOptimizer(optimizer: tf.Optimizer): Promise<StoredTensor[]> {
   const named = await optimizer.getWeights();
-  return named.map(({ name, tensor }, i) => ({
+  const slots = named.map(({ name, tensor }, i) => ({
     name: `${i}:${name}`,
     shape: tensor.shape.slice() as number[],
     data: Float32Array.from(tensor.dataSync() as ArrayLike<number>),
   }));
+  const betas = accBetaVariables(optimizer).map((v, i) => ({
+    name: ACC_BETAS[i]!,
+    shape: [],
+    data: Float32Array.from(v.dataSync() as ArrayLike<number>),
+  }));
+  return [...slots, ...betas];
 }
 
 export async function restoreOptimizer(optimizer: tf.Optimizer, stored: StoredTensor[]): Promise<void> {
+  const isBeta = (s: StoredTensor) => (ACC_BETAS as readonly string[]).includes(s.name);
   await optimizer.setWeights(
-    stored.map((s) => ({ name: s.name.replace(/^\d+:/, ''), tensor: tf.tensor(s.data, s.shape) })),
+    stored
+      .filter((s) => !isBeta(s))
+      .map((s) => ({ name: s.name.replace(/^\d+:/, ''), tensor: tf.tensor(s.data, s.shape) })),
   );
+  const betas = accBetaVariables(optimizer);
+  ACC_BETAS.forEach((name, i) => {
+    const saved = stored.find((s) => s.name === name);
+    if (saved && betas[i]) tf.tidy(() => betas[i]!.assign(tf.scalar(saved.data[0]!)));
+  });
 }

@@ -5,10 +5,10 @@
  * child_process.fork here and in web mode, Electron's utilityProcess in the app.
  */
 import { fork } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { TrainEvent, TrainEventListener } from '../../common/training-events.ts';
 import type { EngineTask, SupervisorMessage, WorkerMessage } from '../../common/worker-protocol.ts';
-import { assertTrainable } from '../runs.ts';
 import type { Store } from '../store/index.ts';
 
 /** What the supervisor needs of a started process, whatever started it. */
@@ -24,10 +24,21 @@ export type WorkerLauncher = () => WorkerHandle;
 
 export const ENGINE_PROCESS_ENTRY = fileURLToPath(new URL('../../worker/engine-process.ts', import.meta.url));
 
-/** Node's child_process.fork of the engine-process entry. */
+/**
+ * Node's child_process.fork of the engine-process entry. Detached: each engine process leads
+ * its own process group, so the Ctrl-C a terminal sends to the foreground group (`gmvae serve`,
+ * `gmvae reproduce`) reaches only the command, which then stops its engine processes through
+ * the supervisor (a checkpoint, status 'stopped') instead of having them die mid-step
+ * ('interrupted'). An engine process whose parent is gone stops by itself (engine-process.ts).
+ */
 export function forkLauncher(entry = ENGINE_PROCESS_ENTRY): WorkerLauncher {
   return () => {
-    const child = fork(entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(entry, [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // On Windows a detached child gets a console window of its own, and there is no process
+      // group for Ctrl-C to reach anyway.
+      detached: process.platform !== 'win32',
+    });
     return {
       get pid() {
         return child.pid;
@@ -49,18 +60,37 @@ export interface RunningTask {
   cancel(): void;
 }
 
+/** A task waiting for a free slot (see runTask). */
+interface QueuedTask {
+  start(): void;
+  reject(error: Error): void;
+}
+
+export interface SupervisorOptions {
+  /** Task processes (imports, evaluations, exports) running at once; default: the CPU cores. */
+  maxTasks?: number;
+}
+
 export class EngineSupervisor {
   readonly #trainers = new Map<number, WorkerHandle>();
   readonly #tasks = new Set<WorkerHandle>();
+  readonly #queue: QueuedTask[] = [];
+  readonly #maxTasks: number;
   readonly #listeners = new Set<TrainEventListener>();
   readonly #store: Store;
   readonly #home: string;
   readonly #launch: WorkerLauncher;
 
-  constructor(store: Store, home: string, launch: WorkerLauncher = forkLauncher()) {
+  constructor(
+    store: Store,
+    home: string,
+    launch: WorkerLauncher = forkLauncher(),
+    options: SupervisorOptions = {},
+  ) {
     this.#store = store;
     this.#home = home;
     this.#launch = launch;
+    this.#maxTasks = Math.max(1, options.maxTasks ?? availableParallelism());
   }
 
   /** Runs with a live training process in this supervisor. */
@@ -78,8 +108,18 @@ export class EngineSupervisor {
     if (this.#trainers.has(runId)) throw new SupervisorError(`run ${runId} is already training`);
     const run = this.#store.getRun(runId);
     if (!run) throw new SupervisorError(`run ${runId} does not exist`);
-    assertTrainable(run);
-    const worker = this.#launch();
+    // Claimed atomically before the process starts, under this process's pid (the one a
+    // launcher may not know yet); the trainer records its own pid when it begins. While this
+    // process lives no other trainer can take the run, and if it dies the run reads as
+    // interrupted.
+    this.#store.claimRun(runId, process.pid);
+    let worker: WorkerHandle;
+    try {
+      worker = this.#launch();
+    } catch (error) {
+      this.#store.updateRun(runId, { status: 'interrupted', pid: null });
+      throw error;
+    }
     this.#trainers.set(runId, worker);
     let finished = false;
     worker.onMessage((message) => {
@@ -118,8 +158,41 @@ export class EngineSupervisor {
     this.#trainer(runId).send({ type: 'stop' });
   }
 
-  /** Runs a one-off task in its own process; cancel() asks it to stop, then kills it. */
+  /**
+   * Runs a one-off task in its own process; cancel() asks it to stop, then kills it. At most
+   * `maxTasks` task processes run at once (each loads TensorFlow: twelve imports dropped at once
+   * took 1.7 GB); the others wait in order, and cancelling one that waits just removes it.
+   */
   runTask(task: EngineTask, onProgress: (fraction: number, message: string) => void = () => {}): RunningTask {
+    let running: RunningTask | null = null;
+    let waiting: QueuedTask | null = null;
+    const result = new Promise<unknown>((resolve, reject) => {
+      const start = () => {
+        try {
+          running = this.#startTask(task, onProgress);
+        } catch (error) {
+          return reject(error as Error); // the launcher failed: this task fails, not the caller
+        }
+        running.result.then(resolve, reject);
+      };
+      if (this.#tasks.size < this.#maxTasks) return start();
+      waiting = { start, reject };
+      this.#queue.push(waiting);
+      onProgress(0, 'waiting for other tasks to finish');
+    });
+    return {
+      result,
+      cancel: () => {
+        if (running) return running.cancel();
+        const index = waiting ? this.#queue.indexOf(waiting) : -1;
+        if (index < 0) return;
+        this.#queue.splice(index, 1);
+        waiting!.reject(new Error('the task was cancelled before it started'));
+      },
+    };
+  }
+
+  #startTask(task: EngineTask, onProgress: (fraction: number, message: string) => void): RunningTask {
     const worker = this.#launch();
     this.#tasks.add(worker);
     let settled = false;
@@ -135,6 +208,8 @@ export class EngineSupervisor {
       worker.onExit((code) => {
         this.#tasks.delete(worker);
         if (!settled) reject(new Error(`the engine process ended unexpectedly (exit code ${code})`));
+        // A slot is free: the next waiting task starts.
+        if (this.#tasks.size < this.#maxTasks) this.#queue.shift()?.start();
       });
     });
     worker.send({ type: 'task', home: this.#home, task });
@@ -156,6 +231,7 @@ export class EngineSupervisor {
     const exits = [...this.#trainers.values()].map(
       (worker) => new Promise<void>((resolve) => worker.onExit(() => resolve())),
     );
+    this.#dropQueue();
     for (const worker of this.#trainers.values()) worker.send({ type: 'stop' });
     for (const task of this.#tasks) task.send({ type: 'stop' });
     await Promise.race([
@@ -167,7 +243,13 @@ export class EngineSupervisor {
 
   /** Ends every process at once: their runs show as interrupted, resumable. */
   killAll(): void {
+    this.#dropQueue();
     for (const worker of [...this.#trainers.values(), ...this.#tasks]) worker.kill();
+  }
+
+  /** Waiting tasks never start once the supervisor is shutting down. */
+  #dropQueue(): void {
+    for (const waiting of this.#queue.splice(0)) waiting.reject(new Error('the engine is shutting down'));
   }
 
   #trainer(runId: number): WorkerHandle {

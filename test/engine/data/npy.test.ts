@@ -55,9 +55,10 @@ test('npy: uint8 images are scaled to [0, 1]; uint8 tables are not', async () =>
   assert.equal(img.train.x[17], Math.fround(17 / 255));
   assert.deepEqual(img.info.valueRange, [0, Math.fround(79 / 255)]);
 
-  const rgb = await importDataset([
-    writeFile(dir, 'rgb.npy', npyBytes('|u1', [2, 2, 2, 3], Array(24).fill(255))),
-  ]);
+  const rgb = await importDataset(
+    [writeFile(dir, 'rgb.npy', npyBytes('|u1', [2, 2, 2, 3], Array(24).fill(255)))],
+    { testFraction: 0 }, // two examples: too few to split
+  );
   assert.equal(rgb.info.kind, 'image');
   assert.deepEqual(rgb.info.shape, [2, 2, 3]);
 
@@ -85,14 +86,16 @@ test('npy: float images in [0, 1] are images; channels-first arrays are transpos
   // Example 1, pixel 4, channel 2 sits at ((1 * 10) + 4) * 3 + 2.
   assert.equal(d.train.x[(1 * 10 + 4) * 3 + 2], Math.fround(0.124));
 
-  const gray = await importDataset([
-    writeFile(dir, 'c1.npy', npyBytes('<f4', [2, 1, 2, 5], Array(20).fill(0.5))),
-  ]);
+  const gray = await importDataset(
+    [writeFile(dir, 'c1.npy', npyBytes('<f4', [2, 1, 2, 5], Array(20).fill(0.5)))],
+    { testFraction: 0 }, // two examples: too few to split
+  );
   assert.deepEqual(gray.info.shape, [2, 5, 1]);
 
-  const wide = await importDataset([
-    writeFile(dir, 'wide.npy', npyBytes('<f4', [2, 2, 2], [0, 1, 2, 3, 4, 5, 6, 7])),
-  ]);
+  const wide = await importDataset(
+    [writeFile(dir, 'wide.npy', npyBytes('<f4', [2, 2, 2], [0, 1, 2, 3, 4, 5, 6, 7]))],
+    { testFraction: 0 },
+  );
   assert.equal(wide.info.kind, 'table');
   assert.deepEqual(wide.info.shape, [4]);
 });

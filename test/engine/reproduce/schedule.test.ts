@@ -4,6 +4,7 @@
  * a crashed run reported rather than restarted, and a stop that leaves every run resumable.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 import type { RunStatus } from '../../../src-main/common/run.ts';
 import type { SupervisorMessage, WorkerMessage } from '../../../src-main/common/worker-protocol.ts';
@@ -82,9 +83,12 @@ describe('trainRuns', () => {
     store.close();
   });
 
-  test('waits for a run that another live process is training instead of starting it', async () => {
+  test('waits for a run that another live process is training instead of starting it', async (t) => {
     const { store, ids, fake, supervisor } = await setup(1, 'complete');
-    store.updateRun(ids[0]!, { status: 'running', pid: 999_999 });
+    // A live process stands for the other trainer (a dead pid would read as interrupted at once).
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    t.after(() => other.kill());
+    store.updateRun(ids[0]!, { status: 'running', pid: other.pid! });
     const notes: string[] = [];
     setTimeout(() => store.updateRun(ids[0]!, { status: 'completed', pid: null, epoch: 3 }), 100);
     const [run] = await trainRuns(store, supervisor, ids, {

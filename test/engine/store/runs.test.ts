@@ -116,10 +116,13 @@ test('stale detection: dead or missing trainers become interrupted, live ones do
   const ours = create('ours', 'running', process.pid);
   const stopped = create('stopped', 'stopped', dead);
 
-  // Within the grace period nothing is touched: the trainer may just not have reported yet.
-  assert.deepEqual(store.markStaleRunsInterrupted(60_000), []);
+  // A recorded pid that is gone can never write again: interrupted at once, grace or not.
+  // Within the grace period a run without a pid is left alone: its trainer may just not have
+  // recorded it yet.
+  assert.deepEqual(store.markStaleRunsInterrupted(60_000), [deadRunning, deadPaused]);
+  assert.equal(store.getRun(noPid)?.status, 'running');
 
-  assert.deepEqual(store.markStaleRunsInterrupted(0), [deadRunning, deadPaused, noPid]);
+  assert.deepEqual(store.markStaleRunsInterrupted(0), [noPid]);
   for (const id of [deadRunning, deadPaused, noPid]) {
     const run = store.getRun(id);
     assert.equal(run?.status, 'interrupted');
@@ -160,4 +163,55 @@ test('looking for stale runs does not wait for another process holding the write
   // With nothing stale there is nothing to write: a reader under WAL is not blocked.
   assert.deepEqual(store.markStaleRunsInterrupted(0), []);
   writer.exec('ROLLBACK');
+});
+
+test('a run whose recorded trainer was killed reads as interrupted on the next open, without waiting', async (t) => {
+  const home = tempHome(t);
+  const store = await Store.open(home);
+  const run = store.createRun({
+    dataset: 'spiral',
+    config: testConfig(),
+    status: 'running',
+    pid: await deadPid(),
+  });
+  store.heartbeat(run.id); // the trainer's last heartbeat was just now
+  store.close();
+  const reopened = await Store.open(home); // the default grace period of 10 s
+  t.after(() => reopened.close());
+  assert.equal(reopened.getRun(run.id)?.status, 'interrupted');
+  assert.equal(reopened.claimRun(run.id, process.pid).pid, process.pid, 'and it can be resumed at once');
+});
+
+test('claimRun takes a free run and refuses one held by a live trainer, a completed one, or one being started', async (t) => {
+  const store = await openTempStore(t);
+  const create = (
+    name: string,
+    status: 'running' | 'paused' | 'stopped' | 'interrupted' | 'completed',
+    pid: number | null,
+  ) => store.createRun({ name, dataset: 'spiral', config: testConfig(), status, pid }).id;
+
+  const free = create('free', 'interrupted', null);
+  const claimed = store.claimRun(free, process.pid);
+  assert.equal(claimed.status, 'running');
+  assert.equal(claimed.pid, process.pid);
+  // Held now, by this very process too: a process trains a run once.
+  assert.throws(
+    () => store.claimRun(free, process.pid),
+    new StoreError(`run 'free' is running in process ${process.pid}; stop it there first`),
+  );
+  assert.throws(() => store.claimRun(create('paused', 'paused', 1), process.pid), /is paused in process 1/);
+  assert.throws(
+    () => store.claimRun(create('done', 'completed', null), process.pid),
+    /has already completed/,
+  );
+  // Created a moment ago with no pid yet: its creator is about to record one.
+  assert.throws(
+    () => store.claimRun(create('starting', 'running', null), process.pid),
+    /being started by another process/,
+  );
+  // A dead trainer's run and a stopped run are taken over.
+  const dead = await deadPid();
+  assert.equal(store.claimRun(create('orphan', 'running', dead), process.pid).pid, process.pid);
+  assert.equal(store.claimRun(create('stopped', 'stopped', null), process.pid).status, 'running');
+  assert.throws(() => store.claimRun(404, process.pid), new StoreError('no run with id 404'));
 });

@@ -3,18 +3,22 @@
  * the run interrupted, and a new process resumes it to the same results as an uninterrupted run.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { resolveConfig } from '../../../src-main/common/config.ts';
 import type { TrainEvent } from '../../../src-main/common/training-events.ts';
-import { Store } from '../../../src-main/engine/store/index.ts';
-import { EngineSupervisor } from '../../../src-main/engine/training/supervisor.ts';
+import { Store, isProcessAlive } from '../../../src-main/engine/store/index.ts';
+import { EngineSupervisor, type WorkerHandle } from '../../../src-main/engine/training/supervisor.ts';
+import type { SupervisorMessage, WorkerMessage } from '../../../src-main/common/worker-protocol.ts';
 import { trainRun } from '../../../src-main/engine/training/trainer.ts';
 import { blobs } from '../../helpers/blobs.ts';
 import { metricSeries } from '../../helpers/metrics.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 const data = blobs();
+const SUPERVISE_FIXTURE = fileURLToPath(new URL('./fixtures/supervise-until-sigint.ts', import.meta.url));
 
 async function setup(epochs: number) {
   const home = tempDir();
@@ -80,6 +84,60 @@ describe('EngineSupervisor', () => {
     store.close();
   });
 
+  /** The fixture supervising the run in its own process group, once the engine process trains. */
+  async function superviseInGroup(home: string, store: Store, runId: number) {
+    // Its own process group, as a shell makes a foreground job; Ctrl-C signals the whole group.
+    const parent = spawn(process.execPath, [SUPERVISE_FIXTURE, home, String(runId)], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      detached: true,
+    });
+    const exited = new Promise((resolve) => parent.on('exit', resolve));
+    // Trains once the engine process has recorded its own pid and committed an epoch.
+    for (;;) {
+      const current = store.getRun(runId)!;
+      if (current.pid !== null && current.pid !== parent.pid && current.epoch >= 1)
+        return { parent, exited, trainer: current.pid };
+      if (parent.exitCode !== null) throw new Error(`the fixture exited with code ${parent.exitCode}`);
+      if (current.status === 'failed') throw new Error(`the run failed: ${current.error}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** The run ended 'stopped' with a checkpoint of the step it reached. */
+  function assertStoppedWithCheckpoint(store: Store, runId: number): void {
+    const after = store.getRun(runId)!;
+    assert.equal(after.status, 'stopped', after.error ?? '');
+    assert.equal(after.pid, null);
+    assert.equal(store.loadCheckpoint(runId, 'last')!.step, after.step);
+    assert.ok(after.epoch < 500);
+  }
+
+  test('Ctrl-C in the terminal reaches the command, not its engine processes: the run stops with a checkpoint', async () => {
+    const { home, store, run } = await setup(500);
+    const { parent, exited } = await superviseInGroup(home, store, run.id);
+    try {
+      process.kill(-parent.pid!, 'SIGINT');
+      await exited;
+    } finally {
+      // Only when the test failed with the group still alive: leave no training behind.
+      if (parent.exitCode === null && parent.signalCode === null) process.kill(-parent.pid!, 'SIGKILL');
+    }
+    assertStoppedWithCheckpoint(store, run.id);
+    store.close();
+  });
+
+  test('an engine process whose parent was killed stops by itself with a checkpoint', async () => {
+    const { home, store, run } = await setup(500);
+    const { parent, exited, trainer } = await superviseInGroup(home, store, run.id);
+    parent.kill('SIGKILL');
+    await exited;
+    // The trainer notices the closed channel, checkpoints and exits.
+    for (let i = 0; i < 1200 && isProcessAlive(trainer); i++) await new Promise((r) => setTimeout(r, 50));
+    if (isProcessAlive(trainer)) process.kill(trainer, 'SIGKILL');
+    assertStoppedWithCheckpoint(store, run.id);
+    store.close();
+  });
+
   test('a killed training process leaves the run interrupted; resuming matches an uninterrupted run', async () => {
     const reference = await setup(4);
     await trainRun({ store: reference.store, runId: reference.run.id, loadDataset: async () => data });
@@ -129,4 +187,57 @@ describe('engine tasks', () => {
     await assert.rejects(failed, /missing\.csv/);
     store.close();
   });
+
+  test('tasks beyond the limit wait for a free process; a waiting task can be cancelled', async () => {
+    const home = tempDir();
+    const store = await Store.open(home);
+    // Stand-in processes that finish when told to: no engine is loaded.
+    const launched: FakeWorker[] = [];
+    const supervisor = new EngineSupervisor(store, home, () => fakeWorker(launched), { maxTasks: 2 });
+    const task = (i: number) => ({ kind: 'import' as const, paths: [`/data/${i}.csv`] });
+    const progress: string[] = [];
+    const runs = [0, 1, 2, 3].map((i) => supervisor.runTask(task(i), (_f, m) => progress.push(`${i}:${m}`)));
+    assert.equal(launched.length, 2, 'two processes at most');
+    assert.deepEqual(progress, [
+      '2:waiting for other tasks to finish',
+      '3:waiting for other tasks to finish',
+    ]);
+
+    runs[3]!.cancel();
+    await assert.rejects(runs[3]!.result, /cancelled before it started/);
+    launched[0]!.finish({ dataset: 'zero' });
+    assert.deepEqual(await runs[0]!.result, { dataset: 'zero' });
+    assert.equal(launched.length, 3, 'the waiting task started in the freed slot');
+    assert.deepEqual(launched[2]!.sent[0], { type: 'task', home, task: task(2) });
+    launched[1]!.finish(1);
+    launched[2]!.finish(2);
+    assert.deepEqual(await Promise.all([runs[1]!.result, runs[2]!.result]), [1, 2]);
+    assert.equal(launched.length, 3, 'the cancelled task never started');
+    store.close();
+  });
 });
+
+interface FakeWorker extends WorkerHandle {
+  sent: SupervisorMessage[];
+  finish(result: unknown): void;
+}
+
+/** A WorkerHandle that records what it is sent and reports a task done when told to. */
+function fakeWorker(launched: FakeWorker[]): FakeWorker {
+  const onMessage: ((m: WorkerMessage) => void)[] = [];
+  const onExit: ((code: number | null) => void)[] = [];
+  const worker: FakeWorker = {
+    pid: 100_000 + launched.length,
+    sent: [],
+    send: (message) => void worker.sent.push(message),
+    onMessage: (listener) => void onMessage.push(listener),
+    onExit: (listener) => void onExit.push(listener),
+    kill: () => onExit.forEach((l) => l(null)),
+    finish: (result) => {
+      onMessage.forEach((l) => l({ type: 'task-done', ok: true, result }));
+      onExit.forEach((l) => l(0));
+    },
+  };
+  launched.push(worker);
+  return worker;
+}

@@ -6,7 +6,6 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 
 import type { DatasetInfo, DatasetKind, DatasetSplit, LoadedDataset } from '../../../common/dataset.ts';
 import { permutation } from '../../../common/random.ts';
@@ -61,19 +60,6 @@ export async function readInputFile(path: string): Promise<Buffer> {
 
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
-
-/** Returns the bytes as they are, or decompressed when they start with the gzip magic 1f 8b. */
-export function gunzipIfNeeded(bytes: Uint8Array, file: string): Uint8Array {
-  if (!isGzip(bytes)) return bytes;
-  let out: Uint8Array;
-  try {
-    out = gunzipSync(bytes);
-  } catch (err) {
-    throw new DatasetImportError(file, `cannot decompress gzip data: ${(err as Error).message}`);
-  }
-  if (out.length === 0) throw new DatasetImportError(file, 'file is empty (after decompressing)');
-  return out;
 }
 
 export type SplitRole = 'train' | 'test';
@@ -260,6 +246,12 @@ export function finishDataset(
   test?: ExamplesPart,
 ): LoadedDataset {
   const size = layout.shape.reduce((a, b) => a * b, 1);
+  // Every importer ends here, whatever its header checks: no features means nothing to train.
+  if (size === 0)
+    throw new DatasetImportError(
+      train.file,
+      `examples have no values (each is ${layout.shape.join('x')}); there is nothing to learn from`,
+    );
   for (const part of test ? [train, test] : [train]) {
     if (part.n === 0) throw new DatasetImportError(part.file, 'has no examples');
     if (part.x.length !== part.n * size) {
@@ -327,10 +319,14 @@ export function seededSplit(
 ): [DatasetSplit, DatasetSplit] {
   const nTest = Math.round(n * ctx.testFraction);
   const nTrain = n - nTest;
-  if (nTrain < 1) {
+  // A split asked for must leave examples on both sides: every epoch is evaluated on the test
+  // split, and an empty one would fail only then, in the middle of training. (testFraction 0
+  // asks for no test split at all.)
+  if (nTrain < 1 || (ctx.testFraction > 0 && nTest < 1)) {
     throw new DatasetImportError(
       file,
-      `has too few examples (${n}) to hold out ${ctx.testFraction} of them for testing`,
+      `has too few examples (${n}) to hold out ${ctx.testFraction} of them for testing ` +
+        `and keep the rest for training`,
     );
   }
   const isTest = new Uint8Array(n);

@@ -10,7 +10,6 @@ import type { LoadedDataset } from '../../../common/dataset.ts';
 import {
   fileLabel,
   finishDataset,
-  gunzipIfNeeded,
   groupByRole,
   isGzip,
   layoutFor,
@@ -19,6 +18,7 @@ import {
 } from './common.ts';
 import type { ExamplesPart, ImportContext, Layout } from './common.ts';
 import { DatasetImportError, throwIfAborted } from './errors.ts';
+import { checkDeclaredSize, gunzipAtMost, gunzipHead } from './limits.ts';
 
 export type IdxDType = 'ubyte' | 'sbyte' | 'short' | 'int' | 'float' | 'double';
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -53,51 +53,62 @@ function describe(dims: readonly number[], dtype: IdxDType): string {
 }
 
 /**
- * Parses one IDX file (gzipped or not) and checks it: magic, dtype, and that the length is
- * exactly header + prod(dims) * size, so truncated downloads and wrong files are caught here.
+ * Parses one IDX file (gzipped or not) and checks it: magic, dtype, the declared size against
+ * the import limits (before decompressing or allocating it), and that the length is exactly
+ * header + prod(dims) * size, so truncated downloads and wrong files are caught here.
  */
 export function readIdx(buffer: Uint8Array, fileName: string): IdxArray {
   const gz = isGzip(buffer);
-  const bytes = gunzipIfNeeded(buffer, fileName);
-  const has = `the file has ${bytes.length} bytes${gz ? ' after decompressing' : ''}`;
-  if (bytes.length < 4)
-    throw new DatasetImportError(fileName, `not an IDX file: too short (${bytes.length} bytes)`);
-  if (bytes[0] !== 0 || bytes[1] !== 0) {
+  // A gzipped file's header is read from the start of the stream; the whole stream is inflated
+  // only once its declared size has passed the limits, and never beyond that size.
+  const head = gz ? gunzipHead(buffer, fileName) : buffer;
+  const after = gz ? ' after decompressing' : '';
+  if (gz && head.length === 0) throw new DatasetImportError(fileName, 'file is empty (after decompressing)');
+  if (head.length < 4)
+    throw new DatasetImportError(fileName, `not an IDX file: too short (${head.length} bytes${after})`);
+  if (head[0] !== 0 || head[1] !== 0) {
     const hex = (v: number) => `0x${v.toString(16).padStart(2, '0')}`;
     throw new DatasetImportError(
       fileName,
-      `not an IDX file: it must start with two zero bytes, found ${hex(bytes[0]!)} ${hex(bytes[1]!)}`,
+      `not an IDX file: it must start with two zero bytes, found ${hex(head[0]!)} ${hex(head[1]!)}`,
     );
   }
-  const type = DTYPES.get(bytes[2]!);
+  const type = DTYPES.get(head[2]!);
   if (!type) {
     throw new DatasetImportError(
       fileName,
-      `unknown IDX data type 0x${bytes[2]!.toString(16).padStart(2, '0')} ` +
+      `unknown IDX data type 0x${head[2]!.toString(16).padStart(2, '0')} ` +
         '(expected 0x08 ubyte, 0x09 sbyte, 0x0b short, 0x0c int, 0x0d float or 0x0e double)',
     );
   }
-  const ndims = bytes[3]!;
+  const ndims = head[3]!;
   if (ndims === 0) throw new DatasetImportError(fileName, 'IDX header has 0 dimensions');
   const headerSize = 4 + 4 * ndims;
-  if (bytes.length < headerSize) {
+  if (head.length < headerSize) {
     throw new DatasetImportError(
       fileName,
-      `file is truncated: the header of ${ndims} dimensions needs ${headerSize} bytes but ${has}`,
+      `file is truncated: the header of ${ndims} dimensions needs ${headerSize} bytes but ` +
+        `the file has ${head.length} bytes${after}`,
     );
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headView = new DataView(head.buffer, head.byteOffset, head.byteLength);
   const dims: number[] = [];
-  for (let d = 0; d < ndims; d++) dims.push(view.getUint32(4 + 4 * d, false));
+  for (let d = 0; d < ndims; d++) dims.push(headView.getUint32(4 + 4 * d, false));
+  checkDeclaredSize(fileName, dims[0]!, dims.slice(1));
   const count = dims.reduce((a, b) => a * b, 1);
   const expected = headerSize + count * type.size;
+  const says = `header says ${describe(dims, type.name)} (${expected} bytes)`;
+  const bytes = gz ? gunzipAtMost(buffer, fileName, expected + 1) : buffer;
+  if (bytes === null)
+    throw new DatasetImportError(fileName, `file is too long: ${says} but it decompresses to more`);
   if (bytes.length !== expected) {
     const problem = bytes.length < expected ? 'file is truncated' : 'file is too long';
     throw new DatasetImportError(
       fileName,
-      `${problem}: header says ${describe(dims, type.name)} (${expected} bytes) but ${has}`,
+      `${problem}: ${says} but the file has ${bytes.length} bytes${after}`,
     );
   }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return { dtype: type.name, dims, data: decodeValues(bytes, view, headerSize, count, type.name) };
 }
 

@@ -15,6 +15,7 @@ import type { LoadedDataset } from '../../../common/dataset.ts';
 import { compareNames, fileLabel, finishDataset, yieldToEventLoop } from './common.ts';
 import type { ImportContext } from './common.ts';
 import { DatasetImportError, throwIfAborted } from './errors.ts';
+import { MAX_EXAMPLE_VALUES, checkDeclaredSize } from './limits.ts';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -55,6 +56,34 @@ interface RawImage {
   rgba: Uint8Array;
 }
 
+const isJpeg = (bytes: Uint8Array) => bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+
+/**
+ * Width and height as the file declares them, without decoding: PNG's IHDR (always the first
+ * chunk), or a JPEG's start-of-frame marker. Null when the header cannot be read; the decoder
+ * then says what is wrong.
+ */
+export function declaredImageSize(bytes: Uint8Array): { width: number; height: number } | null {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (PNG_MAGIC.every((b, i) => bytes[i] === b)) {
+    if (bytes.length < 24) return null;
+    return { width: view.getUint32(16, false), height: view.getUint32(20, false) };
+  }
+  if (!isJpeg(bytes)) return null;
+  // Segments: FF, marker, then (except for standalone markers) a big-endian length.
+  for (let i = 2; i + 9 <= bytes.length;) {
+    if (bytes[i] !== 0xff) return null;
+    const marker = bytes[i + 1]!;
+    if (marker === 0xff)
+      i += 1; // fill byte
+    else if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) i += 2;
+    else if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc)
+      return { height: view.getUint16(i + 5, false), width: view.getUint16(i + 7, false) };
+    else i += 2 + view.getUint16(i + 2, false);
+  }
+  return null;
+}
+
 /** Decodes by content, not by extension: a .png that is really a JPEG still loads. */
 function decodeImage(bytes: Uint8Array, name: string): RawImage {
   if (bytes.length === 0) throw new DatasetImportError(name, 'file is empty');
@@ -63,8 +92,13 @@ function decodeImage(bytes: Uint8Array, name: string): RawImage {
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       return { width: png.width, height: png.height, rgba: png.data };
     }
-    if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) {
-      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
+    if (isJpeg(bytes)) {
+      const img = jpeg.decode(bytes, {
+        useTArray: true,
+        formatAsRGBA: true,
+        // In case the size could not be read beforehand: the decoder's own limit, set to ours.
+        maxResolutionInMP: MAX_EXAMPLE_VALUES / 1e6,
+      });
       return { width: img.width, height: img.height, rgba: img.data };
     }
   } catch (err) {
@@ -129,7 +163,11 @@ export async function importImageFolder(folder: string, ctx: ImportContext): Pro
     throwIfAborted(ctx.signal);
     const name = nameOf(path);
     ctx.progress((0.9 * i) / files.length, `decoding ${name}`);
-    const img = decodeImage(await readFile(path), name);
+    const bytes = await readFile(path);
+    // Refuse a size beyond the limits before decoding: a 140 KB PNG can declare 12000x12000.
+    const declared = declaredImageSize(bytes);
+    if (declared) checkDeclaredSize(name, files.length, [declared.height, declared.width]);
+    const img = decodeImage(bytes, name);
     if (!first) first = { name, width: img.width, height: img.height };
     else if (img.width !== first.width || img.height !== first.height) {
       throw new DatasetImportError(
@@ -146,6 +184,7 @@ export async function importImageFolder(folder: string, ctx: ImportContext): Pro
 
   const { width, height } = first!;
   const channels = decoded.every((d) => d.gray) ? 1 : 3;
+  checkDeclaredSize(folderName, files.length, [height, width, channels]);
   const size = width * height * channels;
   const x = new Float32Array(files.length * size);
   for (const [i, d] of decoded.entries()) {

@@ -5,7 +5,6 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 
 import type { LoadedDataset } from '../../../common/dataset.ts';
 import { fileLabel, isGzip } from './common.ts';
@@ -13,6 +12,7 @@ import type { ImportContext, ImportOptions } from './common.ts';
 import { importCsv } from './csv.ts';
 import { DatasetImportError, throwIfAborted } from './errors.ts';
 import { importIdx } from './idx.ts';
+import { gunzipHead } from './limits.ts';
 import { importImageFolder } from './images.ts';
 import { looksLikeNpy, importNpy } from './npy.ts';
 
@@ -120,15 +120,7 @@ async function detectFileFormat(path: string): Promise<Exclude<DatasetFormat, 'i
   const name = fileLabel(path);
   let head = await readHead(path, 64 * 1024);
   const gz = isGzip(head);
-  if (gz) {
-    // Decompress just the start: SYNC_FLUSH returns what it has instead of failing on the
-    // missing end of the stream.
-    try {
-      head = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
-    } catch (err) {
-      throw new DatasetImportError(name, `cannot decompress gzip data: ${(err as Error).message}`);
-    }
-  }
+  if (gz) head = gunzipHead(head, name); // just the start: a bomb stays small
   if (head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47) {
     throw new DatasetImportError(name, 'single image files cannot be imported; import a folder of images');
   }

@@ -21,6 +21,7 @@ import {
 } from './common.ts';
 import type { ExamplesPart, ImportContext } from './common.ts';
 import { DatasetImportError, throwIfAborted } from './errors.ts';
+import { checkDeclaredSize } from './limits.ts';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93 N U M P Y
 
@@ -85,6 +86,7 @@ export function readNpy(bytes: Uint8Array, file: string): NpyArray {
   if (shape.some((d) => !Number.isInteger(d) || d < 0))
     throw fail(`invalid shape (${shapeText}) in .npy header`);
   if (shape.length === 0) throw fail('holds a single number (shape ()), expected an array of examples');
+  checkDeclaredSize(file, shape[0]!, shape.slice(1));
   if (fortran === 'True' && shape.filter((d) => d > 1).length > 1) {
     throw fail(
       'array is stored in Fortran order (fortran_order: True), which is not supported; ' +
