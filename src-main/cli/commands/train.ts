@@ -5,7 +5,7 @@ import type { MetricSummary } from '../../common/metric-names.ts';
 import type { RunRecord } from '../../common/run.ts';
 import type { TrainEvent } from '../../common/training-events.ts';
 import { loadDataset } from '../../engine/data/catalog.ts';
-import { assertTrainable, createRun, latestTestMetrics, requireRun } from '../../engine/runs.ts';
+import { assertTrainable, createRun, latestTestMetrics, requireRun } from '../../host/runs.ts';
 import { trainRun, type TrainControl } from '../../engine/training/trainer.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { integer, number } from '../options.ts';

@@ -5,14 +5,14 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, test } from 'node:test';
-import { resolveConfig } from '../../../src-main/common/config.ts';
-import type { TrainEvent } from '../../../src-main/common/training-events.ts';
-import { Store } from '../../../src-main/engine/store/index.ts';
-import { EngineSupervisor } from '../../../src-main/engine/training/supervisor.ts';
-import { trainRun } from '../../../src-main/engine/training/trainer.ts';
-import { blobs } from '../../helpers/blobs.ts';
-import { metricSeries } from '../../helpers/metrics.ts';
-import { tempDir } from '../../helpers/temp.ts';
+import { resolveConfig } from '../../src-main/common/config.ts';
+import type { TrainEvent } from '../../src-main/common/training-events.ts';
+import { Store } from '../../src-main/host/store/index.ts';
+import { EngineSupervisor } from '../../src-main/host/supervisor.ts';
+import { trainRun } from '../../src-main/engine/training/trainer.ts';
+import { blobs } from '../helpers/blobs.ts';
+import { metricSeries } from '../helpers/metrics.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const data = blobs();
 

@@ -5,7 +5,7 @@
 import { resolveConfig } from '../common/config.ts';
 import { CLUSTER_METRICS, ELBO_TERMS, metricName, type MetricSummary } from '../common/metric-names.ts';
 import type { RunRecord } from '../common/run.ts';
-import { datasetInfo } from './data/catalog.ts';
+import { datasetInfo } from './datasets.ts';
 import type { Store } from './store/index.ts';
 
 export interface NewRunInput {

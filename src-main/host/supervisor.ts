@@ -1,15 +1,22 @@
 /**
  * Starts and supervises engine processes: one process per training run, so the process that
  * serves an interface never trains and several runs can train at once; and one per one-off
- * task (import, evaluate, export). Processes are created by an injected launcher: Node's
+ * task (import, evaluate, export). Dataset reads have their own long-lived process
+ * (dataset-reader.ts). Processes are created by an injected launcher: Node's
  * child_process.fork here and in web mode, Electron's utilityProcess in the app.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { TrainEvent, TrainEventListener } from '../../common/training-events.ts';
-import type { EngineTask, SupervisorMessage, WorkerMessage } from '../../common/worker-protocol.ts';
-import { assertTrainable } from '../runs.ts';
-import type { Store } from '../store/index.ts';
+import type { TrainEvent, TrainEventListener } from '../common/training-events.ts';
+import {
+  taskResult,
+  type EngineTask,
+  type EngineTaskResult,
+  type SupervisorMessage,
+  type WorkerMessage,
+} from '../common/worker-protocol.ts';
+import { assertTrainable } from './runs.ts';
+import type { Store } from './store/index.ts';
 
 /** What the supervisor needs of a started process, whatever started it. */
 export interface WorkerHandle {
@@ -22,7 +29,7 @@ export interface WorkerHandle {
 
 export type WorkerLauncher = () => WorkerHandle;
 
-export const ENGINE_PROCESS_ENTRY = fileURLToPath(new URL('../../worker/engine-process.ts', import.meta.url));
+export const ENGINE_PROCESS_ENTRY = fileURLToPath(new URL('../worker/engine-process.ts', import.meta.url));
 
 /** Node's child_process.fork of the engine-process entry. */
 export function forkLauncher(entry = ENGINE_PROCESS_ENTRY): WorkerLauncher {
@@ -44,8 +51,8 @@ export class SupervisorError extends Error {
   override name = 'SupervisorError';
 }
 
-export interface RunningTask {
-  result: Promise<unknown>;
+export interface RunningTask<T> {
+  result: Promise<T>;
   cancel(): void;
 }
 
@@ -119,17 +126,26 @@ export class EngineSupervisor {
   }
 
   /** Runs a one-off task in its own process; cancel() asks it to stop, then kills it. */
-  runTask(task: EngineTask, onProgress: (fraction: number, message: string) => void = () => {}): RunningTask {
+  runTask<T extends EngineTask>(
+    task: T,
+    onProgress: (fraction: number, message: string) => void = () => {},
+  ): RunningTask<EngineTaskResult<T['kind']>> {
     const worker = this.#launch();
     this.#tasks.add(worker);
     let settled = false;
-    const result = new Promise<unknown>((resolve, reject) => {
+    const result = new Promise<EngineTaskResult<T['kind']>>((resolve, reject) => {
       worker.onMessage((message) => {
         if (message.type === 'task-progress') onProgress(message.fraction, message.message);
         else if (message.type === 'task-done') {
           settled = true;
-          if (message.ok) resolve(message.result);
-          else reject(new Error(message.error));
+          if (!message.ok) reject(new Error(message.error));
+          else {
+            try {
+              resolve(taskResult(task, message.reply));
+            } catch (error) {
+              reject(error as Error);
+            }
+          }
         }
       });
       worker.onExit((code) => {
@@ -137,7 +153,7 @@ export class EngineSupervisor {
         if (!settled) reject(new Error(`the engine process ended unexpectedly (exit code ${code})`));
       });
     });
-    worker.send({ type: 'task', home: this.#home, task });
+    worker.send({ type: 'task', home: this.#home, id: 0, task, stay: false });
     return {
       result,
       cancel: () => {
