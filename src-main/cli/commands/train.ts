@@ -1,5 +1,6 @@
 /** gmvae train: a new run, or --resume of a stopped or interrupted one. Trains in this process. */
 import type { Command } from 'commander';
+import { slowFallbackWarnings } from '../../common/backends.ts';
 import { BACKEND_CHOICES } from '../../common/config.ts';
 import type { MetricSummary } from '../../common/metric-names.ts';
 import type { RunRecord } from '../../common/run.ts';
@@ -75,6 +76,7 @@ export function eventLine(event: TrainEvent, tagged = false): string | null {
     case 'started':
       return [
         ...event.skipped.map((line) => `backend skipped: ${line}`),
+        ...slowFallbackWarnings(event.backend, event.skipped),
         `run ${event.runId}: training on ${event.backend} (${event.device})` +
           (event.resumedFrom
             ? `, resuming at epoch ${event.resumedFrom.epoch}, step ${event.resumedFrom.step}`
