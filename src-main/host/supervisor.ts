@@ -169,16 +169,15 @@ export class EngineSupervisor {
    * runs show as interrupted). Either way they resume from their last checkpoint.
    */
   async shutdown(timeoutMs = 5000): Promise<void> {
-    const exits = [...this.#trainers.values()].map(
-      (worker) => new Promise<void>((resolve) => worker.onExit(() => resolve())),
+    const workers = [...this.#trainers.values(), ...this.#tasks];
+    const exits = Promise.all(
+      workers.map((worker) => new Promise<void>((resolve) => worker.onExit(() => resolve()))),
     );
-    for (const worker of this.#trainers.values()) worker.send({ type: 'stop' });
-    for (const task of this.#tasks) task.send({ type: 'stop' });
-    await Promise.race([
-      Promise.all(exits),
-      new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
-    ]);
+    for (const worker of workers) worker.send({ type: 'stop' });
+    await Promise.race([exits, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
     this.killAll();
+    // The exit handlers mark killed runs interrupted in the store, which the caller closes next.
+    await exits;
   }
 
   /** Ends every process at once: their runs show as interrupted, resumable. */
