@@ -2,7 +2,7 @@
  * The Electron main process: a thin shell. It owns the window, the database and the engine
  * processes, and hosts the same WorkbenchService as web mode; everything it does beyond wiring
  * lives in modules that run and are tested under plain Node (window.ts, ipc.ts,
- * engine-launcher.ts, engine/api).
+ * engine-launcher.ts, host/).
  */
 import { BrowserWindow, app, dialog, ipcMain, session, utilityProcess } from 'electron';
 import path from 'node:path';
