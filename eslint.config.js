@@ -4,6 +4,21 @@ import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+// The interface processes (Electron main, `gmvae serve`) never load TensorFlow nor decode a
+// dataset (docs/architecture.md): all of that is src-main/engine/, run in engine processes. So
+// the code those processes run may not import engine/ at all, statically or dynamically.
+const HEAVY = 'TensorFlow and the engine run in engine processes only (docs/architecture.md)';
+const noHeavyImports = [
+  { group: ['@tensorflow/*'], message: HEAVY },
+  { group: ['**/engine/**'], message: HEAVY },
+];
+const HEAVY_SPECIFIER = String.raw`/(^@tensorflow\/|(^|\/)engine\/)/`;
+const noHeavyDynamicImports = [
+  'error',
+  { selector: `ImportExpression[source.value=${HEAVY_SPECIFIER}]`, message: HEAVY },
+  { selector: `CallExpression[callee.name='require'][arguments.0.value=${HEAVY_SPECIFIER}]`, message: HEAVY },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'dist/', 'coverage/', 'test-results/', '.scratch/'] },
   js.configs.recommended,
@@ -36,10 +51,40 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*', 'fs', 'path', 'os', 'child_process'], message: 'common/ must run anywhere' },
             { group: ['better-sqlite3', 'electron', '@tensorflow/*'], message: 'common/ must run anywhere' },
-            { group: ['**/engine/**', '**/cli/**', '**/worker/**'], message: 'common/ imports only common/' },
+            {
+              group: ['**/engine/**', '**/host/**', '**/cli/**', '**/worker/**'],
+              message: 'common/ imports only common/',
+            },
           ],
         },
       ],
+    },
+  },
+  {
+    // host/ is what the interface processes run, and what engine processes share with them (the
+    // store, the catalogue): below electron/, server/ and cli/, which host it.
+    files: ['src-main/host/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...noHeavyImports,
+            {
+              group: ['electron', '**/electron/**', '**/server/**', '**/cli/**', '**/worker/**'],
+              message: 'host/ is hosted by electron/, server/ and cli/, and imports none of them',
+            },
+          ],
+        },
+      ],
+      'no-restricted-syntax': noHeavyDynamicImports,
+    },
+  },
+  {
+    files: ['src-main/electron/**/*.ts', 'src-main/server/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: noHeavyImports }],
+      'no-restricted-syntax': noHeavyDynamicImports,
     },
   },
 );

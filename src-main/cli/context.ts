@@ -1,6 +1,6 @@
 /** What every command needs: the home folder and the store in it, opened once. */
-import { resolveHome } from '../engine/home.ts';
-import { Store } from '../engine/store/index.ts';
+import { resolveHome } from '../host/home.ts';
+import { Store } from '../host/store/index.ts';
 
 export interface GlobalOptions {
   home?: string;

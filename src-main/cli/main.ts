@@ -3,14 +3,35 @@
  * Each command lives in commands/; this file wires them and turns errors into one line.
  */
 import { Command, CommanderError } from 'commander';
-import { registerBenchCommand } from './commands/bench.ts';
-import { registerDatasetCommands } from './commands/datasets.ts';
-import { registerExportCommand } from './commands/export.ts';
-import { registerReproduceCommand } from './commands/reproduce.ts';
-import { registerRunCommands } from './commands/runs.ts';
-import { registerServeCommand } from './commands/serve.ts';
-import { registerTrainCommand } from './commands/train.ts';
 import type { GlobalOptions } from './context.ts';
+
+type Register = (program: Command, globals: () => GlobalOptions) => void;
+
+/**
+ * Each command's module, loaded only when that command runs (all of them for help or a
+ * mistyped name). Most commands load TensorFlow.js; `gmvae serve` is the interface's process
+ * in web mode and must not (docs/architecture.md), and the others start faster without it.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  datasets: async () => (await import('./commands/datasets.ts')).registerDatasetCommands,
+  train: async () => (await import('./commands/train.ts')).registerTrainCommand,
+  runs: async () => (await import('./commands/runs.ts')).registerRunCommands,
+  eval: async () => (await import('./commands/runs.ts')).registerRunCommands,
+  export: async () => (await import('./commands/export.ts')).registerExportCommand,
+  serve: async () => (await import('./commands/serve.ts')).registerServeCommand,
+  bench: async () => (await import('./commands/bench.ts')).registerBenchCommand,
+  reproduce: async () => (await import('./commands/reproduce.ts')).registerReproduceCommand,
+};
+
+/** The command named on the command line: the first word that is not a global option or its value. */
+function commandName(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--home') i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
 
 const program = new Command('gmvae')
   .description('GMVAE Workbench: deep unsupervised clustering with Gaussian-mixture VAEs')
@@ -19,13 +40,11 @@ const program = new Command('gmvae')
   .exitOverride();
 
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-registerDatasetCommands(program, globals);
-registerTrainCommand(program, globals);
-registerRunCommands(program, globals);
-registerExportCommand(program, globals);
-registerServeCommand(program, globals);
-registerBenchCommand(program, globals);
-registerReproduceCommand(program, globals);
+const named = commandName(process.argv.slice(2));
+const load =
+  named !== undefined && Object.hasOwn(COMMANDS, named) ? [COMMANDS[named]!] : Object.values(COMMANDS);
+// A set: runs.ts registers both `runs` and `eval`.
+for (const register of new Set(await Promise.all(load.map((l) => l())))) register(program, globals);
 
 try {
   await program.parseAsync(process.argv);

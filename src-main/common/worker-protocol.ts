@@ -1,20 +1,62 @@
 /**
  * Messages between an engine process and its supervisor (the Electron main process, or the
  * web-mode server). Everything heavy runs in such a process so that the process serving an
- * interface never blocks: training a run, and one-off tasks (import, evaluate, export).
- * A discriminated union, so both ends are checked by the compiler.
+ * interface never blocks and never loads TensorFlow: training a run, one-off tasks (import,
+ * evaluate, export) and reading datasets (preview, example).
+ * Discriminated unions, so both ends are checked by the compiler.
  */
+import type { DatasetExample, DatasetPreview, ExampleRequest, ExportSummary } from './api/contract.ts';
+import type { MetricSummary } from './metric-names.ts';
 import type { CheckpointKind, RunStatus } from './run.ts';
 import type { TrainEvent } from './training-events.ts';
 
-export type EngineTask =
-  | { kind: 'import'; paths: string[]; name?: string; labelColumn?: string }
-  | { kind: 'evaluate'; runId: number; checkpoint: CheckpointKind }
-  | { kind: 'export'; runId: number; outDir: string; checkpoint: CheckpointKind };
+/**
+ * Every task an engine process runs: what it is given, and what it answers. The one table the
+ * engine's handlers (engine/tasks.ts), the supervisor and the service are all typed from.
+ */
+export interface EngineTaskTable {
+  import: { task: { paths: string[]; name?: string; labelColumn?: string }; result: { dataset: string } };
+  evaluate: { task: { runId: number; checkpoint: CheckpointKind }; result: MetricSummary };
+  export: { task: { runId: number; outDir: string; checkpoint: CheckpointKind }; result: ExportSummary };
+  preview: { task: { dataset: string }; result: DatasetPreview };
+  example: { task: ExampleRequest; result: DatasetExample };
+}
+
+export type EngineTaskKind = keyof EngineTaskTable;
+
+/** Tasks that only read a dataset: answered by one process that keeps the last dataset decoded. */
+export type DatasetReadKind = 'preview' | 'example';
+
+export type EngineTaskOf<K extends EngineTaskKind> = {
+  [P in K]: { kind: P } & EngineTaskTable[P]['task'];
+}[K];
+export type EngineTask = EngineTaskOf<EngineTaskKind>;
+export type EngineTaskResult<K extends EngineTaskKind> = EngineTaskTable[K]['result'];
+
+/** A task's answer as it crosses the process boundary, tagged with its kind. */
+export type EngineTaskReply = {
+  [K in EngineTaskKind]: { kind: K; result: EngineTaskResult<K> };
+}[EngineTaskKind];
+
+/**
+ * The result of `task` from its reply. The kind is checked because the value crossed a process
+ * boundary; past this check the compiler knows the result's type from the task's kind.
+ */
+export function taskResult<T extends EngineTask>(
+  task: T,
+  reply: EngineTaskReply,
+): EngineTaskResult<T['kind']> {
+  if (reply.kind !== task.kind) throw new Error(`a '${task.kind}' task was answered as '${reply.kind}'`);
+  return reply.result as EngineTaskResult<T['kind']>;
+}
 
 export type SupervisorMessage =
   | { type: 'train'; home: string; runId: number }
-  | { type: 'task'; home: string; task: EngineTask }
+  /**
+   * A task, answered by a 'task-done' with the same id. Unless `stay` is set the process exits
+   * after answering; a dataset reader stays up for the next task and keeps its decoded dataset.
+   */
+  | { type: 'task'; home: string; id: number; task: EngineTask; stay: boolean }
   | { type: 'pause' }
   | { type: 'resume' }
   /** Stops training at the next step (with a checkpoint), or cancels a task. */
@@ -23,6 +65,6 @@ export type SupervisorMessage =
 export type WorkerMessage =
   | { type: 'event'; event: TrainEvent }
   | { type: 'finished'; runId: number; status: RunStatus; error: string | null }
-  | { type: 'task-progress'; fraction: number; message: string }
-  | { type: 'task-done'; ok: true; result: unknown }
-  | { type: 'task-done'; ok: false; error: string };
+  | { type: 'task-progress'; id: number; fraction: number; message: string }
+  | { type: 'task-done'; id: number; ok: true; reply: EngineTaskReply }
+  | { type: 'task-done'; id: number; ok: false; error: string };

@@ -4,7 +4,7 @@
  */
 import type { UtilityProcess } from 'electron';
 import type { SupervisorMessage, WorkerMessage } from '../common/worker-protocol.ts';
-import type { WorkerHandle, WorkerLauncher } from '../engine/training/supervisor.ts';
+import type { WorkerHandle, WorkerLauncher } from '../host/supervisor.ts';
 
 export interface UtilityProcessDeps {
   fork(

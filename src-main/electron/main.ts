@@ -2,14 +2,14 @@
  * The Electron main process: a thin shell. It owns the window, the database and the engine
  * processes, and hosts the same WorkbenchService as web mode; everything it does beyond wiring
  * lives in modules that run and are tested under plain Node (window.ts, ipc.ts,
- * engine-launcher.ts, engine/api).
+ * engine-launcher.ts, host/).
  */
 import { BrowserWindow, app, dialog, ipcMain, session, utilityProcess } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WorkbenchService } from '../engine/api/workbench-service.ts';
-import { PRODUCT_NAME } from '../engine/home.ts';
-import { Store } from '../engine/store/index.ts';
+import { WorkbenchService } from '../host/workbench-service.ts';
+import { PRODUCT_NAME } from '../host/home.ts';
+import { Store } from '../host/store/index.ts';
 import { utilityProcessLauncher } from './engine-launcher.ts';
 import { registerApiIpc } from './ipc.ts';
 import { createMainWindow, enforceContentSecurityPolicy } from './window.ts';

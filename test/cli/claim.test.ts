@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolveConfig } from '../../src-main/common/config.ts';
-import { DATABASE_FILE, Store } from '../../src-main/engine/store/index.ts';
+import { DATABASE_FILE, Store } from '../../src-main/host/store/index.ts';
 import { blobs } from '../helpers/blobs.ts';
 import { gmvae, startGmvae, type CliResult } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { Store } from '../../src-main/engine/store/index.ts';
+import { Store } from '../../src-main/host/store/index.ts';
 import { blobs } from '../helpers/blobs.ts';
 import { metricSeries } from '../helpers/metrics.ts';
 import { gmvaeJson, startGmvae } from '../helpers/cli.ts';

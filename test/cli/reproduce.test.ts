@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { ExperimentResults } from '../../src-main/engine/reproduce/report.ts';
-import { Store } from '../../src-main/engine/store/index.ts';
+import { Store } from '../../src-main/host/store/index.ts';
 import { gmvae, gmvaeJson, startGmvae } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 

@@ -11,8 +11,8 @@ import { test } from 'node:test';
 import type { UtilityProcess } from 'electron';
 import { resolveConfig } from '../../src-main/common/config.ts';
 import { utilityProcessLauncher } from '../../src-main/electron/engine-launcher.ts';
-import { Store } from '../../src-main/engine/store/index.ts';
-import { ENGINE_PROCESS_ENTRY, EngineSupervisor } from '../../src-main/engine/training/supervisor.ts';
+import { Store } from '../../src-main/host/store/index.ts';
+import { ENGINE_PROCESS_ENTRY, EngineSupervisor } from '../../src-main/host/supervisor.ts';
 import { blobs } from '../helpers/blobs.ts';
 import { tempDir } from '../helpers/temp.ts';
 

@@ -1,4 +1,4 @@
-import type { Store } from '../../src-main/engine/store/index.ts';
+import type { Store } from '../../src-main/host/store/index.ts';
 
 /**
  * A run's recorded metrics as comparable lines, without the wall-clock ones: what two runs

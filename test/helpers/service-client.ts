@@ -9,9 +9,9 @@ import type { ApiMethod } from '../../src-main/common/api/contract.ts';
 import { dispatch } from '../../src-main/common/api/dispatch.ts';
 import type { TrainEvent } from '../../src-main/common/training-events.ts';
 import type { SupervisorMessage, WorkerMessage } from '../../src-main/common/worker-protocol.ts';
-import { WorkbenchService } from '../../src-main/engine/api/workbench-service.ts';
-import { Store } from '../../src-main/engine/store/index.ts';
-import type { WorkerHandle } from '../../src-main/engine/training/supervisor.ts';
+import { WorkbenchService } from '../../src-main/host/workbench-service.ts';
+import { Store } from '../../src-main/host/store/index.ts';
+import type { WorkerHandle } from '../../src-main/host/supervisor.ts';
 import { tempDir } from './temp.ts';
 
 /** A training process that never trains: it records what it is told and emits what the test says. */

@@ -5,18 +5,14 @@
  */
 import os from 'node:os';
 import type { Command } from 'commander';
+import { BACKEND_ORDER, type BackendName } from '../../common/backends.ts';
 import { BACKEND_CHOICES } from '../../common/config.ts';
-import { loadBlasAddon } from '../../engine/backend/blas/addon.ts';
-import {
-  BACKEND_ORDER,
-  BackendError,
-  selectBackend,
-  type BackendName,
-} from '../../engine/backend/backends.ts';
+import { BackendError, selectBackend } from '../../engine/backend/backends.ts';
 import { trainingFlopsPerExample } from '../../engine/bench/flops.ts';
 import { measureGemmPeak } from '../../engine/bench/gemm-peak.ts';
 import { BENCH_D, benchConfig, measureThroughput } from '../../engine/bench/throughput.ts';
 import { runTorchReference } from '../../engine/bench/torch-reference.ts';
+import { loadBlasAddon } from '../../host/blas-addon.ts';
 import type { GlobalOptions } from '../context.ts';
 import { integer, number } from '../options.ts';
 import { CliError, emitResult, formatNumber, note, table } from '../output.ts';

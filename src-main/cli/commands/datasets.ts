@@ -1,9 +1,8 @@
 /** gmvae datasets import | list */
 import type { Command } from 'commander';
 import type { DatasetInfo } from '../../common/dataset.ts';
-import { listDatasets } from '../../engine/data/catalog.ts';
+import { isBuiltin, listDatasets } from '../../host/datasets.ts';
 import { importDataset } from '../../engine/data/import/index.ts';
-import { isBuiltin } from '../../engine/data/registry.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { number, integer } from '../options.ts';
 import { CliError, emitResult, note, table } from '../output.ts';

@@ -1,7 +1,7 @@
 /** gmvae export RUN --out DIR */
 import type { Command } from 'commander';
 import { exportRun } from '../../engine/export/export-run.ts';
-import { requireRun } from '../../engine/runs.ts';
+import { requireRun } from '../../host/runs.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { emitResult } from '../output.ts';
 

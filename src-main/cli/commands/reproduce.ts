@@ -5,10 +5,10 @@
 import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { resolveHome } from '../../engine/home.ts';
+import { resolveHome } from '../../host/home.ts';
 import { EXPERIMENTS, findExperiment } from '../../engine/reproduce/experiments.ts';
 import { reproduce } from '../../engine/reproduce/reproduce.ts';
-import { EngineSupervisor } from '../../engine/training/supervisor.ts';
+import { EngineSupervisor } from '../../host/supervisor.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { integer } from '../options.ts';
 import { CliError, emitResult, note } from '../output.ts';

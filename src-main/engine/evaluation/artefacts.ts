@@ -10,10 +10,11 @@ import type {
 } from '../../common/artefacts.ts';
 import type { LoadedDataset } from '../../common/dataset.ts';
 import { exampleSize } from '../../common/dataset.ts';
-import type { ArtefactKind } from '../../common/run.ts';
+import type { ArtefactKind, CheckpointKind, RunRecord } from '../../common/run.ts';
 import { deriveSeed, permutation } from '../../common/random.ts';
-import { gatherRows } from '../training/batches.ts';
+import { SEED_STREAM, gatherRows } from '../data/batches.ts';
 import type { Gmvae } from '../model/gmvae.ts';
+import type { Store } from '../../host/store/index.ts';
 import { tf } from '../tf.ts';
 import { clusterSplit } from './evaluate.ts';
 import { pcaProjection, umapProjection } from './projection.ts';
@@ -131,4 +132,22 @@ export async function computeArtefacts(
     { kind: 'reconstructions', payload: reconstructions },
     { kind: 'cluster-samples', payload: samples },
   ];
+}
+
+/**
+ * Computes and stores the artefacts of a model at one of its run's checkpoints. The trainer
+ * (at the end of a run), `gmvae eval` and the reproduction's pictures all call this, so the
+ * stored artefacts of a checkpoint do not depend on which of them made them.
+ */
+export async function saveCheckpointArtefacts(
+  store: Store,
+  loaded: { run: RunRecord; model: Gmvae; data: LoadedDataset; epoch: number },
+  kind: CheckpointKind,
+): Promise<void> {
+  const { run, model, data, epoch } = loaded;
+  const artefacts = await computeArtefacts(model, data, {
+    seed: deriveSeed(run.config.seed, SEED_STREAM.artefacts),
+  });
+  const createdAt = new Date().toISOString();
+  for (const a of artefacts) store.saveArtefact({ ...a, runId: run.id, checkpoint: kind, epoch, createdAt });
 }

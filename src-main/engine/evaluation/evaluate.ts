@@ -6,7 +6,7 @@ import type { DatasetSplit } from '../../common/dataset.ts';
 import { exampleSize } from '../../common/dataset.ts';
 import type { MetricSummary, TestTerm } from '../../common/metric-names.ts';
 import { deriveSeed } from '../../common/random.ts';
-import { SEED_STREAM, gatherRows } from '../training/batches.ts';
+import { SEED_STREAM, gatherRows } from '../data/batches.ts';
 import { stackTerms } from '../model/formulations/terms.ts';
 import type { Gmvae } from '../model/gmvae.ts';
 import { tf, type Tensor2D } from '../tf.ts';

@@ -6,13 +6,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CheckpointKind } from '../../common/run.ts';
-import { loadDataset } from '../data/catalog.ts';
+import { withCheckpointModel } from '../checkpoint/restore.ts';
 import { clusterSplit } from '../evaluation/evaluate.ts';
-import { Gmvae } from '../model/gmvae.ts';
-import { requireRun } from '../runs.ts';
-import type { Store } from '../store/index.ts';
+import { requireRun } from '../../host/runs.ts';
+import type { Store } from '../../host/store/index.ts';
 import { tf, type LayersModel } from '../tf.ts';
-import { restoreWeights } from '../training/checkpoint-state.ts';
 
 export interface ExportOptions {
   outDir: string;
@@ -60,16 +58,14 @@ export async function exportRun(store: Store, runId: number, options: ExportOpti
   if (kind !== 'last' && kind !== 'best')
     throw new ExportError(`checkpoint must be 'last' or 'best', not '${kind}'`);
   const run = requireRun(store, runId);
-  const checkpoint = store.loadCheckpoint(run.id, kind);
-  if (!checkpoint) throw new ExportError(`run '${run.name}' has no '${kind}' checkpoint to export yet`);
+  // Checked before anything is loaded, so a refusal is quick and writes nothing.
+  if (!store.listCheckpoints(run.id).some((c) => c.kind === kind))
+    throw new ExportError(`run '${run.name}' has no '${kind}' checkpoint to export yet`);
   const out = path.resolve(options.outDir);
   if (fs.existsSync(out) && (!fs.statSync(out).isDirectory() || fs.readdirSync(out).length > 0))
     throw new ExportError(`${out}: export folder must be new or empty (nothing is overwritten)`);
 
-  const data = await loadDataset(store, run.dataset);
-  const model = new Gmvae(run.config, { shape: data.info.shape });
-  try {
-    restoreWeights(model, checkpoint.weights);
+  return withCheckpointModel(store, run.id, kind, async ({ model, data, epoch, step }) => {
     const files: string[] = [];
     files.push(...(await saveLayersModel(model.networks.encoder, path.join(out, 'encoder'))));
     files.push(...(await saveLayersModel(model.networks.priorNetwork, path.join(out, 'prior-network'))));
@@ -96,7 +92,7 @@ export async function exportRun(store: Store, runId: number, options: ExportOpti
       format: 'gmvae-workbench-export',
       version: 1,
       run: { id: run.id, name: run.name, dataset: run.dataset, status: run.status, backend: run.backend },
-      checkpoint: { kind, epoch: checkpoint.epoch, step: checkpoint.step },
+      checkpoint: { kind, epoch, step },
       config: run.config,
       dataset: data.info,
       metrics: store.latestMetrics(run.id),
@@ -129,10 +125,8 @@ export async function exportRun(store: Store, runId: number, options: ExportOpti
       run: run.id,
       out,
       checkpoint: kind,
-      epoch: checkpoint.epoch,
+      epoch,
       files: files.map((f) => path.relative(out, f)),
     };
-  } finally {
-    model.dispose();
-  }
+  });
 }

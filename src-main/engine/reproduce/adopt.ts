@@ -6,9 +6,9 @@
  */
 import { CONFIG_KEYS, resolveConfig, type GmvaeConfig } from '../../common/config.ts';
 import type { RunRecord, RunStatus } from '../../common/run.ts';
-import { datasetInfo } from '../data/catalog.ts';
-import { createRun } from '../runs.ts';
-import type { Store } from '../store/index.ts';
+import { datasetInfo } from '../../host/datasets.ts';
+import { createRun } from '../../host/runs.ts';
+import type { Store } from '../../host/store/index.ts';
 import type { PlannedRun } from './experiments.ts';
 
 export const reproduceTag = (experiment: string): string => `reproduce:${experiment}`;

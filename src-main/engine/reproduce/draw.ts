@@ -13,10 +13,11 @@ import { exampleSize } from '../../common/dataset.ts';
 import { metricName } from '../../common/metric-names.ts';
 import { deriveSeed } from '../../common/random.ts';
 import type { RunRecord } from '../../common/run.ts';
+import { withCheckpointModel } from '../checkpoint/restore.ts';
+import { saveCheckpointArtefacts } from '../evaluation/artefacts.ts';
 import { clusterSplit } from '../evaluation/evaluate.ts';
-import { saveCheckpointArtefacts, withCheckpointModel } from '../evaluation/evaluate-checkpoint.ts';
 import type { Gmvae } from '../model/gmvae.ts';
-import type { Store } from '../store/index.ts';
+import type { Store } from '../../host/store/index.ts';
 import type { PictureKind } from './experiments.ts';
 import { curvesSpec, imageGridPng, renderSvg, scatterSpec, type CurvePoint } from './pictures.ts';
 

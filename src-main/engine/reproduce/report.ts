@@ -5,8 +5,8 @@
  */
 import type { MetricSummary } from '../../common/metric-names.ts';
 import type { RunRecord, RunStatus } from '../../common/run.ts';
-import { latestTestMetrics } from '../runs.ts';
-import type { Store } from '../store/index.ts';
+import { latestTestMetrics } from '../../host/runs.ts';
+import type { Store } from '../../host/store/index.ts';
 import type { Experiment, PaperAccuracy, PlannedRun } from './experiments.ts';
 
 export interface RunResult {

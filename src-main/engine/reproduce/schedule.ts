@@ -6,8 +6,8 @@
  */
 import type { RunRecord, RunStatus } from '../../common/run.ts';
 import type { TrainEventListener } from '../../common/training-events.ts';
-import { StoreError, type Store } from '../store/index.ts';
-import type { EngineSupervisor } from '../training/supervisor.ts';
+import { StoreError, type Store } from '../../host/store/index.ts';
+import type { EngineSupervisor } from '../../host/supervisor.ts';
 
 export interface ScheduleOptions {
   /** Runs training at once. */

@@ -16,19 +16,15 @@ import { TRAIN_METRICS, metricName, type TrainMetric } from '../../common/metric
 import { deriveSeed } from '../../common/random.ts';
 import type { CheckpointData, MetricPoint, RunRecord, StoredTensor } from '../../common/run.ts';
 import type { TrainEventListener } from '../../common/training-events.ts';
-import {
-  BACKEND_ORDER,
-  selectBackend,
-  type BackendName,
-  type BackendSelection,
-} from '../backend/backends.ts';
-import { computeArtefacts } from '../evaluation/artefacts.ts';
+import { BACKEND_ORDER, type BackendName } from '../../common/backends.ts';
+import { selectBackend, type BackendSelection } from '../backend/backends.ts';
+import { saveCheckpointArtefacts } from '../evaluation/artefacts.ts';
 import { evaluateSplit } from '../evaluation/evaluate.ts';
 import { Gmvae } from '../model/gmvae.ts';
-import type { Store } from '../store/index.ts';
+import type { Store } from '../../host/store/index.ts';
 import { tf } from '../tf.ts';
-import { SEED_STREAM, batchCount, batchIndices, epochOrder, gatherRows } from './batches.ts';
-import { captureOptimizer, captureWeights, restoreOptimizer, restoreWeights } from './checkpoint-state.ts';
+import { SEED_STREAM, batchCount, batchIndices, epochOrder, gatherRows } from '../data/batches.ts';
+import { captureOptimizer, captureWeights, restoreOptimizer, restoreWeights } from '../checkpoint/state.ts';
 import { createOptimizer } from './optimizer.ts';
 import { readTerms, trainStep, type StepTerms } from './step.ts';
 
@@ -323,11 +319,7 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
     }
 
     // 5. artefacts of the final model, then done
-    const artefacts = await computeArtefacts(model, data, {
-      seed: deriveSeed(config.seed, SEED_STREAM.artefacts),
-    });
-    for (const artefact of artefacts)
-      store.saveArtefact({ ...artefact, runId, checkpoint: 'last', epoch, createdAt: now() });
+    await saveCheckpointArtefacts(store, { run, model, data, epoch }, 'last');
     return finish('completed');
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

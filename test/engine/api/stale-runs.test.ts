@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { SYNTHETIC_PRESET } from '../../../src-main/common/config.ts';
-import { WorkbenchService } from '../../../src-main/engine/api/workbench-service.ts';
-import { Store } from '../../../src-main/engine/store/index.ts';
+import { WorkbenchService } from '../../../src-main/host/workbench-service.ts';
+import { Store } from '../../../src-main/host/store/index.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 /** The pid of a process that has exited (and been reaped). */

@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MNIST_PRESET, type GmvaeConfig } from '../../../src-main/common/config.ts';
-import { loadBlasAddon } from '../../../src-main/engine/backend/blas/addon.ts';
-import { BACKEND_ORDER, selectBackend } from '../../../src-main/engine/backend/backends.ts';
+import { loadBlasAddon } from '../../../src-main/host/blas-addon.ts';
+import { BACKEND_ORDER } from '../../../src-main/common/backends.ts';
+import { selectBackend } from '../../../src-main/engine/backend/backends.ts';
 import { Gmvae } from '../../../src-main/engine/model/gmvae.ts';
 import { tf } from '../../../src-main/engine/tf.ts';
 import { trainStep } from '../../../src-main/engine/training/step.ts';

@@ -3,7 +3,7 @@
  * runner that evaluates the same computation on two backends.
  */
 import assert from 'node:assert/strict';
-import { blasStatus } from '../../../src-main/engine/backend/blas/addon.ts';
+import { blasStatus } from '../../../src-main/host/blas-addon.ts';
 import { selectBackend } from '../../../src-main/engine/backend/backends.ts';
 import { tf } from '../../../src-main/engine/tf.ts';
 

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { MNIST_INFO } from '../../../src-main/engine/data/mnist.ts';
+import { loadBuiltin } from '../../../src-main/engine/data/registry.ts';
 import {
   BUILTIN_DATASETS,
+  MNIST_INFO,
+  SPIRAL_INFO,
   builtinInfo,
   isBuiltin,
-  loadBuiltin,
-} from '../../../src-main/engine/data/registry.ts';
-import { SPIRAL_INFO } from '../../../src-main/engine/data/spiral.ts';
+} from '../../../src-main/host/datasets.ts';
 
 test('registry: lists spiral and mnist without loading them', () => {
   assert.deepEqual(

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { loadSpiral, SPIRAL_INFO, SPIRAL_NOISE_SD, spiralArc } from '../../../src-main/engine/data/spiral.ts';
+import { loadSpiral, SPIRAL_NOISE_SD, spiralArc } from '../../../src-main/engine/data/spiral.ts';
+import { SPIRAL_INFO } from '../../../src-main/host/datasets.ts';
 
 test('spiral: same seed gives the same data, another seed other data', () => {
   const a = loadSpiral();

@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { resolveConfig } from '../../../src-main/common/config.ts';
-import { datasetInfo } from '../../../src-main/engine/data/catalog.ts';
+import { datasetInfo } from '../../../src-main/host/datasets.ts';
 import { adoptOrCreateRun, reproduceTag } from '../../../src-main/engine/reproduce/adopt.ts';
 import { findExperiment, planRuns } from '../../../src-main/engine/reproduce/experiments.ts';
-import { createRun } from '../../../src-main/engine/runs.ts';
-import { Store } from '../../../src-main/engine/store/index.ts';
+import { createRun } from '../../../src-main/host/runs.ts';
+import { Store } from '../../../src-main/host/store/index.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 const synthetic = findExperiment('synthetic');

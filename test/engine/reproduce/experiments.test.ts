@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MNIST_PRESET, resolveConfig, SYNTHETIC_PRESET } from '../../../src-main/common/config.ts';
-import { MNIST_INFO } from '../../../src-main/engine/data/mnist.ts';
+import { MNIST_INFO } from '../../../src-main/host/datasets.ts';
 import { EXPERIMENTS, findExperiment, planRuns } from '../../../src-main/engine/reproduce/experiments.ts';
 
 const mnistInfo = MNIST_INFO;

@@ -16,7 +16,7 @@ import {
   scatterSpec,
   squareDomain,
 } from '../../../src-main/engine/reproduce/pictures.ts';
-import { Store } from '../../../src-main/engine/store/index.ts';
+import { Store } from '../../../src-main/host/store/index.ts';
 import { trainRun } from '../../../src-main/engine/training/trainer.ts';
 import { blobs } from '../../helpers/blobs.ts';
 import { tempDir } from '../../helpers/temp.ts';

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { resolveConfig } from '../../../src-main/common/config.ts';
 import { findExperiment, planRuns } from '../../../src-main/engine/reproduce/experiments.ts';
 import { collectResults, resultsMarkdown, spread } from '../../../src-main/engine/reproduce/report.ts';
-import { Store } from '../../../src-main/engine/store/index.ts';
+import { Store } from '../../../src-main/host/store/index.ts';
 import { blobs } from '../../helpers/blobs.ts';
 import { tempDir } from '../../helpers/temp.ts';
 

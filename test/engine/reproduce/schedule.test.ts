@@ -8,10 +8,10 @@ import { spawn } from 'node:child_process';
 import { describe, test } from 'node:test';
 import type { RunStatus } from '../../../src-main/common/run.ts';
 import type { SupervisorMessage, WorkerMessage } from '../../../src-main/common/worker-protocol.ts';
-import { createRun } from '../../../src-main/engine/runs.ts';
+import { createRun } from '../../../src-main/host/runs.ts';
 import { trainRuns } from '../../../src-main/engine/reproduce/schedule.ts';
-import { Store } from '../../../src-main/engine/store/index.ts';
-import { EngineSupervisor, type WorkerHandle } from '../../../src-main/engine/training/supervisor.ts';
+import { Store } from '../../../src-main/host/store/index.ts';
+import { EngineSupervisor, type WorkerHandle } from '../../../src-main/host/supervisor.ts';
 import { tempDir } from '../../helpers/temp.ts';
 
 type Behaviour = 'complete' | 'crash' | 'until-stopped';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { resolveConfig } from '../../../src-main/common/config.ts';
-import { Store } from '../../../src-main/engine/store/index.ts';
+import { Store } from '../../../src-main/host/store/index.ts';
 import { trainRun } from '../../../src-main/engine/training/trainer.ts';
 import { blobs } from '../../helpers/blobs.ts';
 import { metricSeries } from '../../helpers/metrics.ts';

@@ -8,8 +8,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { resolveConfig } from '../../../src-main/common/config.ts';
-import { builtinInfo, loadBuiltin } from '../../../src-main/engine/data/registry.ts';
-import { Store } from '../../../src-main/engine/store/index.ts';
+import { loadBuiltin } from '../../../src-main/engine/data/registry.ts';
+import { builtinInfo } from '../../../src-main/host/datasets.ts';
+import { Store } from '../../../src-main/host/store/index.ts';
 import { trainRun } from '../../../src-main/engine/training/trainer.ts';
 import { skipUnlessBlas } from '../backend/blas-helpers.ts';
 import { metricSeries } from '../../helpers/metrics.ts';

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { resolveConfig } from '../../../src-main/common/config.ts';
 import type { LoadedDataset } from '../../../src-main/common/dataset.ts';
 import type { TrainEvent } from '../../../src-main/common/training-events.ts';
-import { Store } from '../../../src-main/engine/store/index.ts';
+import { Store } from '../../../src-main/host/store/index.ts';
 import { trainRun } from '../../../src-main/engine/training/trainer.ts';
 import { blobs } from '../../helpers/blobs.ts';
 import { metricSeries } from '../../helpers/metrics.ts';

@@ -5,7 +5,7 @@
  * training/optimizer.ts uses it where the active backend has it; the arithmetic is the same.
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
-import type { BlasAddon } from './addon.ts';
+import type { BlasAddon } from '../../../host/blas-addon.ts';
 import type { WasmHeapBackend } from './kernels.ts';
 
 export const FUSED_ADAM = 'GmvaeFusedAdam';

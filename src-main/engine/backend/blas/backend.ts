@@ -11,7 +11,7 @@
  */
 import type { KernelBackend, KernelFunc } from '@tensorflow/tfjs';
 import { tf } from '../../tf.ts';
-import { loadBlasAddon, type BlasAddon } from './addon.ts';
+import { loadBlasAddon, type BlasAddon } from '../../../host/blas-addon.ts';
 import { fusedAdamKernel } from './adam-kernel.ts';
 import { blasKernels } from './kernels.ts';
 

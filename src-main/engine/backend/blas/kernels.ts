@@ -10,7 +10,7 @@
  */
 import type { DataType, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { tf } from '../../tf.ts';
-import { ACTIVATION_CODES, type BlasAddon } from './addon.ts';
+import { ACTIVATION_CODES, type BlasAddon } from '../../../host/blas-addon.ts';
 import { batchPairs } from './broadcast.ts';
 import { tileRows } from './tile.ts';
 

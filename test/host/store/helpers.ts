@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { SYNTHETIC_PRESET } from '../../../src-main/common/config.ts';
 import type { GmvaeConfig } from '../../../src-main/common/config.ts';
-import { Store } from '../../../src-main/engine/store/index.ts';
-import type { StoreOptions } from '../../../src-main/engine/store/index.ts';
+import { Store } from '../../../src-main/host/store/index.ts';
+import type { StoreOptions } from '../../../src-main/host/store/index.ts';
 
 /** A fresh directory, removed when the test ends. */
 export function tempHome(t: TestContext): string {

@@ -3,9 +3,9 @@
  * interface's process never trains, so it must not load native TensorFlow just to ask).
  */
 import { createRequire } from 'node:module';
-import type { BackendStatus } from '../../common/api/contract.ts';
-import { BACKEND_ORDER, type BackendName } from './backends.ts';
-import { blasStatus } from './blas/addon.ts';
+import type { BackendStatus } from '../common/api/contract.ts';
+import { BACKEND_ORDER, type BackendName } from '../common/backends.ts';
+import { blasStatus } from './blas-addon.ts';
 
 const require = createRequire(import.meta.url);
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MIGRATIONS, Store, StoreError } from '../../../src-main/engine/store/index.ts';
-import type { Migration } from '../../../src-main/engine/store/index.ts';
+import { MIGRATIONS, Store, StoreError } from '../../../src-main/host/store/index.ts';
+import type { Migration } from '../../../src-main/host/store/index.ts';
 import { rawDb, tempHome } from './helpers.ts';
 
 const names = MIGRATIONS.map((m) => m.name);

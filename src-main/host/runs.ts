@@ -11,7 +11,7 @@ import {
   type MetricSummary,
 } from '../common/metric-names.ts';
 import type { RunRecord } from '../common/run.ts';
-import { datasetInfo } from './data/catalog.ts';
+import { datasetInfo } from './datasets.ts';
 import type { Store } from './store/index.ts';
 
 export interface NewRunInput {

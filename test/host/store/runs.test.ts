@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { Store, StoreError, isProcessAlive } from '../../../src-main/engine/store/index.ts';
+import { Store, StoreError, isProcessAlive } from '../../../src-main/host/store/index.ts';
 import { deadPid, openTempStore, tempHome, testConfig } from './helpers.ts';
 
 test('createRun fills in defaults; getRun finds it by id, numeric string or name', async (t) => {

@@ -1,5 +1,8 @@
-/** A dataset's preview for the Datasets screen: first examples, class counts, simple statistics. */
-import type { DatasetPreview } from '../../common/api/contract.ts';
+/**
+ * What the interface shows of a decoded dataset: the Datasets screen's preview (first examples,
+ * class counts, simple statistics) and single examples (hovering over a projection).
+ */
+import type { DatasetExample, DatasetPreview, ExampleRequest } from '../../common/api/contract.ts';
 import type { LoadedDataset } from '../../common/dataset.ts';
 import { exampleSize } from '../../common/dataset.ts';
 
@@ -30,4 +33,17 @@ export function datasetPreview(data: LoadedDataset): DatasetPreview {
   const mean = Array.from(sum, (s) => s / count);
   const std = Array.from(sumSq, (s, f) => Math.sqrt(Math.max(0, s / count - mean[f]! ** 2)));
   return { info, examples, classCounts, mean: mean.map(round), std: std.map(round) };
+}
+
+/** One example of a split; the request comes from the interface, so its index is checked. */
+export function datasetExample(data: LoadedDataset, request: ExampleRequest): DatasetExample {
+  const split = request.split === 'train' ? data.train : data.test;
+  if (!Number.isInteger(request.index) || request.index < 0 || request.index >= split.n)
+    throw new Error(`${request.dataset} has no ${request.split} example ${request.index}`);
+  const d = exampleSize(data.info.shape);
+  return {
+    values: Array.from(split.x.subarray(request.index * d, (request.index + 1) * d)),
+    label: split.y ? split.y[request.index]! : null,
+    shape: data.info.shape,
+  };
 }

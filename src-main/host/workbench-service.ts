@@ -1,14 +1,16 @@
 /**
  * The back end behind the interface: implements the WorkbenchApi contract over the store,
- * the datasets and the engine supervisor. Electron main and the web-mode server both host one
- * of these; neither adds logic of its own. Everything heavy (training, import, evaluation,
- * export) runs in engine processes, so this object only reads the store and routes messages.
+ * the datasets catalogue and the engine supervisor. Electron main and the web-mode server both
+ * host one of these; neither adds logic of its own. Everything heavy (training, import,
+ * evaluation, export, decoding a dataset for a preview) runs in engine processes, so this
+ * object only reads the store and routes messages, and never loads TensorFlow.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type {
   BackendStatus,
+  DatasetExample,
   DatasetPreview,
   DatasetSummary,
   ExampleRequest,
@@ -24,19 +26,16 @@ import type {
   RunSummary,
   WorkbenchApi,
   WorkbenchEvent,
-} from '../../common/api/contract.ts';
-import { MNIST_PRESET, SYNTHETIC_PRESET, defaultConfigFor } from '../../common/config.ts';
-import type { LoadedDataset } from '../../common/dataset.ts';
-import { exampleSize } from '../../common/dataset.ts';
-import type { MetricSummary } from '../../common/metric-names.ts';
-import type { ArtefactKind, CheckpointKind, MetricPoint, RunRecord } from '../../common/run.ts';
-import { probeBackends } from '../backend/probe.ts';
-import { datasetInfo, listDatasets, loadDataset } from '../data/catalog.ts';
-import { isBuiltin } from '../data/registry.ts';
-import { createRun, latestTestMetrics, requireRun } from '../runs.ts';
-import type { Store } from '../store/index.ts';
-import { EngineSupervisor, type RunningTask, type WorkerLauncher } from '../training/supervisor.ts';
-import { datasetPreview } from './dataset-preview.ts';
+} from '../common/api/contract.ts';
+import { MNIST_PRESET, SYNTHETIC_PRESET, defaultConfigFor } from '../common/config.ts';
+import type { MetricSummary } from '../common/metric-names.ts';
+import type { ArtefactKind, CheckpointKind, MetricPoint, RunRecord } from '../common/run.ts';
+import { probeBackends } from './backend-probe.ts';
+import { DatasetReader } from './dataset-reader.ts';
+import { datasetInfo, isBuiltin, listDatasets } from './datasets.ts';
+import { createRun, latestTestMetrics, requireRun } from './runs.ts';
+import type { Store } from './store/index.ts';
+import { EngineSupervisor, forkLauncher, type RunningTask, type WorkerLauncher } from './supervisor.ts';
 
 export interface WorkbenchServiceOptions {
   store: Store;
@@ -58,14 +57,15 @@ export class WorkbenchService implements WorkbenchApi {
   readonly #supervisor: EngineSupervisor;
   readonly #listeners = new Set<(event: WorkbenchEvent) => void>();
   readonly #progress = new Map<number, RunProgress>();
-  readonly #imports = new Map<string, RunningTask>();
-  /** The last dataset loaded for previews and examples (MNIST takes a second to load). */
-  #cached: LoadedDataset | null = null;
+  readonly #imports = new Map<string, RunningTask<unknown>>();
+  readonly #reader: DatasetReader;
 
   constructor(options: WorkbenchServiceOptions) {
     this.#options = options;
     this.#store = options.store;
-    this.#supervisor = new EngineSupervisor(options.store, options.home, options.launcher);
+    const launcher = options.launcher ?? forkLauncher();
+    this.#supervisor = new EngineSupervisor(options.store, options.home, launcher);
+    this.#reader = new DatasetReader(launcher, options.home);
     this.#supervisor.onEvent((event) => {
       if (event.type === 'progress') {
         const { epoch, batch, batches, step, loss, examplesPerSecond } = event;
@@ -85,6 +85,7 @@ export class WorkbenchService implements WorkbenchApi {
 
   /** Application quit: training processes stop (checkpointed); their runs resume later. */
   async shutdown(): Promise<void> {
+    this.#reader.close();
     await this.#supervisor.shutdown();
   }
 
@@ -108,20 +109,14 @@ export class WorkbenchService implements WorkbenchApi {
   }
 
   async previewDataset(name: string): Promise<DatasetPreview> {
-    return datasetPreview(await this.#load(name));
+    datasetInfo(this.#store, name); // an unknown name fails here, without starting a process
+    return this.#reader.read({ kind: 'preview', dataset: name });
   }
 
-  async example(request: ExampleRequest) {
-    const data = await this.#load(request.dataset);
-    const split = request.split === 'train' ? data.train : data.test;
-    if (!Number.isInteger(request.index) || request.index < 0 || request.index >= split.n)
-      throw new ServiceError(`${request.dataset} has no ${request.split} example ${request.index}`);
-    const d = exampleSize(data.info.shape);
-    return {
-      values: Array.from(split.x.subarray(request.index * d, (request.index + 1) * d)),
-      label: split.y ? split.y[request.index]! : null,
-      shape: data.info.shape,
-    };
+  async example(request: ExampleRequest): Promise<DatasetExample> {
+    const { dataset, split, index } = request;
+    datasetInfo(this.#store, dataset);
+    return this.#reader.read({ kind: 'example', dataset, split, index });
   }
 
   async importDataset(request: ImportRequest): Promise<ImportJob> {
@@ -138,13 +133,8 @@ export class WorkbenchService implements WorkbenchApi {
     );
     this.#imports.set(job, task);
     task.result.then(
-      (result) => {
-        this.#emit({
-          type: 'import-finished',
-          job,
-          dataset: (result as { dataset: string }).dataset,
-          error: null,
-        });
+      ({ dataset }) => {
+        this.#emit({ type: 'import-finished', job, dataset, error: null });
         this.#emit({ type: 'datasets-changed' });
       },
       (error: Error) => this.#emit({ type: 'import-finished', job, dataset: null, error: error.message }),
@@ -160,7 +150,7 @@ export class WorkbenchService implements WorkbenchApi {
   async deleteDataset(name: string): Promise<void> {
     if (isBuiltin(name)) throw new ServiceError(`'${name}' is built in and cannot be deleted`);
     this.#store.deleteDataset(name);
-    if (this.#cached?.info.name === name) this.#cached = null;
+    this.#reader.forget();
     this.#emit({ type: 'datasets-changed' });
   }
 
@@ -266,8 +256,7 @@ export class WorkbenchService implements WorkbenchApi {
 
   async evaluateCheckpoint(id: number, checkpoint: CheckpointKind): Promise<MetricSummary> {
     const run = requireRun(this.#store, id);
-    const metrics = (await this.#supervisor.runTask({ kind: 'evaluate', runId: run.id, checkpoint })
-      .result) as MetricSummary;
+    const metrics = await this.#supervisor.runTask({ kind: 'evaluate', runId: run.id, checkpoint }).result;
     this.#emit({ type: 'runs-changed' });
     return metrics;
   }
@@ -275,12 +264,12 @@ export class WorkbenchService implements WorkbenchApi {
   async exportRun(request: ExportRequest): Promise<ExportSummary> {
     const run = requireRun(this.#store, request.run);
     const outDir = this.#checkedOutputFolder(request.outDir);
-    return (await this.#supervisor.runTask({
+    return this.#supervisor.runTask({
       kind: 'export',
       runId: run.id,
       outDir,
       checkpoint: request.checkpoint ?? 'last',
-    }).result) as ExportSummary;
+    }).result;
   }
 
   // ---- helpers ----
@@ -293,11 +282,6 @@ export class WorkbenchService implements WorkbenchApi {
       metrics,
       progress: this.#progress.get(run.id) ?? null,
     };
-  }
-
-  async #load(name: string): Promise<LoadedDataset> {
-    if (this.#cached?.info.name !== name) this.#cached = await loadDataset(this.#store, name);
-    return this.#cached;
   }
 
   /**

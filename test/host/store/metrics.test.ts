@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { MetricPoint } from '../../../src-main/common/run.ts';
-import { StoreError } from '../../../src-main/engine/store/index.ts';
+import { StoreError } from '../../../src-main/host/store/index.ts';
 import { openTempStore, testConfig } from './helpers.ts';
 
 test('metrics: append, query in step/name order, filter, latest, deleteAfter', async (t) => {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
-import { Store } from '../../../src-main/engine/store/index.ts';
+import { Store } from '../../../src-main/host/store/index.ts';
 import { rawDb, tempHome, testConfig } from './helpers.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/commit-loop.ts', import.meta.url));

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LoadedDataset } from '../../../src-main/common/dataset.ts';
-import { StoreError } from '../../../src-main/engine/store/index.ts';
-import { dequantiseUint8, quantiseUint8 } from '../../../src-main/engine/store/datasets.ts';
+import { StoreError } from '../../../src-main/host/store/index.ts';
+import { dequantiseUint8, quantiseUint8 } from '../../../src-main/host/store/datasets.ts';
 import { bits, openTempStore, rawDb, testConfig } from './helpers.ts';
 
 /** 8-bit images scaled to [0,1], as an image import produces. */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CheckpointData, MetricPoint, StoredTensor } from '../../../src-main/common/run.ts';
-import type { Store } from '../../../src-main/engine/store/index.ts';
-import { StoreError } from '../../../src-main/engine/store/index.ts';
+import type { Store } from '../../../src-main/host/store/index.ts';
+import { StoreError } from '../../../src-main/host/store/index.ts';
 import { bits, openTempStore, rawDb, testConfig } from './helpers.ts';
 
 function tensors(prefix: string, seed: number): StoredTensor[] {

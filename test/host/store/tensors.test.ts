@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { StoredTensor } from '../../../src-main/common/run.ts';
-import { StoreError, decodeTensors, encodeTensors } from '../../../src-main/engine/store/index.ts';
+import { StoreError, decodeTensors, encodeTensors } from '../../../src-main/host/store/index.ts';
 import { bits } from './helpers.ts';
 
 /** Random 32-bit patterns: NaNs with payloads, infinities, -0 and subnormals all turn up. */

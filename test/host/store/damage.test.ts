@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { DATABASE_FILE, Store, StoreError } from '../../../src-main/engine/store/index.ts';
+import { DATABASE_FILE, Store, StoreError } from '../../../src-main/host/store/index.ts';
 import { tempHome, testConfig } from './helpers.ts';
 
 /** A closed store holding one run with enough metrics to span many pages; returns its file. */

@@ -7,15 +7,19 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { resolveConfig } from '../../../src-main/common/config.ts';
-import type { TrainEvent } from '../../../src-main/common/training-events.ts';
-import { Store, isProcessAlive } from '../../../src-main/engine/store/index.ts';
-import { EngineSupervisor, type WorkerHandle } from '../../../src-main/engine/training/supervisor.ts';
-import type { SupervisorMessage, WorkerMessage } from '../../../src-main/common/worker-protocol.ts';
-import { trainRun } from '../../../src-main/engine/training/trainer.ts';
-import { blobs } from '../../helpers/blobs.ts';
-import { metricSeries } from '../../helpers/metrics.ts';
-import { tempDir } from '../../helpers/temp.ts';
+import { resolveConfig } from '../../src-main/common/config.ts';
+import type { TrainEvent } from '../../src-main/common/training-events.ts';
+import type {
+  EngineTaskReply,
+  SupervisorMessage,
+  WorkerMessage,
+} from '../../src-main/common/worker-protocol.ts';
+import { Store, isProcessAlive } from '../../src-main/host/store/index.ts';
+import { EngineSupervisor, type WorkerHandle } from '../../src-main/host/supervisor.ts';
+import { trainRun } from '../../src-main/engine/training/trainer.ts';
+import { blobs } from '../helpers/blobs.ts';
+import { metricSeries } from '../helpers/metrics.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const data = blobs();
 const SUPERVISE_FIXTURE = fileURLToPath(new URL('./fixtures/supervise-until-sigint.ts', import.meta.url));
@@ -208,7 +212,7 @@ describe('engine tasks', () => {
     launched[0]!.finish({ dataset: 'zero' });
     assert.deepEqual(await runs[0]!.result, { dataset: 'zero' });
     assert.equal(launched.length, 3, 'the waiting task started in the freed slot');
-    assert.deepEqual(launched[2]!.sent[0], { type: 'task', home, task: task(2) });
+    assert.deepEqual(launched[2]!.sent[0], { type: 'task', home, id: 0, task: task(2), stay: false });
     launched[1]!.finish(1);
     launched[2]!.finish(2);
     assert.deepEqual(await Promise.all([runs[1]!.result, runs[2]!.result]), [1, 2]);
@@ -234,7 +238,9 @@ function fakeWorker(launched: FakeWorker[]): FakeWorker {
     onExit: (listener) => void onExit.push(listener),
     kill: () => onExit.forEach((l) => l(null)),
     finish: (result) => {
-      onMessage.forEach((l) => l({ type: 'task-done', ok: true, result }));
+      onMessage.forEach((l) =>
+        l({ type: 'task-done', id: 0, ok: true, reply: { kind: 'import', result } as EngineTaskReply }),
+      );
       onExit.forEach((l) => l(0));
     },
   };

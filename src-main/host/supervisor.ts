@@ -1,15 +1,22 @@
 /**
  * Starts and supervises engine processes: one process per training run, so the process that
  * serves an interface never trains and several runs can train at once; and one per one-off
- * task (import, evaluate, export). Processes are created by an injected launcher: Node's
+ * task (import, evaluate, export). Dataset reads have their own long-lived process
+ * (dataset-reader.ts). Processes are created by an injected launcher: Node's
  * child_process.fork here and in web mode, Electron's utilityProcess in the app.
  */
 import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { TrainEvent, TrainEventListener } from '../../common/training-events.ts';
-import type { EngineTask, SupervisorMessage, WorkerMessage } from '../../common/worker-protocol.ts';
-import type { Store } from '../store/index.ts';
+import type { TrainEvent, TrainEventListener } from '../common/training-events.ts';
+import {
+  taskResult,
+  type EngineTask,
+  type EngineTaskResult,
+  type SupervisorMessage,
+  type WorkerMessage,
+} from '../common/worker-protocol.ts';
+import type { Store } from './store/index.ts';
 
 /** What the supervisor needs of a started process, whatever started it. */
 export interface WorkerHandle {
@@ -22,7 +29,7 @@ export interface WorkerHandle {
 
 export type WorkerLauncher = () => WorkerHandle;
 
-export const ENGINE_PROCESS_ENTRY = fileURLToPath(new URL('../../worker/engine-process.ts', import.meta.url));
+export const ENGINE_PROCESS_ENTRY = fileURLToPath(new URL('../worker/engine-process.ts', import.meta.url));
 
 /**
  * Node's child_process.fork of the engine-process entry. Detached: each engine process leads
@@ -55,8 +62,8 @@ export class SupervisorError extends Error {
   override name = 'SupervisorError';
 }
 
-export interface RunningTask {
-  result: Promise<unknown>;
+export interface RunningTask<T> {
+  result: Promise<T>;
   cancel(): void;
 }
 
@@ -163,10 +170,13 @@ export class EngineSupervisor {
    * `maxTasks` task processes run at once (each loads TensorFlow: twelve imports dropped at once
    * took 1.7 GB); the others wait in order, and cancelling one that waits just removes it.
    */
-  runTask(task: EngineTask, onProgress: (fraction: number, message: string) => void = () => {}): RunningTask {
-    let running: RunningTask | null = null;
+  runTask<T extends EngineTask>(
+    task: T,
+    onProgress: (fraction: number, message: string) => void = () => {},
+  ): RunningTask<EngineTaskResult<T['kind']>> {
+    let running: RunningTask<EngineTaskResult<T['kind']>> | null = null;
     let waiting: QueuedTask | null = null;
-    const result = new Promise<unknown>((resolve, reject) => {
+    const result = new Promise<EngineTaskResult<T['kind']>>((resolve, reject) => {
       const start = () => {
         try {
           running = this.#startTask(task, onProgress);
@@ -192,17 +202,26 @@ export class EngineSupervisor {
     };
   }
 
-  #startTask(task: EngineTask, onProgress: (fraction: number, message: string) => void): RunningTask {
+  #startTask<T extends EngineTask>(
+    task: T,
+    onProgress: (fraction: number, message: string) => void,
+  ): RunningTask<EngineTaskResult<T['kind']>> {
     const worker = this.#launch();
     this.#tasks.add(worker);
     let settled = false;
-    const result = new Promise<unknown>((resolve, reject) => {
+    const result = new Promise<EngineTaskResult<T['kind']>>((resolve, reject) => {
       worker.onMessage((message) => {
         if (message.type === 'task-progress') onProgress(message.fraction, message.message);
         else if (message.type === 'task-done') {
           settled = true;
-          if (message.ok) resolve(message.result);
-          else reject(new Error(message.error));
+          if (!message.ok) reject(new Error(message.error));
+          else {
+            try {
+              resolve(taskResult(task, message.reply));
+            } catch (error) {
+              reject(error as Error);
+            }
+          }
         }
       });
       worker.onExit((code) => {
@@ -212,7 +231,7 @@ export class EngineSupervisor {
         if (this.#tasks.size < this.#maxTasks) this.#queue.shift()?.start();
       });
     });
-    worker.send({ type: 'task', home: this.#home, task });
+    worker.send({ type: 'task', home: this.#home, id: 0, task, stay: false });
     return {
       result,
       cancel: () => {
@@ -228,17 +247,16 @@ export class EngineSupervisor {
    * runs show as interrupted). Either way they resume from their last checkpoint.
    */
   async shutdown(timeoutMs = 5000): Promise<void> {
-    const exits = [...this.#trainers.values()].map(
-      (worker) => new Promise<void>((resolve) => worker.onExit(() => resolve())),
+    const workers = [...this.#trainers.values(), ...this.#tasks];
+    const exits = Promise.all(
+      workers.map((worker) => new Promise<void>((resolve) => worker.onExit(() => resolve()))),
     );
     this.#dropQueue();
-    for (const worker of this.#trainers.values()) worker.send({ type: 'stop' });
-    for (const task of this.#tasks) task.send({ type: 'stop' });
-    await Promise.race([
-      Promise.all(exits),
-      new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
-    ]);
+    for (const worker of workers) worker.send({ type: 'stop' });
+    await Promise.race([exits, new Promise((resolve) => setTimeout(resolve, timeoutMs).unref())]);
     this.killAll();
+    // The exit handlers mark killed runs interrupted in the store, which the caller closes next.
+    await exits;
   }
 
   /** Ends every process at once: their runs show as interrupted, resumable. */
