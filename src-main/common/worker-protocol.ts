@@ -10,7 +10,8 @@ import type { TrainEvent } from './training-events.ts';
 export type EngineTask =
   | { kind: 'import'; paths: string[]; name?: string; labelColumn?: string }
   | { kind: 'evaluate'; runId: number; checkpoint: CheckpointKind }
-  | { kind: 'export'; runId: number; outDir: string; checkpoint: CheckpointKind };
+  /** `archive`: also zip the folder into this (new) file, for a download in web mode. */
+  | { kind: 'export'; runId: number; outDir: string; checkpoint: CheckpointKind; archive?: string };
 
 export type SupervisorMessage =
   | { type: 'train'; home: string; runId: number }

@@ -2,9 +2,11 @@
  * One-off engine tasks (import, evaluate, export), run inside an engine process. Each returns a
  * JSON-serialisable result for the interface.
  */
+import path from 'node:path';
 import type { EngineTask } from '../common/worker-protocol.ts';
 import { isBuiltin } from './data/registry.ts';
 import { importDataset } from './data/import/index.ts';
+import { zipFolder } from './export/archive.ts';
 import { exportRun } from './export/export-run.ts';
 import { evaluateCheckpoint } from './evaluation/evaluate-checkpoint.ts';
 import type { Store } from './store/index.ts';
@@ -39,6 +41,10 @@ export async function runTask(task: EngineTask, context: TaskContext): Promise<u
     case 'export': {
       onProgress(0, 'exporting');
       const result = await exportRun(store, task.runId, { outDir: task.outDir, checkpoint: task.checkpoint });
+      if (task.archive) {
+        onProgress(0.9, 'zipping');
+        zipFolder(result.out, task.archive, path.basename(result.out));
+      }
       onProgress(1, 'done');
       return { out: result.out, files: result.files };
     }

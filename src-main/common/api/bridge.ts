@@ -20,6 +20,8 @@ export const BRIDGE_GLOBAL = 'gmvae';
 export const WEB_ROUTES = {
   socket: '/api',
   upload: '/upload',
+  /** GET /download/ID: a run's export as a zip (ExportSummary.download). */
+  download: '/download',
 } as const;
 
 /** Electron IPC channels: one for every API request, one for pushed events, one for the folder picker. */

@@ -1,7 +1,7 @@
 /**
  * Exports a run: its three networks in the standard TensorFlow.js layers format (each folder
- * loadable with tf.loadLayersModel), a manifest of hyperparameters and metrics, and the
- * cluster assignment of every example as CSV.
+ * loadable with tf.loadLayersModel), a manifest of hyperparameters and metrics, the cluster
+ * assignment of every example as CSV, and the metric history as CSV (see metrics-csv.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { requireRun } from '../runs.ts';
 import type { Store } from '../store/index.ts';
 import { tf, type LayersModel } from '../tf.ts';
 import { restoreWeights } from '../training/checkpoint-state.ts';
+import { metricsCsv } from './metrics-csv.ts';
 
 export interface ExportOptions {
   outDir: string;
@@ -91,6 +92,15 @@ export async function exportRun(store: Store, runId: number, options: ExportOpti
     const csvPath = path.join(out, 'assignments.csv');
     fs.writeFileSync(csvPath, `${lines.join('\n')}\n`);
     files.push(csvPath);
+
+    const history = metricsCsv(store.metrics(run.id));
+    for (const [name, text] of [
+      ['metrics.csv', history.epochs],
+      ['steps.csv', history.steps],
+    ] as const) {
+      fs.writeFileSync(path.join(out, name), text);
+      files.push(path.join(out, name));
+    }
 
     const manifest = {
       format: 'gmvae-workbench-export',
