@@ -73,8 +73,9 @@ export interface RunPatchRequest {
 }
 
 /**
- * Files to import. In Electron: absolute paths from the drop (validated in main). In web mode:
- * ids of files uploaded to the server first (see server/uploads.ts).
+ * Files to import. In Electron: absolute paths from the drop (main accepts only paths the
+ * preload reported as dropped; see electron/path-grants.ts). In web mode: ids of files uploaded
+ * to the server first (see server/uploads.ts).
  */
 export interface ImportRequest {
   paths?: string[];
