@@ -49,8 +49,12 @@ export function resolveStatic(root: string, pathname: string): string | 400 | 40
   const base = path.resolve(root);
   const file = path.resolve(base, `.${relative}`);
   if (!file.startsWith(base + path.sep)) return 403;
-  const stat = fs.statSync(file, { throwIfNoEntry: false });
-  return stat?.isFile() ? file : 404;
+  try {
+    return fs.statSync(file, { throwIfNoEntry: false })?.isFile() ? file : 404;
+  } catch {
+    // ENOTDIR (/index.html/x), ENAMETOOLONG, EACCES: there is no file to serve either way.
+    return 404;
+  }
 }
 
 export function serveStatic(

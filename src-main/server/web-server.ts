@@ -192,7 +192,21 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     // listener only keeps the event from being thrown.
     ws.on('error', () => {});
     const post = (message: ServerMessage) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+      if (ws.readyState !== ws.OPEN) return;
+      let text: string;
+      try {
+        text = JSON.stringify(message);
+      } catch (error) {
+        // A result that is not JSON (a BigInt, a cycle) still gets an answer.
+        if (message.kind !== 'response') return log(`event not sent: ${String(error)}`);
+        text = JSON.stringify({
+          kind: 'response',
+          id: message.id,
+          ok: false,
+          error: 'the reply could not be encoded',
+        });
+      }
+      ws.send(text);
     };
     const unsubscribe = options.onEvent((event) => post({ kind: 'event', event }));
     ws.on('close', unsubscribe);

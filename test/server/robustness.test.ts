@@ -68,6 +68,16 @@ describe('the server survives bad requests', () => {
     await stillServes();
   });
 
+  test('paths that name no file are 404s, whatever the file system says', async () => {
+    for (const target of ['/index.html/x', `/${'a'.repeat(5000)}`, '/..%2f..%2fetc/passwd', '/%00'])
+      assert.ok(
+        [400, 403, 404].includes((await fetch(`${s.base}${target.slice(1)}?token=${s.token}`)).status),
+        target.slice(0, 40),
+      );
+    assert.equal((await fetch(`${s.base}index.html/x?token=${s.token}`)).status, 404);
+    await stillServes();
+  });
+
   test('a request-target that is not a URL is a 400, not a crash', async () => {
     const response = await rawRequest(
       s.port,
