@@ -53,12 +53,12 @@ export class DownloadStore {
    */
   static inHome(home: string, ttlMs = DOWNLOAD_TTL_MS): DownloadStore {
     const parent = path.join(home, DOWNLOADS_FOLDER);
-    removeStaleFolders(parent, PREFIX);
-    const root = createOwnedFolder(parent, PREFIX);
-    const realHome = fs.realpathSync(home);
-    if (!fs.realpathSync(root).startsWith(realHome + path.sep))
+    fs.mkdirSync(parent, { recursive: true });
+    // Checked before anything is removed or created in it.
+    if (!fs.realpathSync(parent).startsWith(fs.realpathSync(home) + path.sep))
       throw new Error(`${parent} leads outside ${home}; remove it and start again`);
-    return new DownloadStore(root, ttlMs);
+    removeStaleFolders(parent, PREFIX);
+    return new DownloadStore(createOwnedFolder(parent, PREFIX), ttlMs);
   }
 
   /** A place for one export of `runName`: a new folder to write and the zip to make of it. */
