@@ -122,7 +122,8 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     const relative = url.searchParams.get('path') ?? '';
     const length = request.headers['content-length'];
     const answer = (status: number, body: object) => {
-      // A refused upload's unread body is not drained: the connection closes after the answer.
+      // After a refusal the connection closes with the answer instead of waiting for the rest
+      // of a body that will not be kept.
       if (status !== 200) response.setHeader('Connection', 'close');
       send(response, status, JSON.stringify(body), headers, json);
     };
