@@ -17,7 +17,11 @@ import type { TrainEvent } from './training-events.ts';
 export interface EngineTaskTable {
   import: { task: { paths: string[]; name?: string; labelColumn?: string }; result: { dataset: string } };
   evaluate: { task: { runId: number; checkpoint: CheckpointKind }; result: MetricSummary };
-  export: { task: { runId: number; outDir: string; checkpoint: CheckpointKind }; result: ExportSummary };
+  /** `archive`: also zip the folder into this (new) file, for a download in web mode. */
+  export: {
+    task: { runId: number; outDir: string; checkpoint: CheckpointKind; archive?: string };
+    result: ExportSummary;
+  };
   preview: { task: { dataset: string }; result: DatasetPreview };
   example: { task: ExampleRequest; result: DatasetExample };
 }

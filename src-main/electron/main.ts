@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { WorkbenchService } from '../host/workbench-service.ts';
 import { PRODUCT_NAME } from '../host/home.ts';
 import { Store } from '../host/store/index.ts';
+import { devServerUrl, type RendererLocation } from './app-url.ts';
 import { utilityProcessLauncher } from './engine-launcher.ts';
 import { registerApiIpc } from './ipc.ts';
 import { createMainWindow, enforceContentSecurityPolicy } from './window.ts';
@@ -31,8 +32,11 @@ async function start(): Promise<void> {
     version: app.getVersion(),
     launcher: utilityProcessLauncher(utilityProcess, path.join(here, 'engine-process.js')),
   });
-  const devUrl = process.env.ELECTRON_RENDERER_URL;
-  const renderer = devUrl ? { url: devUrl } : { file: path.join(here, '../renderer/index.html') };
+  // The dev server only in development, and only on this machine (see app-url.ts).
+  const devUrl = app.isPackaged ? null : devServerUrl(process.env.ELECTRON_RENDERER_URL);
+  const renderer: RendererLocation = devUrl
+    ? { url: devUrl }
+    : { file: path.join(here, '../renderer/index.html') };
   enforceContentSecurityPolicy(session.defaultSession);
   registerApiIpc(
     {
@@ -47,7 +51,7 @@ async function start(): Promise<void> {
     service,
     (listener) => service!.onEvent(listener),
     () => window?.webContents ?? null,
-    devUrl ? new URL(devUrl).origin : 'file://',
+    renderer,
   );
   window = createMainWindow(
     { BrowserWindow },

@@ -29,7 +29,12 @@ export function createPreloadBridge(
       ipcRenderer.on(IPC_CHANNELS.event, handler);
       return () => void ipcRenderer.removeListener(IPC_CHANNELS.event, handler);
     },
-    pathsForFiles: (files) => files.map((file) => webUtils.getPathForFile(file)).filter((p) => p !== ''),
+    async pathsForFiles(files) {
+      // '' for a File a script made: only what the user dropped has a path.
+      const paths = files.map((file) => webUtils.getPathForFile(file)).filter((p) => p !== '');
+      await ipcRenderer.invoke(IPC_CHANNELS.grantDropped, paths);
+      return paths;
+    },
     chooseFolder: async () => (await ipcRenderer.invoke(IPC_CHANNELS.chooseFolder)) as string | null,
   };
 }

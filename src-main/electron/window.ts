@@ -4,6 +4,7 @@
  * Electron is passed in (not imported) so this runs and is tested under plain Node.
  */
 import type { BrowserWindow, BrowserWindowConstructorOptions, Session } from 'electron';
+import { isAppUrl, type RendererLocation } from './app-url.ts';
 
 export interface WindowDeps {
   BrowserWindow: new (options: BrowserWindowConstructorOptions) => BrowserWindow;
@@ -12,9 +13,13 @@ export interface WindowDeps {
 export interface WindowOptions {
   preloadPath: string;
   /** The renderer: a file path (built app) or an http URL (electron-vite dev server). */
-  renderer: { file: string } | { url: string };
+  renderer: RendererLocation;
 }
 
+/**
+ * The app talks to main over IPC only, so connect-src is 'self' (the dev server's hot reload);
+ * no WebSocket or fetch to any other host.
+ */
 export const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
   "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
@@ -53,11 +58,13 @@ export function createMainWindow(deps: WindowDeps, options: WindowOptions): Brow
     webPreferences: secureWebPreferences(options.preloadPath),
   });
   const contents = window.webContents;
-  const home = 'url' in options.renderer ? new URL(options.renderer.url).origin : 'file://';
-  // The page never navigates away from the app, and never opens windows of its own.
-  contents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(home)) event.preventDefault();
-  });
+  // The page never navigates away from the app (not even to another file on the disk), and
+  // never opens windows of its own.
+  const stayInApp = (event: { preventDefault(): void }, url: string) => {
+    if (!isAppUrl(url, options.renderer)) event.preventDefault();
+  };
+  contents.on('will-navigate', stayInApp);
+  contents.on('will-redirect', stayInApp);
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   contents.on('will-attach-webview', (event) => event.preventDefault());
   window.once('ready-to-show', () => window.show());

@@ -4,6 +4,7 @@
  * Evaluation and export load TensorFlow.js; they are imported when first asked for, so that a
  * process that only imports or reads datasets starts without it.
  */
+import path from 'node:path';
 import type { LoadedDataset } from '../common/dataset.ts';
 import type {
   EngineTaskKind,
@@ -15,6 +16,7 @@ import { isBuiltin } from '../host/datasets.ts';
 import type { Store } from '../host/store/index.ts';
 import { importDataset } from './data/import/index.ts';
 import { datasetExample, datasetPreview } from './data/preview.ts';
+import { zipFolder } from './export/archive.ts';
 
 export interface TaskContext {
   store: Store;
@@ -52,6 +54,10 @@ const HANDLERS: Handlers = {
     const { exportRun } = await import('./export/export-run.ts');
     onProgress(0, 'exporting');
     const result = await exportRun(store, task.runId, { outDir: task.outDir, checkpoint: task.checkpoint });
+    if (task.archive) {
+      onProgress(0.9, 'zipping');
+      zipFolder(result.out, task.archive, path.basename(result.out));
+    }
     onProgress(1, 'done');
     return { out: result.out, files: result.files };
   },

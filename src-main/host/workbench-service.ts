@@ -45,6 +45,26 @@ export interface WorkbenchServiceOptions {
   launcher?: WorkerLauncher;
   /** Web mode: turns upload group ids into the paths of the uploaded files. */
   resolveUploads?: (groups: string[]) => string[];
+  /** Web mode: deletes upload groups once their import has ended, either way. */
+  releaseUploads?: (groups: string[]) => void;
+  /** Web mode: a place under the home to write one export and zip it for the browser. */
+  stageExport?: (runName: string, checkpoint: CheckpointKind) => ExportStaging;
+}
+
+/** One export staged for download in web mode (see server/downloads.ts). */
+export interface ExportStaging {
+  /** A new folder to export into. */
+  outDir: string;
+  /** The zip to make of it. */
+  archive: string;
+  /** The zip's file name, as the browser saves it. */
+  name: string;
+  /** The URL path the browser downloads it from. */
+  download: string;
+  /** The zip is written: drop the folder, offer the zip. */
+  finish(): void;
+  /** The export failed: remove everything staged. */
+  discard(): void;
 }
 
 export class ServiceError extends Error {
@@ -139,7 +159,12 @@ export class WorkbenchService implements WorkbenchApi {
       },
       (error: Error) => this.#emit({ type: 'import-finished', job, dataset: null, error: error.message }),
     );
-    void task.result.catch(() => {}).finally(() => this.#imports.delete(job));
+    void task.result
+      .catch(() => {})
+      .finally(() => {
+        this.#imports.delete(job);
+        if (request.uploads?.length) this.#options.releaseUploads?.(request.uploads);
+      });
     return { job };
   }
 
@@ -262,14 +287,18 @@ export class WorkbenchService implements WorkbenchApi {
   }
 
   async exportRun(request: ExportRequest): Promise<ExportSummary> {
+    // Before anything else, so the answer is the same whatever the folder and the run.
+    if (this.#options.mode === 'web' && request.outDir)
+      throw new ServiceError(
+        'in web mode an export is downloaded by the browser; no folder on the server can be named',
+      );
     const run = requireRun(this.#store, request.run);
+    const checkpoint = request.checkpoint ?? 'last';
+    if (checkpoint !== 'last' && checkpoint !== 'best')
+      throw new ServiceError(`checkpoint must be 'last' or 'best', not '${String(checkpoint)}'`);
+    if (this.#options.mode === 'web') return this.#exportForDownload(run, checkpoint);
     const outDir = this.#checkedOutputFolder(request.outDir);
-    return this.#supervisor.runTask({
-      kind: 'export',
-      runId: run.id,
-      outDir,
-      checkpoint: request.checkpoint ?? 'last',
-    }).result;
+    return this.#supervisor.runTask({ kind: 'export', runId: run.id, outDir, checkpoint }).result;
   }
 
   // ---- helpers ----
@@ -305,8 +334,32 @@ export class WorkbenchService implements WorkbenchApi {
     return paths;
   }
 
+  /**
+   * Web mode: the page names no folder (what it named would be a path on someone else's
+   * machine, written with the server's rights, and an error would tell whether it exists); the
+   * export is staged under the home, zipped, and downloaded by the browser.
+   */
+  async #exportForDownload(run: RunRecord, checkpoint: CheckpointKind): Promise<ExportSummary> {
+    if (!this.#options.stageExport) throw new ServiceError('this server offers no downloads');
+    const staging = this.#options.stageExport(run.name, checkpoint);
+    try {
+      const { files } = (await this.#supervisor.runTask({
+        kind: 'export',
+        runId: run.id,
+        outDir: staging.outDir,
+        checkpoint,
+        archive: staging.archive,
+      }).result) as ExportSummary;
+      staging.finish();
+      return { out: staging.name, files, download: staging.download };
+    } catch (error) {
+      staging.discard();
+      throw error;
+    }
+  }
+
   /** An export folder must be an absolute path whose parent exists; export-run refuses non-empty ones. */
-  #checkedOutputFolder(outDir: string): string {
+  #checkedOutputFolder(outDir: string | undefined): string {
     if (typeof outDir !== 'string' || !path.isAbsolute(outDir))
       throw new ServiceError(`export folder must be an absolute path, not '${String(outDir)}'`);
     if (!fs.existsSync(path.dirname(outDir)))

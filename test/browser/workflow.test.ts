@@ -1,12 +1,13 @@
 /**
  * The workbench in a browser against the web-mode server: import by drop, train on the spiral
  * while the curves grow (and the main thread stays free), look at the projection and clusters,
- * compare two runs, export one. Screenshots of every screen go to test-results/screenshots/.
+ * compare two runs, export one (downloaded as a zip). Screenshots of every screen go to test-results/screenshots/.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
 import { SETTINGS } from '../../src-main/common/settings.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -269,20 +270,24 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
     await toggleTheme();
   });
 
-  await t.test('exports a run to a server-side folder and lists the files', async () => {
-    const out = path.join(tempDir('gmvae-export-'), 'spiral-a');
+  await t.test('exports a run as a zip the browser downloads, and lists the files', async () => {
     await go('#/runs');
     await page.getByRole('button', { name: 'Actions for spiral-a' }).click();
     await page.getByRole('menuitem', { name: 'Export…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Export “spiral-a”' });
-    await dialog.getByLabel('Folder on the server').fill(out);
+    const downloaded = page.waitForEvent('download', { timeout: 60_000 });
     await dialog.getByRole('button', { name: 'Export', exact: true }).click();
+    const download = await downloaded;
+    assert.equal(download.suggestedFilename(), 'spiral-a-best.zip');
+    const zipPath = path.join(tempDir('gmvae-export-'), 'spiral-a-best.zip');
+    await download.saveAs(zipPath);
+    const entries = Object.keys(unzipSync(fs.readFileSync(zipPath)));
     const files = dialog.getByRole('list', { name: 'Exported files' });
-    await files.waitFor({ timeout: 60_000 });
+    await files.waitFor();
     const listed = (await files.getByRole('listitem').allTextContents()).map((s) => s.trim());
-    t.diagnostic(`exported: ${listed.map((f) => path.relative(out, path.resolve(out, f))).join(', ')}`);
-    assert.ok(listed.length > 0);
-    for (const f of listed) assert.ok(fs.existsSync(path.resolve(out, f)), `${f} exists`);
+    t.diagnostic(`exported: ${listed.join(', ')}`);
+    assert.deepEqual(entries.sort(), listed.map((f) => `spiral-a-best/${f}`).sort());
+    assert.ok(listed.includes('metrics.csv') && listed.includes('encoder/weights.bin'));
     await screenshot(page, 'export-dialog');
     await dialog.getByRole('button', { name: 'Done' }).click();
   });

@@ -158,7 +158,7 @@ describe('gmvae', () => {
     const before = await gmvaeJson<{ datasets: unknown[] }>(home, ['datasets', 'list']);
     const result = await gmvae(home, ['datasets', 'import', bad]);
     assert.notEqual(result.code, 0);
-    assert.match(result.stderr.trim(), /^gmvae: error: .*bad\.csv.*"x" is not a number/);
+    assert.match(result.stderr.trim(), /^gmvae: error: .*bad\.csv: row 3, column 2: not a number/);
     assert.equal(result.stderr.trim().split('\n').length, 1);
     const after = await gmvaeJson<{ datasets: unknown[] }>(home, ['datasets', 'list']);
     assert.deepEqual(after, before);

@@ -1,8 +1,12 @@
-/** The main window's security settings and navigation rules, with a fake BrowserWindow. */
+/**
+ * The main window's security settings and navigation rules (parsed URLs, the app's own
+ * index.html only), with a fake BrowserWindow; and which dev-server URLs are accepted.
+ */
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { test } from 'node:test';
 import type { BrowserWindow, BrowserWindowConstructorOptions } from 'electron';
+import { devServerUrl } from '../../src-main/electron/app-url.ts';
 import {
   CONTENT_SECURITY_POLICY,
   createMainWindow,
@@ -56,20 +60,57 @@ test('context isolation and the sandbox on, no Node in the page, the preload set
   assert.equal(prefs.preload, '/app/preload/index.cjs');
 });
 
+/** Whether the window blocks a navigation (or a redirect) to `url`. */
+const blocks = (window: FakeWindow, url: string, event = 'will-navigate') => {
+  let prevented = false;
+  window.webContents.emit(event, { preventDefault: () => (prevented = true) }, url);
+  return prevented;
+};
+
 test('navigation away from the app and new windows are blocked', () => {
   const window = make({ url: 'http://localhost:5173' });
   assert.equal(window.loaded, 'http://localhost:5173');
-  const navigate = (url: string) => {
-    let prevented = false;
-    window.webContents.emit('will-navigate', { preventDefault: () => (prevented = true) }, url);
-    return prevented;
-  };
+  const navigate = (url: string) => blocks(window, url);
   assert.equal(navigate('https://example.com/phish'), true);
   assert.equal(navigate('http://localhost:5173/#/runs'), false);
+  // Prefixes of the dev server's address that are other hosts.
+  assert.equal(navigate('http://localhost:5173@evil.example/'), true);
+  assert.equal(navigate('http://localhost:5173.evil.example/'), true);
+  assert.equal(navigate('file:///etc/passwd'), true);
+  assert.equal(blocks(window, 'https://example.com/', 'will-redirect'), true);
   assert.deepEqual(window.webContents.openHandler!(), { action: 'deny' });
   let webviewBlocked = false;
   window.webContents.emit('will-attach-webview', { preventDefault: () => (webviewBlocked = true) });
   assert.equal(webviewBlocked, true);
+});
+
+test('the built app may show its own index.html, and no other file', () => {
+  const window = make({ file: '/app/renderer/index.html' });
+  assert.equal(blocks(window, 'file:///app/renderer/index.html#/runs/2'), false);
+  for (const url of [
+    'file:///etc/passwd',
+    'file:///home/me/Downloads/page.html',
+    'file:///app/renderer/other.html',
+    'file://attacker-share/app/renderer/index.html',
+    'http://localhost:5173/',
+  ])
+    assert.equal(blocks(window, url), true, url);
+});
+
+test('the dev server is used only when it is on this machine', () => {
+  assert.equal(devServerUrl('http://localhost:5173'), 'http://localhost:5173/');
+  assert.equal(devServerUrl('http://127.0.0.1:5173/'), 'http://127.0.0.1:5173/');
+  for (const value of [
+    undefined,
+    '',
+    'not a url',
+    'https://evil.example/',
+    'http://localhost:5173@evil.example/',
+    'http://user:pw@localhost:5173/',
+    'file:///tmp/index.html',
+    'javascript:alert(1)',
+  ])
+    assert.equal(devServerUrl(value), null, String(value));
 });
 
 test('the built app loads its renderer from a file; the CSP header is added to every response', () => {
@@ -84,4 +125,7 @@ test('the built app loads its renderer from a file; the CSP header is added to e
   assert.deepEqual(result!.responseHeaders['Content-Security-Policy'], [CONTENT_SECURITY_POLICY]);
   assert.match(CONTENT_SECURITY_POLICY, /script-src 'self'/);
   assert.doesNotMatch(CONTENT_SECURITY_POLICY, /unsafe-eval/);
+  // No WebSocket (or fetch) to any other host: connect-src is the page's own origin only.
+  assert.match(CONTENT_SECURITY_POLICY, /connect-src 'self';/);
+  assert.doesNotMatch(CONTENT_SECURITY_POLICY, /\bwss?:/);
 });

@@ -1,56 +1,32 @@
 /**
  * Web mode end to end, without a browser: the token gate, the WebSocket API (the same
- * WorkbenchService as in Electron), uploads feeding an import, and a run trained from it.
+ * WorkbenchService as in Electron), uploads feeding an import, a run trained from it, and its
+ * export downloaded as a zip.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { WorkbenchService } from '../../src-main/host/workbench-service.ts';
-import { Store } from '../../src-main/host/store/index.ts';
-import { newToken } from '../../src-main/server/auth.ts';
-import { UploadStore } from '../../src-main/server/uploads.ts';
-import { startWebServer, type RunningWebServer } from '../../src-main/server/web-server.ts';
+import { strFromU8, unzipSync } from 'fflate';
+import type { RunningWebServer } from '../../src-main/server/web-server.ts';
 import { blobs } from '../helpers/blobs.ts';
-import { tempDir } from '../helpers/temp.ts';
 import { connect, nextEvent } from '../helpers/ws-client.ts';
+import { startTestServer, type TestServer } from './helpers/server.ts';
 
 describe('web mode', () => {
+  let t: TestServer;
   let server: RunningWebServer;
-  let service: WorkbenchService;
-  let store: Store;
-  let uploads: UploadStore;
-  const base = () => server.url.split('?')[0]!;
-  const token = () => new URL(server.url).searchParams.get('token')!;
+  let home: string;
+  const base = () => t.base;
+  const token = () => t.token;
 
   before(async () => {
-    const home = tempDir();
-    const renderer = tempDir();
-    fs.writeFileSync(path.join(renderer, 'index.html'), '<!doctype html><title>GMVAE Workbench</title>');
-    store = await Store.open(home);
-    uploads = new UploadStore(path.join(tempDir(), 'uploads'));
-    service = new WorkbenchService({
-      store,
-      home,
-      mode: 'web',
-      version: '0.0.0',
-      resolveUploads: (g) => uploads.resolve(g),
-    });
-    server = await startWebServer({
-      api: service,
-      onEvent: (l) => service.onEvent(l),
-      rendererDir: renderer,
-      uploads,
-      token: newToken(),
-      host: '127.0.0.1',
-      port: 0,
-    });
+    t = await startTestServer();
+    ({ server, home } = t);
   });
 
   after(async () => {
-    await service.shutdown();
-    await server.close();
-    store.close();
+    await t.stop();
   });
 
   test('rejects requests without the token; the tokened URL sets a cookie that works after', async () => {
@@ -63,7 +39,7 @@ describe('web mode', () => {
     assert.match(cookie, /HttpOnly/);
     assert.equal((await fetch(base(), { headers: { cookie: cookie.split(';')[0]! } })).status, 200);
     await assert.rejects(connect(base()), /401/);
-    await assert.rejects(connect(server.url, { origin: 'http://evil.example' }), /401/);
+    await assert.rejects(connect(server.url, { origin: 'http://evil.example' }), /403/);
   });
 
   test('serves the API over the WebSocket, with clear errors', async () => {
@@ -87,6 +63,19 @@ describe('web mode', () => {
     assert.match(blas.detail, blas.available ? /OpenBLAS|Accelerate/ : /addon/);
     await assert.rejects(client.api.getRun(999), /no run '999'/);
     await assert.rejects(client.api.importDataset({ paths: ['/etc/passwd'] }), /upload files instead/);
+    // The page cannot name a folder to export to, and the refusal is the same whether the
+    // folder exists, is outside the home, climbs with '..' or the run does not exist.
+    const refusals = new Set<string>();
+    for (const outDir of [path.join(home, 'x'), '/etc', '/etc/cron.d/x', '/no/such/folder/x', '../x', 'x']) {
+      for (const run of [1, 999]) {
+        const error = await client.api.exportRun({ run, outDir }).catch((e: Error) => e.message);
+        refusals.add(String(error));
+      }
+    }
+    assert.deepEqual(
+      [...refusals],
+      ['in web mode an export is downloaded by the browser; no folder on the server can be named'],
+    );
     const preview = await client.api.previewDataset('spiral');
     assert.equal(preview.examples.length, 48);
     assert.deepEqual(preview.classCounts, [2000, 2000, 2000, 2000, 2000]);
@@ -116,6 +105,7 @@ describe('web mode', () => {
     const done = await finished;
     assert.deepEqual(done, { type: 'import-finished', job, dataset: 'uploaded', error: null });
     assert.ok(client.events.some((e) => e.type === 'import-progress' && e.job === job));
+    assert.throws(() => t.uploads.resolve(['g1']), /no upload/, 'the upload is deleted once imported');
 
     const bad = nextEvent(client, (e) => e.type === 'import-finished');
     assert.equal((await upload('g2', 'broken.csv', 'a,b\n1\n')).status, 200);
@@ -152,9 +142,30 @@ describe('web mode', () => {
     assert.equal(projection.pcaX.length, 2 * projection.n);
     const metrics = await client.api.evaluateCheckpoint(run.id, 'best');
     assert.equal(typeof metrics.nmi, 'number');
-    const out = path.join(tempDir(), 'exported');
-    const exported = await client.api.exportRun({ run: run.id, outDir: out });
+    // Web mode exports to a download: a zip of the model files and the metric history.
+    const exported = await client.api.exportRun({ run: run.id, checkpoint: 'best' });
+    assert.equal(exported.out, 'web-run-best.zip');
     assert.ok(exported.files.includes('manifest.json'));
+    const zip = await fetch(new URL(exported.download!, base()), { headers: { 'x-gmvae-token': token() } });
+    assert.equal(zip.status, 200);
+    assert.match(zip.headers.get('content-disposition')!, /attachment; filename="web-run-best\.zip"/);
+    const entries = unzipSync(new Uint8Array(await zip.arrayBuffer()));
+    assert.deepEqual(Object.keys(entries).sort(), exported.files.map((f) => `web-run-best/${f}`).sort());
+    for (const network of ['encoder', 'prior-network', 'decoder'])
+      assert.ok(entries[`web-run-best/${network}/weights.bin`]!.length > 0, network);
+    const history = strFromU8(entries['web-run-best/metrics.csv']!).trim().split('\n');
+    assert.match(history[0]!, /^epoch,step,.*test\/accuracy.*train\/elbo/);
+    assert.deepEqual(
+      history.slice(1).map((l) => l.split(',')[0]),
+      ['1', '2'],
+      'one row per epoch',
+    );
+    // Nothing was written outside the home; the staging folder holds only the zip now.
+    const staged = fs.readdirSync(path.join(home, 'web-exports'), { recursive: true }) as string[];
+    assert.deepEqual(
+      staged.filter((f) => f.endsWith('.zip')).map((f) => path.basename(f)),
+      ['web-run-best.zip'],
+    );
     await assert.rejects(client.api.deleteDataset('uploaded'), /run/);
     await client.api.deleteRun(run.id);
     await client.api.deleteDataset('uploaded');

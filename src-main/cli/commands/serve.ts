@@ -7,6 +7,7 @@ import { WorkbenchService } from '../../host/workbench-service.ts';
 import { resolveHome } from '../../host/home.ts';
 import { Store } from '../../host/store/index.ts';
 import { newToken } from '../../server/auth.ts';
+import { DownloadStore } from '../../server/downloads.ts';
 import { UploadStore } from '../../server/uploads.ts';
 import { startWebServer } from '../../server/web-server.ts';
 import type { GlobalOptions } from '../context.ts';
@@ -29,7 +30,9 @@ export function registerServeCommand(program: Command, globals: () => GlobalOpti
       const options = { ...globals(), ...opts };
       const home = resolveHome(options.home);
       const store = await Store.open(home);
+      // Both remove what a crashed server left, and go when this one exits, however it exits.
       const uploads = UploadStore.temporary(os.tmpdir());
+      const downloads = DownloadStore.inHome(home);
       const version = (JSON.parse(fs.readFileSync(PACKAGE_JSON, 'utf8')) as { version: string }).version;
       const service = new WorkbenchService({
         store,
@@ -37,6 +40,8 @@ export function registerServeCommand(program: Command, globals: () => GlobalOpti
         mode: 'web',
         version,
         resolveUploads: (groups) => uploads.resolve(groups),
+        releaseUploads: (groups) => uploads.release(groups),
+        stageExport: (runName, checkpoint) => downloads.stage(runName, checkpoint),
       });
       const token = newToken();
       const server = await startWebServer({
@@ -44,6 +49,7 @@ export function registerServeCommand(program: Command, globals: () => GlobalOpti
         onEvent: (listener) => service.onEvent(listener),
         rendererDir: RENDERER_DIR,
         uploads,
+        downloads,
         token,
         host: opts.host,
         port: opts.port,
@@ -63,6 +69,7 @@ export function registerServeCommand(program: Command, globals: () => GlobalOpti
       await service.shutdown();
       await server.close();
       uploads.dispose();
+      downloads.dispose();
       store.close();
     });
 }

@@ -71,8 +71,9 @@ export interface RunPatchRequest {
 }
 
 /**
- * Files to import. In Electron: absolute paths from the drop (validated in main). In web mode:
- * ids of files uploaded to the server first (see server/uploads.ts).
+ * Files to import. In Electron: absolute paths from the drop (main accepts only paths the
+ * preload reported as dropped; see electron/path-grants.ts). In web mode: ids of files uploaded
+ * to the server first (see server/uploads.ts).
  */
 export interface ImportRequest {
   paths?: string[];
@@ -87,13 +88,22 @@ export interface ImportJob {
 
 export interface ExportRequest {
   run: number;
-  outDir: string;
+  /**
+   * In the app: the folder the user chose in the system dialog (new or empty). In web mode:
+   * omitted; the export is offered to the browser as a download instead, so a page can never
+   * name a place on the server to write to.
+   */
+  outDir?: string;
   checkpoint?: CheckpointKind;
 }
 
 export interface ExportSummary {
+  /** The folder written (app), or the zip's file name (web mode). */
   out: string;
+  /** The exported files, relative to the folder (or to the zip's top folder). */
   files: string[];
+  /** Web mode: the URL path to GET the zip from (see WEB_ROUTES.download). */
+  download?: string;
 }
 
 export interface ExampleRequest {

@@ -1,7 +1,7 @@
 /**
  * Exports a run: its three networks in the standard TensorFlow.js layers format (each folder
- * loadable with tf.loadLayersModel), a manifest of hyperparameters and metrics, and the
- * cluster assignment of every example as CSV.
+ * loadable with tf.loadLayersModel), a manifest of hyperparameters and metrics, the cluster
+ * assignment of every example as CSV, and the metric history as CSV (see metrics-csv.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import { clusterSplit } from '../evaluation/evaluate.ts';
 import { requireRun } from '../../host/runs.ts';
 import type { Store } from '../../host/store/index.ts';
 import { tf, type LayersModel } from '../tf.ts';
+import { metricsCsv } from './metrics-csv.ts';
 
 export interface ExportOptions {
   outDir: string;
@@ -87,6 +88,15 @@ export async function exportRun(store: Store, runId: number, options: ExportOpti
     const csvPath = path.join(out, 'assignments.csv');
     fs.writeFileSync(csvPath, `${lines.join('\n')}\n`);
     files.push(csvPath);
+
+    const history = metricsCsv(store.metrics(run.id));
+    for (const [name, text] of [
+      ['metrics.csv', history.epochs],
+      ['steps.csv', history.steps],
+    ] as const) {
+      fs.writeFileSync(path.join(out, name), text);
+      files.push(path.join(out, name));
+    }
 
     const manifest = {
       format: 'gmvae-workbench-export',

@@ -77,7 +77,7 @@ class DatasetsStore extends ListStore<DatasetSummary> {
     };
     try {
       if (bridge) {
-        const paths = bridge.pathsForFiles(snapshot.files);
+        const paths = await bridge.pathsForFiles(snapshot.files);
         if (paths.length === 0) throw new Error('nothing to import: the drop held no files');
         item.label = describe(paths.map((p) => p.split(/[\\/]/).pop() ?? p));
         item.phase = 'importing';

@@ -111,28 +111,28 @@ test('csv: a train file and a test file keep their split', async () => {
   assert.deepEqual(Array.from(d.test.y!), [1]);
 });
 
-test('csv: a non-numeric cell names its row and column', async () => {
+test('csv: a non-numeric cell names its row and column, by number', async () => {
   const dir = tempDir();
   const text = 'x1,x2,label\n1,2,0\n\n3,abc,1\n';
   await assertImportError(
     importDataset([writeFile(dir, 'data.csv', text)]),
     'data.csv',
-    /^data\.csv: row 4, column "x2": "abc" is not a number$/,
+    /^data\.csv: row 4, column 2: not a number$/,
   );
   await assertImportError(
     importDataset([writeFile(dir, 'gap.csv', 'a,b\n1,\n')]),
     'gap.csv',
-    'row 2, column "b": the cell is empty',
+    'row 2, column 2: the cell is empty',
   );
   await assertImportError(
     importDataset([writeFile(dir, 'species.csv', 'a,species\n1,setosa\n')]),
     'species.csv',
-    'row 2, column "species": "setosa" is not a number; if "species" holds the labels, choose it as the label column',
+    'row 2, column 2: not a number; if column 2 holds the labels, choose it as the label column',
   );
   await assertImportError(
     importDataset([writeFile(dir, 'hex.csv', 'a,b\n1,0x1f\n')]),
     'hex.csv',
-    'row 2, column "b": "0x1f" is not a number',
+    'row 2, column 2: not a number',
   );
 });
 
@@ -141,17 +141,17 @@ test('csv: NaN and Infinity cells are errors', async () => {
   await assertImportError(
     importDataset([writeFile(dir, 'nan.csv', 'a,b\n1,2\n3,NaN\n')]),
     'nan.csv',
-    'row 3, column "b": "NaN" is not a finite number',
+    'row 3, column 2: not a finite number (NaN and Infinity are not allowed)',
   );
   await assertImportError(
     importDataset([writeFile(dir, 'inf.csv', 'a,b\n-inf,2\n')]),
     'inf.csv',
-    'row 2, column "a": "-inf" is not a finite number',
+    'row 2, column 1: not a finite number',
   );
   await assertImportError(
     importDataset([writeFile(dir, 'huge.csv', 'a,b\n1e39,2\n')]),
     'huge.csv',
-    'row 2, column "a": "1e39" is too large for a 32-bit float',
+    'row 2, column 1: too large for a 32-bit float',
   );
 });
 
@@ -191,12 +191,12 @@ test('csv: unknown label column, empty label, label-only file', async () => {
   await assertImportError(
     importDataset([path], { labelColumn: 'target' }),
     'cols.csv',
-    'label column "target" not found; the columns are: a, b',
+    'label column "target" is not a column name in the header row (2 columns)',
   );
   await assertImportError(
     importDataset([writeFile(dir, 'nolabel.csv', 'a,label\n1,x\n2,\n')]),
     'nolabel.csv',
-    'row 3, column "label": the label is empty',
+    'row 3, column 2: the label is empty',
   );
   await assertImportError(
     importDataset([writeFile(dir, 'only.csv', 'label\n1\n')]),
@@ -210,6 +210,32 @@ test('csv: train and test files must have the same columns', async () => {
   await assertImportError(
     importDataset([writeFile(dir, 'train.csv', 'a,b\n1,2\n'), writeFile(dir, 'test.csv', 'a,c\n1,2\n')]),
     'test.csv',
-    'columns (a, c) differ from those of train.csv (a, b)',
+    'its header row differs from that of train.csv (column 2)',
+  );
+});
+
+test('csv: errors name positions, never what a file holds', async () => {
+  const dir = tempDir();
+  const secrets = 'API_KEY=sk-live-123456\nDB_PASSWORD=hunter2\n';
+  const quoted = 'token,"sk-live-123456\n1,"2"x"\n';
+  for (const [name, text, options] of [
+    ['.env.txt', secrets, {}],
+    ['keys.csv', secrets, { labelColumn: 'label' }],
+    ['pair.csv', 'user;password\nbob;hunter2\n', {}],
+    ['quoted.csv', quoted, {}],
+    ['numbers.csv', '4111111111111111,123\n1,2\n', {}],
+  ] as const) {
+    const error = await importDataset([writeFile(dir, name, text)], options).then(
+      () => assert.fail(`${name} imported`),
+      (e: Error) => e.message,
+    );
+    assert.ok(error.startsWith(`${name}: `), error);
+    for (const secret of ['API_KEY', 'sk-live', 'DB_PASSWORD', 'hunter2', 'bob', 'password', '4111', '123'])
+      assert.ok(!error.includes(secret), `${name}: "${error}" shows ${secret}`);
+  }
+  await assertImportError(
+    importDataset([writeFile(dir, 'q.csv', 'a,b\n1,"2\n')]),
+    'q.csv',
+    /^q\.csv: cannot parse CSV at line \d+: quote not closed$/,
   );
 });

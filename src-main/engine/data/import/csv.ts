@@ -4,6 +4,10 @@
  * column named label, class or y (any case), else there are no labels. Labels may be strings.
  * One file gets a seeded split; a train file and a test file (names containing train / test)
  * keep their own split.
+ *
+ * Error messages name the file, the row and the column by number, never what the file holds:
+ * a file that is not a table at all (a key file, a .env renamed .txt) would otherwise have its
+ * first line or a cell shown to whoever asked for the import.
  */
 import { parse } from 'csv-parse/sync';
 
@@ -55,10 +59,11 @@ export async function importCsv(paths: readonly string[], ctx: ImportContext): P
 
   const [train, test] = parsed as [ParsedCsv, ParsedCsv | undefined];
   if (test && test.header.join('\u0000') !== train.header.join('\u0000')) {
-    throw new DatasetImportError(
-      test.file,
-      `columns (${test.header.join(', ')}) differ from those of ${train.file} (${train.header.join(', ')})`,
-    );
+    const differs =
+      test.header.length !== train.header.length
+        ? `${test.header.length} columns against ${train.header.length}`
+        : `column ${test.header.findIndex((h, i) => h !== train.header[i]) + 1}`;
+    throw new DatasetImportError(test.file, `its header row differs from that of ${train.file} (${differs})`);
   }
   const features = train.header.length - (train.labelIndex >= 0 ? 1 : 0);
   const dataset = finishDataset(ctx, { kind: 'table', shape: [features] }, train.part, test?.part);
@@ -90,14 +95,17 @@ function parseCsv(text: string, file: string, labelColumn: string | undefined): 
       info: true,
     }) as unknown as typeof rows; // with info: true each record comes with its line number
   } catch (err) {
-    throw new DatasetImportError(file, `cannot parse CSV: ${(err as Error).message}`);
+    // csv-parse's messages quote the offending field; its code and line number do not.
+    const { code, lines } = err as { code?: string; lines?: number };
+    const what = (code ?? 'malformed').replace(/^CSV_/, '').toLowerCase().replaceAll('_', ' ');
+    throw new DatasetImportError(file, `cannot parse CSV${lines ? ` at line ${lines}` : ''}: ${what}`);
   }
   if (rows.length === 0) throw new DatasetImportError(file, 'file is empty');
   const header = rows[0]!.record;
   if (header.every((h) => NUMBER.test(h))) {
     throw new DatasetImportError(
       file,
-      `the first row must be a header of column names, but it holds numbers (${header.slice(0, 4).join(', ')})`,
+      'the first row must be a header of column names, but it holds only numbers',
     );
   }
   if (rows.length === 1) throw new DatasetImportError(file, 'has a header row but no data rows');
@@ -123,7 +131,7 @@ function parseCsv(text: string, file: string, labelColumn: string | undefined): 
     let f = 0;
     for (let c = 0; c < width; c++) {
       const cell = record[c]!;
-      const where = `row ${row}, column "${header[c]}"`;
+      const where = `row ${row}, column ${c + 1}`;
       if (c === labelIndex) {
         if (cell === '') throw new DatasetImportError(file, `${where}: the label is empty`);
         labelCells.push(cell);
@@ -133,7 +141,7 @@ function parseCsv(text: string, file: string, labelColumn: string | undefined): 
         if (NON_FINITE.test(cell)) {
           throw new DatasetImportError(
             file,
-            `${where}: "${cell}" is not a finite number (NaN and Infinity are not allowed)`,
+            `${where}: not a finite number (NaN and Infinity are not allowed)`,
           );
         }
         if (cell === '')
@@ -143,12 +151,12 @@ function parseCsv(text: string, file: string, labelColumn: string | undefined): 
           );
         // Without a label column, a text column is most likely the labels under another name.
         const hint =
-          labelIndex < 0 ? `; if "${header[c]}" holds the labels, choose it as the label column` : '';
-        throw new DatasetImportError(file, `${where}: "${cell}" is not a number${hint}`);
+          labelIndex < 0 ? `; if column ${c + 1} holds the labels, choose it as the label column` : '';
+        throw new DatasetImportError(file, `${where}: not a number${hint}`);
       }
       const v = Math.fround(Number(cell));
       if (!Number.isFinite(v)) {
-        throw new DatasetImportError(file, `${where}: "${cell}" is too large for a 32-bit float`);
+        throw new DatasetImportError(file, `${where}: too large for a 32-bit float`);
       }
       x[r * features + f++] = v;
     }
@@ -170,7 +178,7 @@ function findLabelColumn(header: string[], labelColumn: string | undefined, file
     if (i < 0) {
       throw new DatasetImportError(
         file,
-        `label column "${labelColumn}" not found; the columns are: ${header.join(', ')}`,
+        `label column "${labelColumn}" is not a column name in the header row (${header.length} columns)`,
       );
     }
     return i;
