@@ -62,12 +62,13 @@ export const SYNTHETIC_PRESET: Omit<GmvaeConfig, 'seed' | 'backend'> = {
 };
 
 /**
- * The paper's MNIST settings on its MLP (Table 1 itself used the conv network, batch 50: see
- * engine/reproduce/experiments.ts): MLP 500, Dx 200, Dw 150, Adam 1e-4, 100 epochs, M = 1, and the
- * z-prior gradient as the authors' code computes it: with the objective's exact gradient the
- * clusters merge within a few epochs on MNIST (docs/results.md, `gmvae reproduce mnist-gradient`).
+ * The paper's later model (v2, minimum information) at the paper's MNIST settings on its MLP:
+ * MLP 500, Dx 200, Dw 150, Adam 1e-4, batch 100, 100 epochs, M = 1, and the z-prior gradient as
+ * the authors' code computes it (with the exact gradient the clusters merge within a few epochs:
+ * docs/results.md, `gmvae reproduce mnist-gradient`). The MNIST default until v1 was measured
+ * beside it; it keeps every component in use but alike (about 24% accuracy after 20 epochs).
  */
-export const MNIST_PRESET: Omit<GmvaeConfig, 'seed' | 'backend'> = {
+export const MNIST_V2_PRESET: Omit<GmvaeConfig, 'seed' | 'backend'> = {
   ...LEGACY_DEFAULTS,
   arch: 'mlp',
   k: 16,
@@ -85,6 +86,23 @@ export const MNIST_PRESET: Omit<GmvaeConfig, 'seed' | 'backend'> = {
 };
 
 /**
+ * The MNIST default: the paper's first version (v1: a q(z|y) head and the consistency term,
+ * weight 0.4) trained as the authors' code trained it (their Adam restarted each step, Torch
+ * initialisation, losses summed over a batch of 50, lr 1e-4), on the MLP 500 with K 16. Of the
+ * formulations and details measured side by side on MNIST it is the one that clusters
+ * (docs/results.md, `gmvae reproduce mnist-formulations`); v2 at the same settings does not.
+ */
+export const MNIST_PRESET: Omit<GmvaeConfig, 'seed' | 'backend'> = {
+  ...MNIST_V2_PRESET,
+  model: 'v1',
+  cvWeight: 0.4,
+  optimizer: 'adam-reset',
+  init: 'torch',
+  lossReduction: 'sum',
+  batchSize: 50,
+};
+
+/**
  * Defaults that follow the dataset: the synthetic preset for `spiral`, the MNIST preset for
  * 28x28 single-channel images, and for anything else an MLP sized to the data
  * (Dx = min(200, max(2, D/4)), K = the number of labels or 10, likelihood from the value range,
@@ -99,7 +117,7 @@ export function defaultConfigFor(info: DatasetInfo): GmvaeConfig {
   const inUnitRange = info.valueRange[0] >= 0 && info.valueRange[1] <= 1;
   const xDim = Math.min(200, Math.max(2, Math.round(d / 4)));
   return {
-    ...MNIST_PRESET,
+    ...MNIST_V2_PRESET,
     ...common,
     k: info.numClasses > 1 ? info.numClasses : 10,
     xDim,

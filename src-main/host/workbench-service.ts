@@ -27,7 +27,8 @@ import type {
   WorkbenchApi,
   WorkbenchEvent,
 } from '../common/api/contract.ts';
-import { MNIST_PRESET, SYNTHETIC_PRESET, defaultConfigFor } from '../common/config.ts';
+import { AUTHORS_PRESETS } from '../common/authors-presets.ts';
+import { MNIST_V2_PRESET, SYNTHETIC_PRESET, defaultConfigFor } from '../common/config.ts';
 import type { MetricSummary } from '../common/metric-names.ts';
 import type { ArtefactKind, CheckpointKind, MetricPoint, RunRecord } from '../common/run.ts';
 import { probeBackends } from './backend-probe.ts';
@@ -185,6 +186,8 @@ export class WorkbenchService implements WorkbenchApi {
     const info = datasetInfo(this.#store, dataset);
     const defaults = defaultConfigFor(info);
     const keep = { seed: defaults.seed, backend: defaults.backend };
+    const [h, w, c] = info.shape;
+    const mnistLike = info.kind === 'image' && h === 28 && w === 28 && (c ?? 1) === 1;
     return {
       defaults,
       presets: [
@@ -199,10 +202,19 @@ export class WorkbenchService implements WorkbenchApi {
           config: { ...SYNTHETIC_PRESET, ...keep },
         },
         {
-          name: 'Paper: MNIST',
-          description: 'MLP 500, K 16, Dx 200, Dw 150, Bernoulli, Adam 1e-4, batch 100, 100 epochs',
-          config: { ...MNIST_PRESET, ...keep },
+          name: 'Paper v2: MNIST on the MLP',
+          description:
+            "Minimum information, MLP 500, K 16, Dx 200, Dw 150, Adam 1e-4, batch 100, the authors' gradient",
+          config: { ...MNIST_V2_PRESET, ...keep },
         },
+        // The authors' own scripts, for the images they were written for.
+        ...(mnistLike
+          ? AUTHORS_PRESETS.map((p) => ({
+              name: p.name,
+              description: p.description,
+              config: { ...defaults, ...p.overrides, ...keep },
+            }))
+          : []),
       ],
     };
   }

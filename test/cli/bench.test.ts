@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MNIST_PRESET } from '../../src-main/common/config.ts';
+import { MNIST_V2_PRESET } from '../../src-main/common/config.ts';
 import { trainingFlopsPerExample } from '../../src-main/engine/bench/flops.ts';
 import { gmvae, gmvaeJson } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -25,7 +25,7 @@ interface BenchResult {
 }
 
 test('the FLOP count of the MNIST model, by hand', () => {
-  const config = { ...MNIST_PRESET, seed: 1, backend: 'auto' as const };
+  const config = { ...MNIST_V2_PRESET, seed: 1, backend: 'auto' as const };
   // Multiply-adds per example: encoder 784*500 + 500*500 + 500*(2*200 + 2*150), prior network
   // 150*500 + 2*500*3200, decoder 200*500 + 500*500 + 500*784. Training: 3 passes of 2 FLOPs per
   // multiply-add, less the input gradient of the first layer (2*784*500).

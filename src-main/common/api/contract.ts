@@ -53,7 +53,7 @@ export interface BackendStatus {
 export interface Presets {
   /** The dataset's defaults (see common/config.ts defaultConfigFor). */
   defaults: GmvaeConfig;
-  /** Named starting points: the paper's synthetic and MNIST settings. */
+  /** Named starting points: the paper's settings, and the authors' scripts for 28x28 images. */
   presets: { name: string; description: string; config: GmvaeConfig }[];
 }
 

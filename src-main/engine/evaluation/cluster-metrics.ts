@@ -1,7 +1,7 @@
 /**
  * Clustering metrics on plain arrays: the three accuracy protocols of the literature, NMI,
- * ARI and the number of clusters in use (see shared/gmvae-model.md, "Clustering at
- * evaluation time").
+ * ARI and the number of clusters in use (see docs/model.md, "Clustering and
+ * its scores").
  *
  * Conventions shared by every function here:
  * - `assignments[i]` is example i's cluster in 0..K-1 (argmax_k p(z_k | x, w));

@@ -1,6 +1,6 @@
 /**
  * Evaluating a model on a split: the four ELBO terms (seeded Monte Carlo, so repeatable),
- * and clustering at the posterior means, scored with every protocol of gmvae-model.md.
+ * and clustering at the posterior means, scored with every protocol of docs/model.md.
  */
 import type { DatasetSplit } from '../../common/dataset.ts';
 import { exampleSize } from '../../common/dataset.ts';

@@ -1,14 +1,24 @@
 /** The experiments' plans: which runs, with which settings, named how. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MNIST_PRESET, resolveConfig, SYNTHETIC_PRESET } from '../../../src-main/common/config.ts';
+import {
+  MNIST_PRESET,
+  MNIST_V2_PRESET,
+  resolveConfig,
+  SYNTHETIC_PRESET,
+} from '../../../src-main/common/config.ts';
 import { MNIST_INFO } from '../../../src-main/host/datasets.ts';
-import { EXPERIMENTS, findExperiment, planRuns } from '../../../src-main/engine/reproduce/experiments.ts';
+import {
+  AUTHORS_V1,
+  EXPERIMENTS,
+  findExperiment,
+  planRuns,
+} from '../../../src-main/engine/reproduce/experiments.ts';
 
 const mnistInfo = MNIST_INFO;
 
 describe('planRuns', () => {
-  test("Table 1 trains K 10 and K 16 at M 1 with three seeds, as the authors' run.sh: conv, batch 50", () => {
+  test("Table 1 trains K 10 and K 16 at M 1 with three seeds, as the authors' run.sh: v1, conv, batch 50", () => {
     const plan = planRuns(findExperiment('mnist-table1'));
     assert.deepEqual(
       plan.map((p) => `${p.variant.id}/${p.seed}`),
@@ -17,30 +27,29 @@ describe('planRuns', () => {
     const config = resolveConfig(mnistInfo, plan[0]!.overrides);
     assert.deepEqual(config, {
       ...MNIST_PRESET,
+      model: 'v1',
+      cvWeight: 0.4,
+      optimizer: 'adam-reset',
+      init: 'torch',
+      lossReduction: 'sum',
       arch: 'conv',
       k: 10,
       batchSize: 50,
-      zPriorGradient: 'authors',
       seed: 1,
       backend: 'auto',
     });
     assert.equal(plan[0]!.variant.paper?.mean, 74.47);
   });
 
-  test("the MLP experiment is Table 1 at the workbench's MNIST defaults", () => {
+  test("the MLP experiment is v2 at the workbench's former MNIST defaults", () => {
     const plan = planRuns(findExperiment('mnist-mlp'));
     assert.deepEqual(
       plan.map((p) => `${p.variant.id}/${p.seed}`),
       ['k10-m1/1', 'k16-m1/1', 'k10-m1/2', 'k16-m1/2', 'k10-m1/3', 'k16-m1/3'],
     );
     const config = resolveConfig(mnistInfo, plan[1]!.overrides);
-    assert.deepEqual(config, {
-      ...MNIST_PRESET,
-      k: 16,
-      zPriorGradient: 'authors',
-      seed: 1,
-      backend: 'auto',
-    });
+    assert.deepEqual(config, { ...MNIST_V2_PRESET, k: 16, seed: 1, backend: 'auto' });
+    assert.equal(config.model, 'v2');
     assert.equal(plan[1]!.variant.paper?.mean, 84.8);
   });
 
@@ -50,9 +59,8 @@ describe('planRuns', () => {
     assert.deepEqual(plan[0]!.overrides, {
       k: 16,
       mcSamples: 10,
+      ...AUTHORS_V1,
       arch: 'conv',
-      batchSize: 50,
-      zPriorGradient: 'authors',
       seed: 7,
       epochs: 20,
     });
