@@ -5,7 +5,7 @@
  * Every setting not named here is the dataset's default (common/config.ts), which is the
  * paper's for `spiral` and `mnist`.
  */
-import { MNIST_V2_PRESET, type GmvaeConfig } from '../../common/config.ts';
+import { AUTHORS_V1, MNIST_V2_PRESET, type GmvaeConfig } from '../../common/config.ts';
 
 /** The paper's Table 1 entry for a setting: accuracy in percent, paper protocol, test set. */
 export interface PaperAccuracy {
@@ -38,21 +38,6 @@ export interface Experiment {
   /** How its runs are drawn: 2-D data as scatter plots, images as grids. */
   pictures: PictureKind;
 }
-
-/**
- * What the authors' code ran (their `main.lua` on branch master, the paper's first version):
- * q(z|y) head and consistency weight 0.4 (run.sh), Adam rebuilt every step (their optim call),
- * Torch7 initialisation, losses summed over the batch, batch 50, learning rate 1e-4.
- */
-export const AUTHORS_V1: Partial<GmvaeConfig> = {
-  model: 'v1',
-  cvWeight: 0.4,
-  optimizer: 'adam-reset',
-  init: 'torch',
-  lossReduction: 'sum',
-  batchSize: 50,
-  lr: 1e-4,
-};
 
 /**
  * The minimum information model at the paper's MNIST settings on the MLP: the workbench's MNIST

@@ -2,18 +2,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  AUTHORS_V1,
   MNIST_PRESET,
   MNIST_V2_PRESET,
   resolveConfig,
   SYNTHETIC_PRESET,
 } from '../../../src-main/common/config.ts';
 import { MNIST_INFO } from '../../../src-main/host/datasets.ts';
-import {
-  AUTHORS_V1,
-  EXPERIMENTS,
-  findExperiment,
-  planRuns,
-} from '../../../src-main/engine/reproduce/experiments.ts';
+import { EXPERIMENTS, findExperiment, planRuns } from '../../../src-main/engine/reproduce/experiments.ts';
 
 const mnistInfo = MNIST_INFO;
 

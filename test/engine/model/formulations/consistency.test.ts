@@ -7,6 +7,7 @@ import { before, describe, test } from 'node:test';
 import { SYNTHETIC_PRESET, type GmvaeConfig } from '../../../../src-main/common/config.ts';
 import { Gmvae } from '../../../../src-main/engine/model/gmvae.ts';
 import { tf } from '../../../../src-main/engine/tf.ts';
+import { close, kl, logN } from './reference.ts';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -32,21 +33,6 @@ const y = () =>
   ]);
 const rows = (t: tf.Tensor) => t.arraySync() as number[][];
 const scalar = (t: tf.Tensor) => t.dataSync()[0]!;
-const close = (a: number, b: number, tol = 1e-4) =>
-  assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} != ${b}`);
-
-/** KL(N(a, e^la) || N(b, e^lb)) summed over dimensions, in float64. */
-const kl = (a: number[], la: number[], b: number[], lb: number[]) =>
-  a.reduce(
-    (s, _, d) =>
-      s + 0.5 * (lb[d]! - la[d]! + (Math.exp(la[d]!) + (a[d]! - b[d]!) ** 2) / Math.exp(lb[d]!) - 1),
-    0,
-  );
-const logN = (x: number[], m: number[], lv: number[]) =>
-  x.reduce(
-    (s, _, d) => s - 0.5 * (Math.log(2 * Math.PI) + lv[d]! + (x[d]! - m[d]!) ** 2 / Math.exp(lv[d]!)),
-    0,
-  );
 
 describe('v1 (consistency) terms', () => {
   test('each term equals a direct evaluation from the same outputs and noise', () => {
