@@ -26,6 +26,7 @@ import { tf } from '../tf.ts';
 import { SEED_STREAM, batchCount, batchIndices, epochOrder, gatherRows } from '../data/batches.ts';
 import { captureOptimizer, captureWeights, restoreOptimizer, restoreWeights } from '../checkpoint/state.ts';
 import { createOptimizer } from './optimizer.ts';
+import { SittingClock } from './sitting-clock.ts';
 import { readTerms, trainStep, type StepTerms } from './step.ts';
 
 /** How a supervisor (or Ctrl-C) steers a running trainer; checked between steps. */
@@ -164,19 +165,15 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
 
   const batches = batchCount(data.train.n, config.batchSize);
   const logEvery = Math.max(1, Math.round(batches / 20));
-  let sittingStart = performance.now();
-  const secondsAtSittingStart = trainSeconds;
-  let epochStartSeconds = trainSeconds;
-  const elapsed = () => secondsAtSittingStart + (performance.now() - sittingStart) / 1000;
-  let lastCheckpointAt = performance.now();
-  let lastHeartbeat = 0;
-  let lastProgress = 0;
+  const clock = new SittingClock(trainSeconds, {
+    heartbeatMs: HEARTBEAT_MS,
+    progressMs: PROGRESS_MS,
+    checkpointMs: config.checkpointMinutes * 60_000,
+  });
   let stepsThisProcess = 0;
-  let examplesSinceProgress = 0;
-  let progressClock = performance.now();
 
   const checkpoint = async (best: boolean, metrics: MetricPoint[], score: number | null): Promise<void> => {
-    trainSeconds = elapsed();
+    trainSeconds = clock.trainSeconds();
     // float64 sums travel bit-exact as pairs of float32 words, so a resumed epoch averages exactly.
     const words = new Float32Array(epochSums.slice().buffer);
     const sums: StoredTensor = { name: EPOCH_SUMS, shape: [words.length], data: words };
@@ -193,7 +190,7 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
       optimizer: [...(await captureOptimizer(optimizer)), sums],
     };
     store.commitCheckpoint({ checkpoint: data, alsoBest: best, metrics, run: { epoch, step, trainSeconds } });
-    lastCheckpointAt = performance.now();
+    clock.checkpointed();
     emit({ type: 'checkpoint', runId, epoch, step, best });
   };
 
@@ -203,7 +200,7 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
       error,
       pid: status === 'paused' ? process.pid : null,
       finishedAt: status === 'completed' ? now() : null,
-      trainSeconds: elapsed(),
+      trainSeconds: clock.trainSeconds(),
     });
     emit({ type: 'status', runId, status, error });
     return record;
@@ -217,9 +214,9 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
         if (control.pauseRequested()) {
           await checkpoint(false, [], null);
           finish('paused');
-          const paused = performance.now();
+          const resumed = clock.pause();
           await control.waitForResume();
-          sittingStart += performance.now() - paused; // paused time is not training time
+          resumed();
           if (!control.stopRequested()) {
             store.updateRun(runId, { status: 'running', pid: process.pid });
             emit({ type: 'status', runId, status: 'running', error: null });
@@ -252,9 +249,7 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
         step++;
         batchInEpoch++;
         stepsThisProcess++;
-        examplesSinceProgress += rows.length;
 
-        const t = performance.now();
         if (step % logEvery === 0) {
           const time = Date.now();
           store.appendMetrics([
@@ -262,8 +257,8 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
             { runId, step, epoch, name: 'train/step_elbo', value: terms.elbo!, time },
           ]);
         }
-        if (t - lastProgress > PROGRESS_MS) {
-          const rate = (examplesSinceProgress * 1000) / Math.max(1, t - progressClock);
+        const rate = clock.progress(rows.length);
+        if (rate !== null)
           emit({
             type: 'progress',
             runId,
@@ -274,16 +269,8 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
             loss: terms.loss!,
             examplesPerSecond: rate,
           });
-          lastProgress = t;
-          progressClock = t;
-          examplesSinceProgress = 0;
-        }
-        if (t - lastHeartbeat > HEARTBEAT_MS) {
-          store.heartbeat(runId);
-          lastHeartbeat = t;
-        }
-        if (t - lastCheckpointAt > config.checkpointMinutes * 60_000 && batchInEpoch < batches)
-          await checkpoint(false, [], null);
+        if (clock.heartbeatDue()) store.heartbeat(runId);
+        if (clock.checkpointDue() && batchInEpoch < batches) await checkpoint(false, [], null);
         // Let IPC messages (pause, stop) in between steps.
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -300,8 +287,7 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
       const evaluation = evaluateSplit(model, data.test, shape, data.info.numClasses, config.seed);
       for (const [name, value] of Object.entries(evaluation.metrics))
         epochMetrics[metricName('test', name)] = value as number;
-      epochMetrics['epoch_seconds'] = elapsed() - epochStartSeconds;
-      epochStartSeconds = elapsed();
+      epochMetrics['epoch_seconds'] = clock.endEpoch();
       epochSums = new Float64Array(TRAIN_METRICS.length + 1);
       const score = evaluation.metrics.elbo ?? -Infinity;
       const best = score > bestScore;
