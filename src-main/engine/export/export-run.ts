@@ -12,6 +12,8 @@ import { requireRun } from '../../host/runs.ts';
 import type { Store } from '../../host/store/index.ts';
 import { tf, type LayersModel } from '../tf.ts';
 import { metricsCsv } from './metrics-csv.ts';
+import { clusterRule, exportedNetworks, type ExportedNetwork } from './network-manifest.ts';
+import type { Networks } from '../model/networks.ts';
 
 export interface ExportOptions {
   outDir: string;
@@ -68,9 +70,9 @@ export async function exportRun(store: Store, runId: number, options: ExportOpti
 
   return withCheckpointModel(store, run.id, kind, async ({ model, data, epoch, step }) => {
     const files: string[] = [];
-    files.push(...(await saveLayersModel(model.networks.encoder, path.join(out, 'encoder'))));
-    files.push(...(await saveLayersModel(model.networks.priorNetwork, path.join(out, 'prior-network'))));
-    files.push(...(await saveLayersModel(model.networks.decoder, path.join(out, 'decoder'))));
+    const networks = exportedNetworks(run.config);
+    for (const [key, network] of Object.entries(networks) as [keyof Networks, ExportedNetwork][])
+      files.push(...(await saveLayersModel(model.networks[key]!, path.join(out, network.folder))));
 
     // Cluster assignments of every example, at the posterior means.
     const lines = ['split,index,cluster,confidence,label'];
@@ -106,26 +108,13 @@ export async function exportRun(store: Store, runId: number, options: ExportOpti
       config: run.config,
       dataset: data.info,
       metrics: store.latestMetrics(run.id),
-      networks: {
-        encoder: {
-          path: 'encoder/model.json',
-          input: 'y [B, D] flattened',
-          outputs: ['mu_x', 'logvar_x', 'mu_w', 'logvar_w'],
-        },
-        priorNetwork: {
-          path: 'prior-network/model.json',
-          input: 'w [B, Dw]',
-          outputs: ['mu_k [B, K*Dx] (reshape to [B, K, Dx])', 'logvar_k [B, K*Dx]'],
-        },
-        decoder: {
-          path: 'decoder/model.json',
-          input: 'x [B, Dx]',
-          outputs:
-            run.config.likelihood === 'bernoulli' ? ['logits [B, D]'] : ['mean [B, D]', 'logvar [B, D]'],
-        },
-      },
-      clusterRule:
-        'cluster(y) = argmax_k log N(mu_x | mu_k(mu_w), exp(logvar_k(mu_w))): Bayes rule with a uniform p(z)',
+      networks: Object.fromEntries(
+        Object.entries(networks).map(([key, { folder, ...rest }]) => [
+          key,
+          { path: `${folder}/model.json`, ...rest },
+        ]),
+      ),
+      clusterRule: clusterRule(run.config),
       exportedAt: new Date().toISOString(),
     };
     const manifestPath = path.join(out, 'manifest.json');
