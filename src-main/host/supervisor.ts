@@ -181,7 +181,11 @@ export class EngineSupervisor {
         try {
           running = this.#startTask(task, onProgress);
         } catch (error) {
-          return reject(error as Error); // the launcher failed: this task fails, not the caller
+          // The launcher failed: this task fails, not the caller. No process started, so no exit
+          // will free a slot for the next waiting task: start it now.
+          reject(error as Error);
+          if (this.#tasks.size < this.#maxTasks) this.#queue.shift()?.start();
+          return;
         }
         running.result.then(resolve, reject);
       };

@@ -219,6 +219,26 @@ describe('engine tasks', () => {
     assert.equal(launched.length, 3, 'the cancelled task never started');
     store.close();
   });
+
+  test('a waiting task whose process cannot start fails alone; the next waiting task still starts', async () => {
+    const home = tempDir();
+    const store = await Store.open(home);
+    const launched: FakeWorker[] = [];
+    let attempts = 0;
+    const launcher = () => {
+      if (attempts++ === 1) throw new Error('fork failed');
+      return fakeWorker(launched);
+    };
+    const supervisor = new EngineSupervisor(store, home, launcher, { maxTasks: 1 });
+    const task = (i: number) => ({ kind: 'import' as const, paths: [`/data/${i}.csv`] });
+    const runs = [0, 1, 2].map((i) => supervisor.runTask(task(i)));
+    launched[0]!.finish({ dataset: 'zero' });
+    await assert.rejects(runs[1]!.result, /fork failed/);
+    assert.equal(launched.length, 2, 'the third task took the slot the failed launch left');
+    launched[1]!.finish({ dataset: 'two' });
+    assert.deepEqual(await runs[2]!.result, { dataset: 'two' });
+    store.close();
+  });
 });
 
 interface FakeWorker extends WorkerHandle {

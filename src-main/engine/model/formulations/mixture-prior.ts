@@ -44,9 +44,14 @@ export function bayesClusterProbabilities(model: Gmvae, y: Tensor2D): Tensor2D {
   });
 }
 
+/** mu_x(y) and mu_w(y), the codes the projections draw. [B, D] -> [B, Dx], [B, Dw] */
 export function posteriorMeans(model: Gmvae, y: Tensor2D): { x: Tensor2D; w: Tensor2D } {
-  const q = model.encode(y);
-  return { x: q.muX, w: q.muW };
+  // tidy keeps the two returned means and frees the other heads.
+  const [x, w] = tf.tidy(() => {
+    const q = model.encode(y);
+    return [q.muX, q.muW];
+  }) as [Tensor2D, Tensor2D];
+  return { x, w };
 }
 
 /**
