@@ -1,8 +1,11 @@
 /**
- * Builds the three bundles of the desktop app:
- *   main      src-main/electron/main.ts (+ the training process, a second entry)
+ * Builds three bundles of the desktop app:
+ *   main      src-main/electron/main.ts, the interface process: no TensorFlow (scripts/check-main-bundle.ts)
  *   preload   src-main/electron/preload.ts
  *   renderer  src-renderer/ (Svelte 5), also served by `gmvae serve` in web mode
+ * The fourth, the engine process (src-main/worker/engine-process.ts, which trains and so loads
+ * TensorFlow), is a separate Node build into out/engine (`npm run build:engine`), so that no
+ * chunk the bundler shares between the two can put TensorFlow into out/main.
  */
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'electron-vite';
@@ -15,12 +18,7 @@ export default defineConfig({
     resolve: { alias: { '@common': common } },
     build: {
       outDir: 'out/main',
-      rollupOptions: {
-        input: {
-          index: resolve(import.meta.dirname, 'src-main/electron/main.ts'),
-          'engine-process': resolve(import.meta.dirname, 'src-main/worker/engine-process.ts'),
-        },
-      },
+      rollupOptions: { input: { index: resolve(import.meta.dirname, 'src-main/electron/main.ts') } },
     },
   },
   preload: {

@@ -1,8 +1,9 @@
 /**
- * What the Electron main process loads from its bundle, and whether any of it is TensorFlow.
- * The main process must stay light (docs/architecture.md); the lint rule guards the sources,
- * this guards what the bundler made of them: a shared chunk can pull a module into main that
- * no source file of main imports directly.
+ * Whether the Electron main process's bundle (out/main) imports TensorFlow anywhere. The main
+ * process must stay light (docs/architecture.md); the lint rule guards the sources, this guards
+ * what the bundler made of them. Every file of the folder counts, reachable from the entry or
+ * not: a shared chunk that only a later import would load is still TensorFlow shipped with the
+ * interface (the engine process is built into its own folder for that reason).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,23 +22,14 @@ export function specifiers(source: string): string[] {
   return [...source.matchAll(SPECIFIER)].map((m) => (m[1] ?? m[2] ?? m[3] ?? m[4])!);
 }
 
-/**
- * Every `@tensorflow/*` import in the files reachable from `entry` through relative imports,
- * static or dynamic: the code the process can load, whichever path it takes at run time.
- */
-export function heavyImports(entry: string): HeavyImport[] {
-  const root = path.dirname(entry);
-  const seen = new Set<string>();
-  const found: HeavyImport[] = [];
-  const visit = (file: string) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    for (const specifier of specifiers(fs.readFileSync(file, 'utf8'))) {
-      if (specifier.startsWith('.')) visit(path.resolve(path.dirname(file), specifier));
-      else if (specifier.startsWith('@tensorflow/'))
-        found.push({ file: path.relative(root, file), specifier });
-    }
-  };
-  visit(entry);
-  return found;
+/** Every `@tensorflow/*` import in the JavaScript files under `dir`, in path order. */
+export function heavyImports(dir: string): HeavyImport[] {
+  const files = (fs.readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => /\.[cm]?js$/.test(f))
+    .sort();
+  return files.flatMap((file) =>
+    specifiers(fs.readFileSync(path.join(dir, file), 'utf8'))
+      .filter((specifier) => specifier.startsWith('@tensorflow/'))
+      .map((specifier) => ({ file, specifier })),
+  );
 }

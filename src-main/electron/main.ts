@@ -30,7 +30,8 @@ async function start(): Promise<void> {
     home,
     mode: 'electron',
     version: app.getVersion(),
-    launcher: utilityProcessLauncher(utilityProcess, path.join(here, 'engine-process.js')),
+    // Built apart from this bundle (electron.vite.config.ts): only engine processes load TensorFlow.
+    launcher: utilityProcessLauncher(utilityProcess, path.join(here, '../engine/engine-process.js')),
   });
   // The dev server only in development, and only on this machine (see app-url.ts).
   const devUrl = app.isPackaged ? null : devServerUrl(process.env.ELECTRON_RENDERER_URL);

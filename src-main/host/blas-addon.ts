@@ -76,7 +76,7 @@ const BUILT = path.join('native', 'build', 'Release', 'gmvae_blas.node');
 /**
  * Where `npm install` (native/build.mjs) put the addon: native/build/Release under the first
  * folder above this module that has it, so the path holds both for the sources and for the
- * app's bundle in out/main. GMVAE_BLAS_ADDON overrides it.
+ * app's engine bundle in out/engine. GMVAE_BLAS_ADDON overrides it.
  */
 export function addonPath(): string {
   const override = process.env['GMVAE_BLAS_ADDON'];
