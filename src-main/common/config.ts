@@ -4,7 +4,7 @@
  * them and checks the result; a run stores the resolved config. The settings themselves (type,
  * label, help, range) are declared in settings.ts. Runs anywhere.
  */
-import type { DatasetInfo } from './dataset.ts';
+import { isMnistLike, type DatasetInfo } from './dataset.ts';
 import { datasetError, SETTING_KEYS, valueError, type BackendChoice, type GmvaeConfig } from './settings.ts';
 
 // The settings, their types and choices are declared in settings.ts; these names stay here
@@ -119,8 +119,7 @@ export const MNIST_PRESET: Omit<GmvaeConfig, 'seed' | 'backend'> = { ...MNIST_V2
 export function defaultConfigFor(info: DatasetInfo): GmvaeConfig {
   const common = { seed: 1, backend: 'auto' as BackendChoice };
   if (info.name === 'spiral') return { ...SYNTHETIC_PRESET, ...common };
-  const [h, w, c] = info.shape;
-  if (info.kind === 'image' && h === 28 && w === 28 && (c ?? 1) === 1) return { ...MNIST_PRESET, ...common };
+  if (isMnistLike(info)) return { ...MNIST_PRESET, ...common };
   const d = info.shape.reduce((a, b) => a * b, 1);
   const inUnitRange = info.valueRange[0] >= 0 && info.valueRange[1] <= 1;
   const xDim = Math.min(200, Math.max(2, Math.round(d / 4)));

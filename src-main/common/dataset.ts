@@ -44,3 +44,9 @@ export interface LoadedDataset {
 export function exampleSize(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
+
+/** 28x28 single-channel images: MNIST and its look-alikes, which get the MNIST settings. */
+export function isMnistLike(info: Pick<DatasetInfo, 'kind' | 'shape'>): boolean {
+  const [h, w, c] = info.shape;
+  return info.kind === 'image' && h === 28 && w === 28 && (c ?? 1) === 1;
+}

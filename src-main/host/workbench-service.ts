@@ -29,6 +29,7 @@ import type {
 } from '../common/api/contract.ts';
 import { AUTHORS_PRESETS } from '../common/authors-presets.ts';
 import { MNIST_V2_PRESET, SYNTHETIC_PRESET, defaultConfigFor } from '../common/config.ts';
+import { isMnistLike } from '../common/dataset.ts';
 import type { MetricSummary } from '../common/metric-names.ts';
 import type { ArtefactKind, CheckpointKind, MetricPoint, RunRecord } from '../common/run.ts';
 import { probeBackends } from './backend-probe.ts';
@@ -186,8 +187,6 @@ export class WorkbenchService implements WorkbenchApi {
     const info = datasetInfo(this.#store, dataset);
     const defaults = defaultConfigFor(info);
     const keep = { seed: defaults.seed, backend: defaults.backend };
-    const [h, w, c] = info.shape;
-    const mnistLike = info.kind === 'image' && h === 28 && w === 28 && (c ?? 1) === 1;
     return {
       defaults,
       presets: [
@@ -208,7 +207,7 @@ export class WorkbenchService implements WorkbenchApi {
           config: { ...MNIST_V2_PRESET, ...keep },
         },
         // The authors' own scripts, for the images they were written for.
-        ...(mnistLike
+        ...(isMnistLike(info)
           ? AUTHORS_PRESETS.map((p) => ({
               name: p.name,
               description: p.description,

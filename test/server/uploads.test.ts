@@ -24,6 +24,37 @@ const filesIn = (dir: string) =>
     .filter((e) => e.isFile())
     .map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
 
+/**
+ * POSTs a file in two chunks 50 ms apart, without a declared length, so the server only learns
+ * its size while streaming. Resolves with the status and body of the answer.
+ */
+function chunkedUpload(
+  t: TestServer,
+  group: string,
+  name: string,
+  chunkBytes: number,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      {
+        port: t.server.port,
+        host: '127.0.0.1',
+        method: 'POST',
+        path: `/upload?token=${t.token}&group=${group}&path=${name}`,
+        headers: { 'Transfer-Encoding': 'chunked' },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      },
+    );
+    request.on('error', reject);
+    request.write(Buffer.alloc(chunkBytes, 65));
+    setTimeout(() => request.end(Buffer.alloc(chunkBytes, 66)), 50);
+  });
+}
+
 async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
@@ -61,25 +92,7 @@ describe('upload limits', () => {
   });
 
   test('a file that turns out larger while streaming is refused and its partial deleted', async () => {
-    const response = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const request = http.request(
-        {
-          port: t.server.port,
-          host: '127.0.0.1',
-          method: 'POST',
-          path: `/upload?token=${t.token}&group=chunked&path=c.csv`,
-          headers: { 'Transfer-Encoding': 'chunked' },
-        },
-        (res) => {
-          let body = '';
-          res.on('data', (d: Buffer) => (body += d.toString()));
-          res.on('end', () => resolve({ status: res.statusCode!, body }));
-        },
-      );
-      request.on('error', reject);
-      request.write(Buffer.alloc(600, 65));
-      setTimeout(() => request.end(Buffer.alloc(600, 66)), 50);
-    });
+    const response = await chunkedUpload(t, 'chunked', 'c.csv', 600);
     assert.equal(response.status, 413);
     assert.match(JSON.parse(response.body).error, /c\.csv: larger than the 1000 bytes limit/);
     await until(() => filesIn(t.uploads.root).length === 0, 'the partial file is deleted');
@@ -144,25 +157,7 @@ test('a full disk: the partial file is deleted and the answer says so', async ()
   const uploads = new UploadStore(tempDir(), { createWriteStream: fullDisk });
   const t = await startTestServer({ uploads });
   try {
-    const response = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const request = http.request(
-        {
-          port: t.server.port,
-          host: '127.0.0.1',
-          method: 'POST',
-          path: `/upload?token=${t.token}&group=disk&path=full.csv`,
-          headers: { 'Transfer-Encoding': 'chunked' },
-        },
-        (res) => {
-          let body = '';
-          res.on('data', (d: Buffer) => (body += d.toString()));
-          res.on('end', () => resolve({ status: res.statusCode!, body }));
-        },
-      );
-      request.on('error', reject);
-      request.write(Buffer.alloc(100, 65));
-      setTimeout(() => request.end(Buffer.alloc(100, 66)), 50);
-    });
+    const response = await chunkedUpload(t, 'disk', 'full.csv', 100);
     assert.equal(response.status, 507);
     assert.equal(
       JSON.parse(response.body).error,

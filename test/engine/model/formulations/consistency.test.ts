@@ -4,35 +4,23 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { SYNTHETIC_PRESET, type GmvaeConfig } from '../../../../src-main/common/config.ts';
+import type { GmvaeConfig } from '../../../../src-main/common/config.ts';
 import { Gmvae } from '../../../../src-main/engine/model/gmvae.ts';
 import { tf } from '../../../../src-main/engine/tf.ts';
-import { close, kl, logN } from './reference.ts';
+import { close, kl, logN, rows, scalar, tinyConfig } from './reference.ts';
 
 before(async () => {
   await tf.setBackend('cpu');
 });
 
-const config = (overrides: Partial<GmvaeConfig> = {}): GmvaeConfig => ({
-  ...SYNTHETIC_PRESET,
-  model: 'v1',
-  k: 3,
-  xDim: 2,
-  wDim: 2,
-  hidden: 8,
-  cvWeight: 0.4,
-  seed: 5,
-  backend: 'cpu',
-  ...overrides,
-});
+const config = (overrides: Partial<GmvaeConfig> = {}): GmvaeConfig =>
+  tinyConfig('v1', { cvWeight: 0.4, seed: 5, ...overrides });
 const y = () =>
   tf.tensor2d([
     [0.5, -1],
     [2, 0.3],
     [-1.5, 1],
   ]);
-const rows = (t: tf.Tensor) => t.arraySync() as number[][];
-const scalar = (t: tf.Tensor) => t.dataSync()[0]!;
 
 describe('v1 (consistency) terms', () => {
   test('each term equals a direct evaluation from the same outputs and noise', () => {

@@ -3,6 +3,8 @@
  * directly on plain arrays, to check the tensor code against.
  */
 import assert from 'node:assert/strict';
+import { SYNTHETIC_PRESET, type Formulation, type GmvaeConfig } from '../../../../src-main/common/config.ts';
+import type { tf } from '../../../../src-main/engine/tf.ts';
 
 /** KL( N(a, e^la) || N(b, e^lb) ), summed over dimensions. */
 export const kl = (a: number[], la: number[], b: number[], lb: number[]): number =>
@@ -22,3 +24,19 @@ export const logN = (x: number[], m: number[], lv: number[]): number =>
 /** Relative closeness for values of any size (absolute below 1). */
 export const close = (a: number, b: number, tol = 1e-4): void =>
   assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} != ${b}`);
+
+/** A tiny 2-D model of formulation `model` on the cpu backend, for exact comparisons. */
+export const tinyConfig = (model: Formulation, overrides: Partial<GmvaeConfig> = {}): GmvaeConfig => ({
+  ...SYNTHETIC_PRESET,
+  model,
+  k: 3,
+  xDim: 2,
+  wDim: 2,
+  hidden: 8,
+  seed: 1,
+  backend: 'cpu',
+  ...overrides,
+});
+
+export const rows = (t: tf.Tensor): number[][] => t.arraySync() as number[][];
+export const scalar = (t: tf.Tensor): number => t.dataSync()[0]!;

@@ -4,33 +4,22 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { SYNTHETIC_PRESET, type GmvaeConfig } from '../../../../src-main/common/config.ts';
+import type { GmvaeConfig } from '../../../../src-main/common/config.ts';
 import { Gmvae } from '../../../../src-main/engine/model/gmvae.ts';
 import { tf } from '../../../../src-main/engine/tf.ts';
-import { close, kl, logN } from './reference.ts';
+import { close, kl, logN, rows, scalar, tinyConfig } from './reference.ts';
 
 before(async () => {
   await tf.setBackend('cpu');
 });
 
-const config = (overrides: Partial<GmvaeConfig> = {}): GmvaeConfig => ({
-  ...SYNTHETIC_PRESET,
-  model: 'shu',
-  k: 3,
-  xDim: 2,
-  wDim: 2,
-  hidden: 8,
-  seed: 9,
-  backend: 'cpu',
-  ...overrides,
-});
+const config = (overrides: Partial<GmvaeConfig> = {}): GmvaeConfig =>
+  tinyConfig('shu', { seed: 9, ...overrides });
 const y = () =>
   tf.tensor2d([
     [0.5, -1],
     [2, 0.3],
   ]);
-const rows = (t: tf.Tensor) => t.arraySync() as number[][];
-const scalar = (t: tf.Tensor) => t.dataSync()[0]!;
 
 describe("Shu's GMVAE", () => {
   test('the ELBO sums every cluster, weighted by q(z|y), as a direct evaluation does', () => {
