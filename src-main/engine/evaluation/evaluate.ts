@@ -1,5 +1,5 @@
 /**
- * Evaluating a model on a split: the four ELBO terms (seeded Monte Carlo, so repeatable),
+ * Evaluating a model on a split: its formulation's terms (seeded Monte Carlo, so repeatable),
  * and clustering at the posterior means, scored with every protocol of docs/model.md.
  */
 import type { DatasetSplit } from '../../common/dataset.ts';
@@ -13,7 +13,7 @@ import { tf, type Tensor2D } from '../tf.ts';
 import { accuracyPaperProtocol, assignmentsFromConfidence, clusterMetrics } from './cluster-metrics.ts';
 
 export interface ClusterResult {
-  /** p(z_k | mu_x, mu_w) per example, [n, K] row-major. */
+  /** The cluster probabilities assigned by (p(z_k | mu_x, mu_w), or q(z_k|y)), [n, K] row-major. */
   confidence: Float32Array;
   assignments: Int32Array;
 }
