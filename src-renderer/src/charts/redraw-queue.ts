@@ -2,6 +2,11 @@
  * Spreads chart redraws over animation frames: when an epoch ends, nine charts want to redraw at
  * once; drawing one per frame keeps each main-thread task short instead of one long stall.
  */
+
+// The browser's; declared here so that the module also type-checks in the Node test program,
+// which has no DOM library (the tests install a stand-in).
+declare function requestAnimationFrame(draw: () => void): number;
+
 const queue = new Map<object, () => void>();
 let scheduled = false;
 
