@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { RunRecord } from '../../common/run.ts';
 import type { TrainEventListener } from '../../common/training-events.ts';
+import { builtinInfo } from '../../host/datasets.ts';
 import type { Store } from '../../host/store/index.ts';
 import type { EngineSupervisor } from '../../host/supervisor.ts';
 import { adoptOrCreateRun, findPlannedRun } from './adopt.ts';
@@ -35,6 +36,15 @@ export interface ReproduceOutcome {
   files: string[];
 }
 
+/** Fails before anything trains when a dataset the experiment needs is not in the store, saying how to import it. */
+export function requireDatasets(store: Store, experiment: Experiment): void {
+  for (const name of new Set(experiment.variants.map((v) => v.dataset))) {
+    if (builtinInfo(name) ?? store.getDatasetInfo(name)) continue;
+    const how = experiment.importHint ? `; import it first: ${experiment.importHint}` : '';
+    throw new Error(`experiment '${experiment.id}' trains on '${name}', which this store does not hold${how}`);
+  }
+}
+
 export async function reproduce(
   store: Store,
   supervisor: EngineSupervisor,
@@ -42,6 +52,7 @@ export async function reproduce(
   options: ReproduceOptions,
 ): Promise<ReproduceOutcome> {
   const note = options.onNote ?? (() => {});
+  requireDatasets(store, experiment);
   const planned: { plan: PlannedRun; run: RunRecord }[] = [];
   for (const plan of planRuns(experiment, options)) {
     if (options.reportOnly) {

@@ -97,6 +97,22 @@ test('idx: an MNIST-named train/test pair keeps its own split', async () => {
   assert.equal(d.test.x[6], Math.fround(10 / 255));
 });
 
+test('idx: a folder of IDX files, as MNIST and Fashion-MNIST ship, imports as those files', async () => {
+  const dir = tempDir();
+  const folder = `${dir}/fashion`;
+  writeFile(folder, 'train-images-idx3-ubyte.gz', gzipSync(idxBytes('ubyte', [4, 3, 2], images(4))));
+  writeFile(folder, 'train-labels-idx1-ubyte.gz', gzipSync(idxBytes('ubyte', [4], [0, 1, 0, 1])));
+  writeFile(folder, 't10k-images-idx3-ubyte.gz', gzipSync(idxBytes('ubyte', [2, 3, 2], images(2))));
+  writeFile(folder, 't10k-labels-idx1-ubyte.gz', gzipSync(idxBytes('ubyte', [2], [1, 0])));
+  writeFile(folder, 'README.md', 'not data');
+  const d = await importDataset([folder]);
+  assert.equal(d.info.name, 'fashion', 'named after the folder');
+  assert.equal(d.info.split, 'source');
+  assert.equal(d.train.n, 4);
+  assert.equal(d.test.n, 2);
+  assert.deepEqual(Array.from(d.test.y!), [1, 0]);
+});
+
 test('idx: float arrays become tables unless they are images in [0, 1]; 4-D keeps channels', async () => {
   const dir = tempDir();
   const table = await importDataset([

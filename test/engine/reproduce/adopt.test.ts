@@ -5,6 +5,7 @@ import { resolveConfig } from '../../../src-main/common/config.ts';
 import { datasetInfo } from '../../../src-main/host/datasets.ts';
 import { adoptOrCreateRun, reproduceTag } from '../../../src-main/engine/reproduce/adopt.ts';
 import { findExperiment, planRuns } from '../../../src-main/engine/reproduce/experiments.ts';
+import { requireDatasets } from '../../../src-main/engine/reproduce/reproduce.ts';
 import { createRun } from '../../../src-main/host/runs.ts';
 import { Store } from '../../../src-main/host/store/index.ts';
 import { tempDir } from '../../helpers/temp.ts';
@@ -60,6 +61,19 @@ describe('adoptOrCreateRun', () => {
     assert.equal(adopted, false);
     assert.equal(run.name, `${plan!.name} #2`);
     assert.equal(run.config.lr, 1e-3);
+    store.close();
+  });
+});
+
+describe('requireDatasets', () => {
+  test('names the missing dataset and the command that imports it, before anything trains', async () => {
+    const store = await Store.open(tempDir());
+    assert.throws(
+      () => requireDatasets(store, findExperiment('fashion-formulations')),
+      /'fashion-mnist', which this store does not hold; import it first: gmvae datasets import \/usr\/share\/datasets\/fashion-mnist --name fashion-mnist/,
+    );
+    assert.doesNotThrow(() => requireDatasets(store, findExperiment('mnist-formulations')), 'built-in MNIST');
+    assert.equal(store.listRuns().length, 0);
     store.close();
   });
 });

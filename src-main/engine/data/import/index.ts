@@ -3,8 +3,8 @@
  * magic bytes and then extension) and hands them to that format's importer. Every importer
  * returns a complete LoadedDataset; storing it is the store's job, not ours.
  */
-import { open, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { open, readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 
 import type { LoadedDataset } from '../../../common/dataset.ts';
 import { fileLabel, isGzip } from './common.ts';
@@ -29,7 +29,7 @@ const SUPPORTED =
  * Throws DatasetImportError (message starts with the file or folder) for anything wrong with
  * the input, RangeError for bad options, and an error named 'AbortError' when cancelled.
  */
-export async function importDataset(paths: string[], options: ImportOptions = {}): Promise<LoadedDataset> {
+export async function importDataset(given: string[], options: ImportOptions = {}): Promise<LoadedDataset> {
   const testFraction = options.testFraction ?? 0.2;
   const seed = options.seed ?? 0;
   if (!(testFraction >= 0 && testFraction < 1)) {
@@ -38,9 +38,10 @@ export async function importDataset(paths: string[], options: ImportOptions = {}
   if (!Number.isInteger(seed) || seed < 0) throw new RangeError(`seed must be an integer >= 0, got ${seed}`);
   throwIfAborted(options.signal);
 
+  const paths = await idxFilesOfFolder(given);
   const format = await detectFormat(paths);
   const ctx: ImportContext = {
-    name: options.name ?? defaultName(paths[0]!),
+    name: options.name ?? defaultName(given[0]!),
     source: paths.map((p) => resolve(p)).join(', '),
     labelColumn: options.labelColumn,
     testFraction,
@@ -58,6 +59,22 @@ export async function importDataset(paths: string[], options: ImportOptions = {}
     case 'csv':
       return importCsv(paths, ctx);
   }
+}
+
+// IDX files are named by their content: train-images-idx3-ubyte.gz, t10k-labels.idx1-ubyte, ...
+const IDX_NAME = /idx\d|\.idx|ubyte/i;
+
+/**
+ * A folder as MNIST and Fashion-MNIST are shipped (their IDX files side by side) stands for
+ * those files; any other folder, or a list of files, is left as given.
+ */
+async function idxFilesOfFolder(paths: string[]): Promise<string[]> {
+  if (paths.length !== 1) return paths;
+  const folder = paths[0]!;
+  if (!(await stat(folder).catch(() => null))?.isDirectory()) return paths;
+  const entries = await readdir(folder, { withFileTypes: true });
+  const idx = entries.filter((e) => e.isFile() && IDX_NAME.test(e.name)).map((e) => join(folder, e.name));
+  return idx.length > 0 ? idx.sort() : paths;
 }
 
 /** Base name of the path without any extensions: data.csv -> data, x.idx3.gz -> x. */
@@ -139,7 +156,7 @@ async function detectFileFormat(path: string): Promise<Exclude<DatasetFormat, 'i
     return 'csv';
   }
   // Named like an IDX file but with a damaged header: let readIdx say what is wrong.
-  if (/\.idx|idx\d|ubyte/.test(inner)) return 'idx';
+  if (IDX_NAME.test(inner)) return 'idx';
   if (/\.npz$/.test(inner)) {
     throw new DatasetImportError(name, '.npz archives are not supported; save each array with numpy.save');
   }
