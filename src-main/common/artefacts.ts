@@ -16,6 +16,12 @@ export interface ProjectionPayload {
   pcaW: number[] | null;
   /** UMAP of mu_x on a seeded subsample: which points, and their [m * 2] coordinates. */
   umapX: { indices: number[]; coords: number[] };
+  /**
+   * v1 only: the clusters of the Bayes posterior p(z|x,w), beside `cluster` and `confidence`,
+   * which are q(z|y)'s (docs/model.md, "Two cluster rules in v1"). Absent for other models and
+   * for artefacts stored before v1 recorded both.
+   */
+  bayes?: { cluster: number[]; confidence: number[] };
 }
 
 export interface ReconstructionsPayload {
@@ -25,14 +31,23 @@ export interface ReconstructionsPayload {
   reconstructions: number[][];
 }
 
+export interface ClusterMember {
+  index: number;
+  confidence: number;
+  label: number | null;
+  values: number[];
+}
+
 export interface ClusterSamplesPayload {
   shape: number[];
   clusters: {
     k: number;
     size: number;
     /** Test examples with the highest p(z_k | .) among the cluster's members. */
-    members: { index: number; confidence: number; label: number | null; values: number[] }[];
+    members: ClusterMember[];
     /** Generated from component k: w ~ p(w), x ~ p(x | w, z = k), y = E[y | x]. */
     samples: number[][];
   }[];
+  /** v1 only: each cluster's size and most confident members under p(z|x,w) (see ProjectionPayload.bayes). */
+  bayes?: { size: number; members: ClusterMember[] }[];
 }

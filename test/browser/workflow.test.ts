@@ -211,6 +211,11 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
         .first()
         .waitFor();
       await screenshot(page, 'run-clusters');
+      assert.equal(
+        await page.getByRole('group', { name: 'Clusters from' }).count(),
+        0,
+        'a v2 run has one cluster rule',
+      );
       await page.getByRole('tab', { name: 'Reconstructions' }).click();
       await page.locator('canvas[aria-label^="Originals"], figure canvas').first().waitFor();
       await screenshot(page, 'run-reconstructions');
@@ -234,8 +239,43 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
       '3',
       'prefilled from the run',
     );
+    await page.getByLabel('Formulation', { exact: true }).selectOption('v1');
     await startRun('spiral-b', { 'K (clusters)': '4', Epochs: '2' });
     await waitForStatus(['completed'], 90_000);
+
+    // v1 groups the test points by q(z|y) or by p(z|x,w), on the Latent and Clusters tabs alike.
+    await page.getByRole('tab', { name: 'Clusters' }).click();
+    const rules = page.getByRole('group', { name: 'Clusters from' });
+    const sizes = async () => {
+      await page
+        .getByRole('region', { name: /^Cluster \d+$/ })
+        .first()
+        .waitFor();
+      const counts = await page.locator('.cluster header .muted').allTextContents();
+      return counts
+        .filter((c) => c.includes('pts'))
+        .map((c) => Number(c.replace(/,/g, '').replace(/[^\d].*$/, '')));
+    };
+    await page.getByRole('checkbox', { name: /Hide empty clusters/ }).uncheck();
+    const assigned = await sizes();
+    await rules.getByRole('button', { name: 'p(z|x,w)' }).click();
+    assert.equal(await rules.getByRole('button', { name: 'p(z|x,w)' }).getAttribute('aria-pressed'), 'true');
+    const bayes = await sizes();
+    assert.equal(assigned.length, 4);
+    assert.equal(
+      bayes.reduce((a, b) => a + b, 0),
+      assigned.reduce((a, b) => a + b, 0),
+      'both rules place every test point',
+    );
+    await screenshot(page, 'run-clusters-bayes');
+    await page.getByRole('tab', { name: 'Latent space' }).click();
+    assert.equal(
+      await rules.getByRole('button', { name: 'p(z|x,w)' }).getAttribute('aria-pressed'),
+      'true',
+      'the rule holds across the tabs',
+    );
+    await page.getByRole('table', { name: 'Cluster by label counts' }).waitFor();
+    await rules.getByRole('button', { name: 'q(z|y)' }).click();
 
     await go('#/runs');
     const table = page.getByRole('table', { name: 'Runs' });

@@ -4,11 +4,12 @@
  * and samples generated from its component. Payloads are plain JSON for the store and the UI.
  */
 import type {
+  ClusterMember,
   ClusterSamplesPayload,
   ProjectionPayload,
   ReconstructionsPayload,
 } from '../../common/artefacts.ts';
-import type { LoadedDataset } from '../../common/dataset.ts';
+import type { DatasetSplit, LoadedDataset } from '../../common/dataset.ts';
 import { exampleSize } from '../../common/dataset.ts';
 import type { ArtefactKind, CheckpointKind, RunRecord } from '../../common/run.ts';
 import { deriveSeed, permutation } from '../../common/random.ts';
@@ -16,7 +17,7 @@ import { SEED_STREAM, gatherRows } from '../data/batches.ts';
 import type { Gmvae } from '../model/gmvae.ts';
 import type { Store } from '../../host/store/index.ts';
 import { tf } from '../tf.ts';
-import { clusterSplit } from './evaluate.ts';
+import { clusterSplit, type ClusterResult } from './evaluate.ts';
 import { pcaProjection, umapProjection } from './projection.ts';
 
 export type { ClusterSamplesPayload, ProjectionPayload, ReconstructionsPayload };
@@ -53,6 +54,36 @@ function latentMeans(
   return { muX, muW };
 }
 
+/** p(z = assigned cluster | .) per example. */
+function assignedConfidence(clusters: ClusterResult, k: number): number[] {
+  return Array.from(clusters.assignments, (c, i) => round(clusters.confidence[i * k + c]!));
+}
+
+/** Per cluster: how many examples it holds and its `count` most confident members. */
+function topMembers(
+  clusters: ClusterResult,
+  split: DatasetSplit,
+  d: number,
+  k: number,
+  count: number,
+): { size: number; members: ClusterMember[] }[] {
+  const rows: number[][] = Array.from({ length: k }, () => []);
+  clusters.assignments.forEach((c, i) => rows[c]!.push(i));
+  return rows.map((indices, c) => ({
+    size: indices.length,
+    members: indices
+      .map((i) => ({ i, p: clusters.confidence[i * k + c]! }))
+      .sort((a, b) => b.p - a.p)
+      .slice(0, count)
+      .map(({ i, p }) => ({
+        index: i,
+        confidence: round(p),
+        label: split.y ? split.y[i]! : null,
+        values: toList(split.x.subarray(i * d, (i + 1) * d)),
+      })),
+  }));
+}
+
 export async function computeArtefacts(
   model: Gmvae,
   data: LoadedDataset,
@@ -64,8 +95,9 @@ export async function computeArtefacts(
   const n = Math.min(test.n, options.maxPoints ?? 10_000);
   const k = model.config.k;
   const clusters = clusterSplit(model, test, shape, n);
+  // v1 assigns by q(z|y) but trains p(z|x,w) to agree with it: both rules are worth seeing.
+  const bayes = model.config.model === 'v1' ? clusterSplit(model, test, shape, n, 'bayes') : null;
   const label = test.y ? Array.from(test.y.subarray(0, n)) : null;
-  const confidence = Array.from(clusters.assignments, (c, i) => round(clusters.confidence[i * k + c]!));
 
   // Projection of the latent means.
   const { muX, muW } = latentMeans(model, test.x, n, d);
@@ -77,11 +109,13 @@ export async function computeArtefacts(
     n,
     cluster: Array.from(clusters.assignments),
     label,
-    confidence,
+    confidence: assignedConfidence(clusters, k),
     pcaX: toList(pcaProjection(muX, n, model.config.xDim)),
     pcaW: muW ? toList(pcaProjection(muW, n, model.config.wDim)) : null,
     umapX: { indices: Array.from(umap.indices), coords: toList(umap.coords) },
   };
+  if (bayes)
+    projection.bayes = { cluster: Array.from(bayes.assignments), confidence: assignedConfidence(bayes, k) };
 
   // Reconstructions of a seeded pick of test examples, from x = mu_x.
   const pick = Array.from(
@@ -101,31 +135,22 @@ export async function computeArtefacts(
 
   // Per cluster: most confident members and generated samples.
   const perCluster = options.perCluster ?? 8;
-  const members: number[][] = Array.from({ length: k }, () => []);
-  clusters.assignments.forEach((c, i) => members[c]!.push(i));
+  const membersOf = (result: ClusterResult) => topMembers(result, test, d, k, perCluster);
+  const assigned = membersOf(clusters);
   const samples: ClusterSamplesPayload = {
     shape,
-    clusters: members.map((rows, c) => {
-      const top = rows
-        .map((i) => ({ i, p: clusters.confidence[i * k + c]! }))
-        .sort((a, b) => b.p - a.p)
-        .slice(0, perCluster);
+    clusters: assigned.map((cluster, c) => {
       const generated = tf.tidy(() =>
         model.sampleFromComponent(c, perCluster, deriveSeed(options.seed, 3, c)).dataSync(),
       );
       return {
         k: c,
-        size: rows.length,
-        members: top.map(({ i, p }) => ({
-          index: i,
-          confidence: round(p),
-          label: test.y ? test.y[i]! : null,
-          values: toList(test.x.subarray(i * d, (i + 1) * d)),
-        })),
+        ...cluster,
         samples: Array.from({ length: perCluster }, (_, s) => toList(generated.subarray(s * d, (s + 1) * d))),
       };
     }),
   };
+  if (bayes) samples.bayes = membersOf(bayes);
 
   return [
     { kind: 'projection', payload: projection },
