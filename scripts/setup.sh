@@ -7,12 +7,14 @@
 #   libopenblas-dev, g++, make, python3
 #                               `npm ci` builds the 'blas' backend's addon (native/) with them;
 #                               without it the engine trains on wasm, about ten times slower
+#   libvulkan1                  the Vulkan loader Dawn (the `webgpu` package) needs; with
+#                               chromium's SwiftShader driver the WebGPU tests run on the CPU
 #
 # GMVAE_SETUP_NO_APT=1 skips the system packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(chromium fonts-liberation fonts-dejavu-core libopenblas-dev g++ make python3)
+APT_PACKAGES=(chromium fonts-liberation fonts-dejavu-core libopenblas-dev g++ make python3 libvulkan1)
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 

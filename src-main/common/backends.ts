@@ -7,7 +7,14 @@ import type { BackendChoice } from './config.ts';
 
 export type BackendName = Exclude<BackendChoice, 'auto'>;
 
-export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'blas', 'wasm', 'cpu'];
+export const BACKEND_ORDER: readonly BackendName[] = [
+  'tensorflow-gpu',
+  'webgpu',
+  'tensorflow',
+  'blas',
+  'wasm',
+  'cpu',
+];
 
 /**
  * The warning for a run that `auto` put on wasm because the 'blas' addon is missing or failed

@@ -36,4 +36,10 @@ export type BayesMetric = (typeof BAYES_METRICS)[number];
 
 export type MetricSummary = Partial<Record<TestTerm | ClusterMetric | BayesMetric, number>>;
 
+/**
+ * The engine's memory at the end of each epoch: live tensors, their bytes, and (GPU backends)
+ * the bytes held on the device. A training run that leaks grows these from epoch to epoch.
+ */
+export const MEMORY_METRICS = ['memory/tensors', 'memory/bytes', 'memory/gpu_bytes'] as const;
+
 export const metricName = (split: 'train' | 'test', name: string): string => `${split}/${name}`;

@@ -32,7 +32,15 @@ export const OPTIMIZERS = ['adam', 'adam-reset'] as const;
 export const INIT_SCHEMES = ['glorot', 'torch'] as const;
 /** The minimised loss as the batch's mean per example, or its sum (the authors' code). */
 export const LOSS_REDUCTIONS = ['mean', 'sum'] as const;
-export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'blas', 'wasm', 'cpu'] as const;
+export const BACKEND_CHOICES = [
+  'auto',
+  'tensorflow-gpu',
+  'webgpu',
+  'tensorflow',
+  'blas',
+  'wasm',
+  'cpu',
+] as const;
 
 export type Formulation = (typeof FORMULATIONS)[number];
 export type Architecture = (typeof ARCHITECTURES)[number];

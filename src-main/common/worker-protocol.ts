@@ -24,12 +24,21 @@ export interface EngineTaskTable {
   };
   preview: { task: { dataset: string }; result: DatasetPreview };
   example: { task: ExampleRequest; result: DatasetExample };
+  /** The WebGPU adapter this machine offers (engine/backend/webgpu-adapter.ts), or why there is none. */
+  'gpu-adapter': { task: object; result: GpuAdapterReport };
 }
+
+/** What the interface lists for the webgpu backend, found without loading TensorFlow. */
+export type GpuAdapterReport =
+  { found: true; description: string; software: boolean } | { found: false; reason: string };
 
 export type EngineTaskKind = keyof EngineTaskTable;
 
-/** Tasks that only read a dataset: answered by one process that keeps the last dataset decoded. */
-export type DatasetReadKind = 'preview' | 'example';
+/**
+ * Quick questions for the interface, answered in turn by one process that keeps the last dataset
+ * decoded (host/dataset-reader.ts): dataset reads, and which GPU adapter WebGPU would use.
+ */
+export type ReaderTaskKind = 'preview' | 'example' | 'gpu-adapter';
 
 export type EngineTaskOf<K extends EngineTaskKind> = {
   [P in K]: { kind: P } & EngineTaskTable[P]['task'];

@@ -8,7 +8,7 @@
  */
 import {
   taskResult,
-  type DatasetReadKind,
+  type ReaderTaskKind,
   type EngineTaskOf,
   type EngineTaskReply,
   type EngineTaskResult,
@@ -52,7 +52,7 @@ export class DatasetReader {
     return this.#current?.worker.pid;
   }
 
-  read<T extends EngineTaskOf<DatasetReadKind>>(task: T): Promise<EngineTaskResult<T['kind']>> {
+  read<T extends EngineTaskOf<ReaderTaskKind>>(task: T): Promise<EngineTaskResult<T['kind']>> {
     this.#cancelIdleTimer();
     const reader = this.#current ?? this.#start();
     const id = this.#nextId++;

@@ -32,6 +32,7 @@ import { MNIST_V2_PRESET, SYNTHETIC_PRESET, defaultConfigFor } from '../common/c
 import { isMnistLike } from '../common/dataset.ts';
 import type { MetricSummary } from '../common/metric-names.ts';
 import type { ArtefactKind, CheckpointKind, MetricPoint, RunRecord } from '../common/run.ts';
+import type { GpuAdapterReport } from '../common/worker-protocol.ts';
 import { probeBackends } from './backend-probe.ts';
 import { DatasetReader } from './dataset-reader.ts';
 import { datasetInfo, isBuiltin, listDatasets } from './datasets.ts';
@@ -81,6 +82,7 @@ export class WorkbenchService implements WorkbenchApi {
   readonly #progress = new Map<number, RunProgress>();
   readonly #imports = new Map<string, RunningTask<unknown>>();
   readonly #reader: DatasetReader;
+  #gpuAdapter: Promise<GpuAdapterReport> | null = null;
 
   constructor(options: WorkbenchServiceOptions) {
     this.#options = options;
@@ -116,7 +118,14 @@ export class WorkbenchService implements WorkbenchApi {
   }
 
   async backends(): Promise<BackendStatus[]> {
-    return probeBackends();
+    // The adapter does not change while the app runs: ask the reader process once.
+    this.#gpuAdapter ??= this.#reader
+      .read({ kind: 'gpu-adapter' })
+      .catch((error: unknown): GpuAdapterReport => ({
+        found: false,
+        reason: `could not ask: ${String(error)}`,
+      }));
+    return probeBackends(await this.#gpuAdapter);
   }
 
   // ---- datasets ----

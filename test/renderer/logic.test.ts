@@ -172,14 +172,17 @@ test('the new-run form validates like resolveConfig', () => {
   const config = fromForm({ ...values, epochs: '3', lr: '1e-4' });
   assert.deepEqual(overrides(config, defaultConfigFor(spiral)), { epochs: 3, lr: 1e-4 });
   const backends = [
-    { name: 'tensorflow' as const, available: false, detail: 'missing', trainsConv: true },
-    { name: 'blas' as const, available: true, detail: 'OpenBLAS', trainsConv: false },
-    { name: 'wasm' as const, available: true, detail: 'wasm', trainsConv: false },
-    { name: 'cpu' as const, available: true, detail: 'js', trainsConv: true },
+    { name: 'webgpu' as const, available: true, detail: 'SwiftShader', trainsConv: true, auto: false },
+    { name: 'tensorflow' as const, available: false, detail: 'missing', trainsConv: true, auto: true },
+    { name: 'blas' as const, available: true, detail: 'OpenBLAS', trainsConv: false, auto: true },
+    { name: 'wasm' as const, available: true, detail: 'wasm', trainsConv: false, auto: true },
+    { name: 'cpu' as const, available: true, detail: 'js', trainsConv: true, auto: true },
   ];
   assert.equal(backendToUse('auto', 'mlp', backends).name, 'blas');
-  assert.equal(backendToUse('auto', 'mlp', backends.slice(2)).name, 'wasm');
+  assert.equal(backendToUse('auto', 'mlp', backends.slice(3)).name, 'wasm');
+  // A software WebGPU adapter is never auto's choice, conv or not, but can be asked for.
   assert.equal(backendToUse('auto', 'conv', backends).name, 'cpu');
+  assert.equal(backendToUse('webgpu', 'conv', backends).name, 'webgpu');
   assert.equal(backendToUse('tensorflow', 'mlp', backends).name, null);
 });
 

@@ -53,8 +53,11 @@ describe('web mode', () => {
     assert.equal(backends.find((b) => b.name === 'cpu')!.available, true);
     assert.deepEqual(
       backends.map((b) => b.name),
-      ['tensorflow-gpu', 'tensorflow', 'blas', 'wasm', 'cpu'],
+      ['tensorflow-gpu', 'webgpu', 'tensorflow', 'blas', 'wasm', 'cpu'],
     );
+    // webgpu is listed with what an engine process found: here (no Vulkan driver named) no adapter.
+    const webgpu = backends.find((b) => b.name === 'webgpu')!;
+    assert.match(webgpu.detail, webgpu.available ? /WebGPU|adapter|swiftshader/i : /adapter|not installed/);
     assert.deepEqual(
       backends.filter((b) => !b.trainsConv).map((b) => b.name),
       ['blas', 'wasm'],

@@ -6,6 +6,7 @@
 import os from 'node:os';
 import type { Command } from 'commander';
 import { BACKEND_ORDER, type BackendName } from '../../common/backends.ts';
+import { describeAdapter, findAdapter } from '../../engine/backend/webgpu-adapter.ts';
 import { BACKEND_CHOICES } from '../../common/config.ts';
 import { BackendError, selectBackend } from '../../engine/backend/backends.ts';
 import { trainingFlopsPerExample } from '../../engine/bench/flops.ts';
@@ -52,6 +53,12 @@ function blasThreads(): number {
   }
 }
 
+/** The description of the WebGPU adapter when it is a software one, else null (a GPU, or none). */
+async function softwareAdapter(): Promise<string | null> {
+  const adapter = await findAdapter().catch(() => null);
+  return adapter?.software ? describeAdapter(adapter) : null;
+}
+
 export function registerBenchCommand(program: Command, _globals: () => GlobalOptions): void {
   program
     .command('bench')
@@ -95,6 +102,15 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
       const rows: BackendRow[] = [];
       const skipped: { backend: string; reason: string }[] = [];
       for (const name of names) {
+        // Timing WebGPU on the CPU says nothing about GPUs: only when asked for by name.
+        const software = name === 'webgpu' && !opts.backend ? await softwareAdapter() : null;
+        if (software) {
+          skipped.push({
+            backend: name,
+            reason: `the only adapter is ${software}; --backend webgpu benches it anyway`,
+          });
+          continue;
+        }
         try {
           note(`${name}: ${opts.warmup} warm-up + ${opts.steps} timed steps...`);
           const t = await measureThroughput(name, {

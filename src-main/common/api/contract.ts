@@ -48,6 +48,8 @@ export interface BackendStatus {
   detail: string;
   /** Whether it can train the conv architecture ('auto' passes over it for conv runs). */
   trainsConv: boolean;
+  /** Whether 'auto' may pick it: not a software WebGPU adapter, which is the CPU in disguise. */
+  auto: boolean;
 }
 
 export interface Presets {

@@ -1,9 +1,10 @@
 /**
  * Compute backends, chosen at run time. Order for 'auto':
- *   tensorflow-gpu (tfjs-node-gpu, CUDA) > tensorflow (tfjs-node, native CPU)
+ *   tensorflow-gpu (tfjs-node-gpu, CUDA) > webgpu (Dawn, any vendor's GPU; never a software
+ *   adapter) > tensorflow (tfjs-node, native CPU)
  *   > blas (wasm + native BLAS matrix products, see blas/) > wasm > cpu.
  * tfjs-node and tfjs-node-gpu are optional dependencies that download libtensorflow at
- * install time, and the BLAS addon is built only where a compiler and OpenBLAS exist, so they
+ * install time, webgpu and tfjs-backend-webgpu are optional too, and the BLAS addon is built only where a compiler and OpenBLAS exist, so they
  * are often missing; each one that is skipped says why, in one line.
  */
 import { createRequire } from 'node:module';
@@ -12,6 +13,7 @@ import { BACKEND_ORDER, type BackendName } from '../../common/backends.ts';
 import type { BackendChoice } from '../../common/config.ts';
 import { tf } from '../tf.ts';
 import { BLAS_BACKEND, registerBlasBackend } from './blas/backend.ts';
+import { describeAdapter, findAdapter, NO_ADAPTER, type GpuAdapterSummary } from './webgpu-adapter.ts';
 
 export interface BackendSelection {
   backend: BackendName;
@@ -56,9 +58,37 @@ function loadNativePackage(pkg: string): void {
   }
 }
 
+/**
+ * WebGPU on the adapter Dawn offers. `auto` (byName false) refuses a software adapter: it is
+ * the CPU in disguise, slower than blas, and a run must never report it as a GPU.
+ */
+async function activateWebGpu(byName: boolean): Promise<string> {
+  let adapter: GpuAdapterSummary | null;
+  try {
+    adapter = await findAdapter();
+  } catch (error) {
+    throw new BackendError(firstLine(error));
+  }
+  if (!adapter) throw new BackendError(NO_ADAPTER);
+  if (adapter.software && !byName)
+    throw new BackendError(
+      `the only adapter is ${describeAdapter(adapter)}; use --backend webgpu to train on it anyway`,
+    );
+  try {
+    require.resolve('@tensorflow/tfjs-backend-webgpu');
+  } catch {
+    throw new BackendError('@tensorflow/tfjs-backend-webgpu is not installed');
+  }
+  await import('@tensorflow/tfjs-backend-webgpu');
+  if (!(await tf.setBackend('webgpu'))) throw new BackendError('the webgpu backend did not initialise');
+  return `GPU (WebGPU): ${describeAdapter(adapter)}`;
+}
+
 /** Tries to make `name` the active backend; throws BackendError with a one-line reason. */
-async function activate(name: BackendName, needs: BackendNeeds): Promise<string> {
+async function activate(name: BackendName, needs: BackendNeeds, byName: boolean): Promise<string> {
   switch (name) {
+    case 'webgpu':
+      return activateWebGpu(byName);
     case 'tensorflow-gpu':
     case 'tensorflow': {
       const pkg = name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
@@ -95,7 +125,7 @@ async function activate(name: BackendName, needs: BackendNeeds): Promise<string>
 export async function selectBackend(choice: BackendChoice, needs: BackendNeeds): Promise<BackendSelection> {
   if (choice !== 'auto') {
     try {
-      return { backend: choice, device: await activate(choice, needs), skipped: [] };
+      return { backend: choice, device: await activate(choice, needs, true), skipped: [] };
     } catch (error) {
       throw new BackendError(`backend '${choice}' is not available: ${firstLine(error)}`);
     }
@@ -103,7 +133,7 @@ export async function selectBackend(choice: BackendChoice, needs: BackendNeeds):
   const skipped: string[] = [];
   for (const name of BACKEND_ORDER) {
     try {
-      return { backend: name, device: await activate(name, needs), skipped };
+      return { backend: name, device: await activate(name, needs, false), skipped };
     } catch (error) {
       skipped.push(`${name}: ${firstLine(error)}`);
     }

@@ -57,18 +57,18 @@ export async function measureThroughput(
   const optimizer = createOptimizer(config);
   const variables = model.trainableVariables;
   const pool = batches(4, config.batchSize, BENCH_D);
-  const step = (i: number): void => {
+  const step = async (i: number): Promise<void> => {
     const y = tf.tensor2d(pool[i % pool.length]!, [config.batchSize, BENCH_D]);
     // The trainer reads the terms every step, which also waits for the step.
-    readTerms(trainStep(model, optimizer, variables, y, i));
+    await readTerms(trainStep(model, optimizer, variables, y, i));
     y.dispose();
   };
   try {
-    for (let i = 0; i < options.warmup; i++) step(i);
+    for (let i = 0; i < options.warmup; i++) await step(i);
     const start = performance.now();
     let steps = 0;
     while (steps < options.steps && (steps < 2 || performance.now() - start < options.maxSeconds * 1000)) {
-      step(options.warmup + steps);
+      await step(options.warmup + steps);
       steps++;
       if (steps % 5 === 0) options.onProgress?.(`${backend}: ${steps}/${options.steps} steps`);
     }

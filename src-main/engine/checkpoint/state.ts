@@ -12,12 +12,14 @@ const allWeights = (model: Gmvae) => {
   return [encoder, priorNetwork, decoder].flatMap((m) => m.weights.map((w) => ({ net: m.name, w })));
 };
 
-export function captureWeights(model: Gmvae): StoredTensor[] {
-  return allWeights(model).map(({ net, w }) => ({
-    name: `${net}/${w.originalName}`,
-    shape: w.shape.slice() as number[],
-    data: w.read().dataSync() as Float32Array,
-  }));
+export async function captureWeights(model: Gmvae): Promise<StoredTensor[]> {
+  return Promise.all(
+    allWeights(model).map(async ({ net, w }) => ({
+      name: `${net}/${w.originalName}`,
+      shape: w.shape.slice() as number[],
+      data: (await w.read().data()) as Float32Array,
+    })),
+  );
 }
 
 export function restoreWeights(model: Gmvae, stored: StoredTensor[]): void {
@@ -59,16 +61,23 @@ const accBetaVariables = (optimizer: tf.Optimizer): tf.Variable[] => {
 /** Adam's state: its step counter, first and second moments per trainable variable, then beta1^t and beta2^t. */
 export async function captureOptimizer(optimizer: tf.Optimizer): Promise<StoredTensor[]> {
   const named = await optimizer.getWeights();
-  const slots = named.map(({ name, tensor }, i) => ({
-    name: `${i}:${name}`,
-    shape: tensor.shape.slice() as number[],
-    data: Float32Array.from(tensor.dataSync() as ArrayLike<number>),
-  }));
-  const betas = accBetaVariables(optimizer).map((v, i) => ({
-    name: ACC_BETAS[i]!,
-    shape: [],
-    data: Float32Array.from(v.dataSync() as ArrayLike<number>),
-  }));
+  const slots = await Promise.all(
+    named.map(async ({ name, tensor }, i) => ({
+      name: `${i}:${name}`,
+      shape: tensor.shape.slice() as number[],
+      data: Float32Array.from((await tensor.data()) as ArrayLike<number>),
+    })),
+  );
+  // getWeights() makes a new scalar for the step counter each call (the slots are the
+  // optimizer's own variables): free it, or every checkpoint leaks a tensor.
+  for (const { tensor } of named) if (!(tensor instanceof tf.Variable)) tensor.dispose();
+  const betas = await Promise.all(
+    accBetaVariables(optimizer).map(async (v, i) => ({
+      name: ACC_BETAS[i]!,
+      shape: [],
+      data: Float32Array.from((await v.data()) as ArrayLike<number>),
+    })),
+  );
   return [...slots, ...betas];
 }
 

@@ -34,24 +34,39 @@ export interface ArtefactOptions {
 const round = (v: number) => Math.round(v * 1e4) / 1e4;
 const toList = (a: ArrayLike<number>) => Array.from(a, round);
 
-function latentMeans(
+async function latentMeans(
   model: Gmvae,
   x: Float32Array,
   n: number,
   d: number,
-): { muX: Float32Array; muW: Float32Array | null } {
+): Promise<{ muX: Float32Array; muW: Float32Array | null }> {
   const muX = new Float32Array(n * model.config.xDim);
   // Shu's model has no w.
   const muW = model.config.model === 'shu' ? null : new Float32Array(n * model.config.wDim);
   for (let start = 0; start < n; start += 500) {
     const rows = Array.from({ length: Math.min(500, n - start) }, (_, i) => start + i);
-    tf.tidy(() => {
+    const [meanX, meanW] = tf.tidy(() => {
       const means = model.latentMeans(tf.tensor2d(gatherRows(x, d, rows), [rows.length, d]));
-      muX.set(means.x.dataSync(), start * model.config.xDim);
-      muW?.set(means.w!.dataSync(), start * model.config.wDim);
+      return means.w ? [means.x, means.w] : [means.x];
     });
+    muX.set(await readAndDispose(meanX!), start * model.config.xDim);
+    if (meanW) muW?.set(await readAndDispose(meanW), start * model.config.wDim);
   }
   return { muX, muW };
+}
+
+/** A tensor's values, read without blocking (WebGPU has no synchronous read in Node), then freed. */
+async function readAndDispose(t: tf.Tensor): Promise<Float32Array> {
+  const values = (await t.data()) as Float32Array;
+  t.dispose();
+  return values;
+}
+
+/** `f` over `items` one at a time (each holds tensors on the device only while it runs). */
+async function mapInOrder<T, U>(items: T[], f: (item: T, index: number) => Promise<U>): Promise<U[]> {
+  const out: U[] = [];
+  for (const [i, item] of items.entries()) out.push(await f(item, i));
+  return out;
 }
 
 /** p(z = assigned cluster | .) per example. */
@@ -94,13 +109,13 @@ export async function computeArtefacts(
   const test = data.test;
   const n = Math.min(test.n, options.maxPoints ?? 10_000);
   const k = model.config.k;
-  const clusters = clusterSplit(model, test, shape, n);
+  const clusters = await clusterSplit(model, test, shape, n);
   // v1 assigns by q(z|y) but trains p(z|x,w) to agree with it: both rules are worth seeing.
-  const bayes = model.config.model === 'v1' ? clusterSplit(model, test, shape, n, 'bayes') : null;
+  const bayes = model.config.model === 'v1' ? await clusterSplit(model, test, shape, n, 'bayes') : null;
   const label = test.y ? Array.from(test.y.subarray(0, n)) : null;
 
   // Projection of the latent means.
-  const { muX, muW } = latentMeans(model, test.x, n, d);
+  const { muX, muW } = await latentMeans(model, test.x, n, d);
   const umap = umapProjection(muX, n, model.config.xDim, {
     seed: deriveSeed(options.seed, 1),
     maxPoints: options.umapPoints ?? 3000,
@@ -122,10 +137,9 @@ export async function computeArtefacts(
     permutation(n, deriveSeed(options.seed, 2)).subarray(0, options.reconstructions ?? 16),
   );
   const originals = gatherRows(test.x, d, pick);
-  const recon = tf.tidy(() => {
-    const means = model.latentMeans(tf.tensor2d(originals, [pick.length, d]));
-    return model.decodeMean(means.x).dataSync();
-  });
+  const recon = await readAndDispose(
+    tf.tidy(() => model.decodeMean(model.latentMeans(tf.tensor2d(originals, [pick.length, d])).x)),
+  );
   const reconstructions: ReconstructionsPayload = {
     shape,
     indices: pick,
@@ -139,9 +153,9 @@ export async function computeArtefacts(
   const assigned = membersOf(clusters);
   const samples: ClusterSamplesPayload = {
     shape,
-    clusters: assigned.map((cluster, c) => {
-      const generated = tf.tidy(() =>
-        model.sampleFromComponent(c, perCluster, deriveSeed(options.seed, 3, c)).dataSync(),
+    clusters: await mapInOrder(assigned, async (cluster, c) => {
+      const generated = await readAndDispose(
+        model.sampleFromComponent(c, perCluster, deriveSeed(options.seed, 3, c)),
       );
       return {
         k: c,

@@ -17,7 +17,7 @@ export async function evaluateCheckpoint(
 ): Promise<{ run: RunRecord; epoch: number; backend: string; metrics: MetricSummary }> {
   return withCheckpointModel(store, runId, kind, async (loaded) => {
     const { run, model, data, epoch, backend } = loaded;
-    const { metrics } = evaluateSplit(
+    const { metrics } = await evaluateSplit(
       model,
       data.test,
       data.info.shape,

@@ -29,20 +29,24 @@ function* batches(split: DatasetSplit, d: number, limit: number): Generator<{ st
 }
 
 /** Example-weighted means of the formulation's terms over a split (the objective left out). */
-export function elboOnSplit(
+export async function elboOnSplit(
   model: Gmvae,
   split: DatasetSplit,
   shape: number[],
   seed: number,
-): Partial<Record<TestTerm, number>> {
+): Promise<Partial<Record<TestTerm, number>>> {
   const d = exampleSize(shape);
   const sums = new Map<TestTerm, number>();
   let batch = 0;
   for (const { y } of batches(split, d, split.n)) {
-    const { names, values } = tf.tidy(() => {
+    let names: TestTerm[] = [];
+    const stackedValues = tf.tidy(() => {
       const stacked = stackTerms(model.elboTerms(y, deriveSeed(seed, SEED_STREAM.evalNoise, batch++)), false);
-      return { names: stacked.names as TestTerm[], values: stacked.values.dataSync() };
+      names = stacked.names as TestTerm[];
+      return stacked.values;
     });
+    const values = await stackedValues.data();
+    stackedValues.dispose();
     names.forEach((name, i) => sums.set(name, (sums.get(name) ?? 0) + values[i]! * y.shape[0]));
     y.dispose();
   }
@@ -53,19 +57,19 @@ export function elboOnSplit(
  * Cluster probabilities at the posterior means for the first `limit` examples: the
  * formulation's own assignment, or (v1, v2) Bayes' rule p(z|x,w).
  */
-export function clusterSplit(
+export async function clusterSplit(
   model: Gmvae,
   split: DatasetSplit,
   shape: number[],
   limit = split.n,
   source: 'assigned' | 'bayes' = 'assigned',
-): ClusterResult {
+): Promise<ClusterResult> {
   const d = exampleSize(shape);
   const k = model.config.k;
   const confidence = new Float32Array(limit * k);
   for (const { start, y } of batches(split, d, limit)) {
     const p = source === 'bayes' ? model.bayesClusterProbabilities(y)! : model.clusterProbabilities(y);
-    confidence.set(p.dataSync(), start * k);
+    confidence.set(await p.data(), start * k);
     p.dispose();
     y.dispose();
   }
@@ -73,15 +77,15 @@ export function clusterSplit(
 }
 
 /** Everything recorded per epoch about a split: ELBO terms and clustering metrics. */
-export function evaluateSplit(
+export async function evaluateSplit(
   model: Gmvae,
   split: DatasetSplit,
   shape: number[],
   numClasses: number,
   seed: number,
-): { metrics: MetricSummary; clusters: ClusterResult } {
-  const terms = elboOnSplit(model, split, shape, seed);
-  const clusters = clusterSplit(model, split, shape);
+): Promise<{ metrics: MetricSummary; clusters: ClusterResult }> {
+  const terms = await elboOnSplit(model, split, shape, seed);
+  const clusters = await clusterSplit(model, split, shape);
   const scores = clusterMetrics({
     assignments: clusters.assignments,
     labels: split.y,
@@ -89,7 +93,10 @@ export function evaluateSplit(
     k: model.config.k,
     numClasses,
   });
-  return { metrics: { ...terms, ...scores, ...bayesAgreement(model, split, shape, clusters) }, clusters };
+  return {
+    metrics: { ...terms, ...scores, ...(await bayesAgreement(model, split, shape, clusters)) },
+    clusters,
+  };
 }
 
 /**
@@ -97,14 +104,14 @@ export function evaluateSplit(
  * agree (the fraction of examples with the same argmax) and the paper-protocol accuracy of the
  * Bayes assignment. Other formulations have one assignment only.
  */
-function bayesAgreement(
+async function bayesAgreement(
   model: Gmvae,
   split: DatasetSplit,
   shape: number[],
   assigned: ClusterResult,
-): MetricSummary {
+): Promise<MetricSummary> {
   if (model.config.model !== 'v1') return {};
-  const bayes = clusterSplit(model, split, shape, split.n, 'bayes');
+  const bayes = await clusterSplit(model, split, shape, split.n, 'bayes');
   const same = assigned.assignments.filter((c, i) => c === bayes.assignments[i]).length;
   const metrics: MetricSummary = { bayes_agreement: same / split.n };
   if (split.y) {

@@ -80,7 +80,7 @@ export async function exportRun(store: Store, runId: number, options: ExportOpti
       ['train', data.train],
       ['test', data.test],
     ] as const) {
-      const { assignments, confidence } = clusterSplit(model, split, data.info.shape);
+      const { assignments, confidence } = await clusterSplit(model, split, data.info.shape);
       for (let i = 0; i < split.n; i++) {
         const c = assignments[i]!;
         const p = confidence[i * run.config.k + c]!;

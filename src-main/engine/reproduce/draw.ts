@@ -39,15 +39,15 @@ export function runPictureStem(variant: string, seed: number): string {
 }
 
 /** Samples from component k as one flat array ([n * D] values). */
-function componentSamples(
+async function componentSamples(
   model: Gmvae,
   k: number,
   n: number,
   seed: number,
   w: 'prior' | 'zero',
-): Float32Array {
+): Promise<Float32Array> {
   const drawn = model.sampleFromComponent(k, n, seed, w);
-  const values = drawn.dataSync() as Float32Array;
+  const values = (await drawn.data()) as Float32Array;
   drawn.dispose();
   return values;
 }
@@ -56,7 +56,7 @@ async function drawScatterRun(store: Store, run: RunRecord, outDir: string, stem
   return withCheckpointModel(store, run.id, 'last', async ({ model, data, epoch }) => {
     const { test } = data;
     const d = exampleSize(data.info.shape);
-    const clusters = clusterSplit(model, test, data.info.shape);
+    const clusters = await clusterSplit(model, test, data.info.shape);
     const byCluster = Array.from(clusters.assignments, (group, i) => ({
       x: test.x[i * d]!,
       y: test.x[i * d + 1]!,
@@ -65,7 +65,7 @@ async function drawScatterRun(store: Store, run: RunRecord, outDir: string, stem
     const samples = [];
     for (let k = 0; k < model.config.k; k++) {
       const seed = deriveSeed(run.config.seed, 7, k);
-      const values = componentSamples(model, k, SAMPLES_PER_COMPONENT, seed, 'prior');
+      const values = await componentSamples(model, k, SAMPLES_PER_COMPONENT, seed, 'prior');
       for (let s = 0; s < SAMPLES_PER_COMPONENT; s++)
         samples.push({ x: values[s * d]!, y: values[s * d + 1]!, group: k });
     }
@@ -105,15 +105,16 @@ async function drawImageRun(store: Store, run: RunRecord, outDir: string, stem: 
       ...images,
       ...Array.from({ length: perGroup - images.length }, () => []),
     ];
-    const rows = payload.clusters.map((c) => {
+    const rows: ArrayLike<number>[][] = [];
+    for (const c of payload.clusters) {
       const seed = deriveSeed(run.config.seed, 8, c.k);
-      const atZero = componentSamples(loaded.model, c.k, perGroup, seed, 'zero');
-      return [
+      const atZero = await componentSamples(loaded.model, c.k, perGroup, seed, 'zero');
+      rows.push([
         ...padded(c.members.map((m) => m.values)),
         ...padded(c.samples),
         ...Array.from({ length: perGroup }, (_, s) => atZero.subarray(s * h * w, (s + 1) * h * w)),
-      ];
-    });
+      ]);
+    }
     const file = `${stem}-clusters.png`;
     const png = imageGridPng(rows, { size: [h, w], gapsBefore: [perGroup, 2 * perGroup] });
     fs.writeFileSync(path.join(outDir, file), png);

@@ -41,7 +41,9 @@ export function requireDatasets(store: Store, experiment: Experiment): void {
   for (const name of new Set(experiment.variants.map((v) => v.dataset))) {
     if (builtinInfo(name) ?? store.getDatasetInfo(name)) continue;
     const how = experiment.importHint ? `; import it first: ${experiment.importHint}` : '';
-    throw new Error(`experiment '${experiment.id}' trains on '${name}', which this store does not hold${how}`);
+    throw new Error(
+      `experiment '${experiment.id}' trains on '${name}', which this store does not hold${how}`,
+    );
   }
 }
 

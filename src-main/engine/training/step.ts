@@ -49,9 +49,12 @@ export function trainStep(
   return { names, values };
 }
 
-/** Reads the step's terms from the device (which also waits for the step) and frees them. */
-export function readTerms(pending: PendingTerms): StepTerms {
-  const data = pending.values.dataSync();
+/**
+ * Reads the step's terms from the device (which also waits for the step) and frees them.
+ * Asynchronous because WebGPU in Node has no synchronous read (tfjs reads it through a canvas).
+ */
+export async function readTerms(pending: PendingTerms): Promise<StepTerms> {
+  const data = await pending.values.data();
   pending.values.dispose();
   return Object.fromEntries(pending.names.map((name, i) => [name, data[i]!]));
 }

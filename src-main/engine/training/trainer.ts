@@ -12,7 +12,7 @@
  */
 import type { LoadedDataset } from '../../common/dataset.ts';
 import { exampleSize } from '../../common/dataset.ts';
-import { TRAIN_METRICS, metricName, type TrainMetric } from '../../common/metric-names.ts';
+import { MEMORY_METRICS, TRAIN_METRICS, metricName, type TrainMetric } from '../../common/metric-names.ts';
 import { deriveSeed } from '../../common/random.ts';
 import type { CheckpointData, MetricPoint, RunRecord, StoredTensor } from '../../common/run.ts';
 import type { TrainEventListener } from '../../common/training-events.ts';
@@ -95,6 +95,17 @@ function restoreEpochSums(words: Float32Array): Float64Array<ArrayBuffer> {
   sums.set(stored.subarray(0, stored.length - 1));
   sums[TRAIN_METRICS.length] = stored[stored.length - 1]!;
   return sums;
+}
+
+/** MEMORY_METRICS now: what tfjs holds, and on a GPU backend what it holds on the device. */
+function memoryMetrics(): Record<string, number> {
+  const memory = tf.memory() as ReturnType<typeof tf.memory> & { numBytesInGPU?: number };
+  const [tensors, bytes, gpuBytes] = MEMORY_METRICS;
+  return {
+    [tensors]: memory.numTensors,
+    [bytes]: memory.numBytes,
+    ...(memory.numBytesInGPU === undefined ? {} : { [gpuBytes]: memory.numBytesInGPU }),
+  };
 }
 
 export async function trainRun(options: TrainOptions): Promise<RunRecord> {
@@ -186,7 +197,7 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
       createdAt: now(),
       score,
       trainSeconds,
-      weights: captureWeights(model),
+      weights: await captureWeights(model),
       optimizer: [...(await captureOptimizer(optimizer)), sums],
     };
     store.commitCheckpoint({ checkpoint: data, alsoBest: best, metrics, run: { epoch, step, trainSeconds } });
@@ -234,7 +245,7 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
         let terms: StepTerms;
         try {
           const noiseSeed = deriveSeed(config.seed, SEED_STREAM.stepNoise, step);
-          terms = readTerms(trainStep(model, optimizer, variables, y, noiseSeed));
+          terms = await readTerms(trainStep(model, optimizer, variables, y, noiseSeed));
         } finally {
           y.dispose();
         }
@@ -284,10 +295,11 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
       TRAIN_METRICS.forEach((name, i) => {
         if (termNames.includes(name)) epochMetrics[metricName('train', name)] = epochSums[i]! / count;
       });
-      const evaluation = evaluateSplit(model, data.test, shape, data.info.numClasses, config.seed);
+      const evaluation = await evaluateSplit(model, data.test, shape, data.info.numClasses, config.seed);
       for (const [name, value] of Object.entries(evaluation.metrics))
         epochMetrics[metricName('test', name)] = value as number;
       epochMetrics['epoch_seconds'] = clock.endEpoch();
+      Object.assign(epochMetrics, memoryMetrics());
       epochSums = new Float64Array(TRAIN_METRICS.length + 1);
       const score = evaluation.metrics.elbo ?? -Infinity;
       const best = score > bestScore;

@@ -106,7 +106,7 @@ export function backendToUse(
       : { name: null, reason: `${b.name} is not available: ${b.detail}` };
   }
   for (const b of backends) {
-    if (!b.available || (arch === 'conv' && !b.trainsConv)) continue;
+    if (!b.available || !b.auto || (arch === 'conv' && !b.trainsConv)) continue;
     return { name: b.name, reason: b.detail };
   }
   return { name: null, reason: 'no backend is available' };

@@ -36,13 +36,16 @@ export const toTensor = (o: Operand) => tf.tensor(o.values, o.shape);
 
 /** Runs `f` on `backend` and returns each output's shape and values. */
 export async function on(
-  backend: 'cpu' | 'blas' | 'wasm',
+  backend: 'cpu' | 'blas' | 'wasm' | 'webgpu',
   f: () => tf.Tensor | tf.Tensor[],
 ): Promise<{ shape: number[]; values: Float32Array }[]> {
   await selectBackend(backend, { trainsConv2d: false });
   const outputs = tf.tidy(f);
   const list = Array.isArray(outputs) ? outputs : [outputs];
-  const result = list.map((t) => ({ shape: t.shape, values: t.dataSync() as Float32Array }));
+  // Read asynchronously: WebGPU in Node has no synchronous read.
+  const result = await Promise.all(
+    list.map(async (t) => ({ shape: t.shape, values: (await t.data()) as Float32Array })),
+  );
   tf.dispose(list);
   return result;
 }

@@ -29,8 +29,8 @@ async function artefactsOf(model: Formulation) {
 
 test('v1: the projection and the per-cluster members come under both rules', async () => {
   const { gmvae, projection, samples } = await artefactsOf('v1');
-  const assigned = clusterSplit(gmvae, data.test, [2]);
-  const bayes = clusterSplit(gmvae, data.test, [2], data.test.n, 'bayes');
+  const assigned = await clusterSplit(gmvae, data.test, [2]);
+  const bayes = await clusterSplit(gmvae, data.test, [2], data.test.n, 'bayes');
   assert.deepEqual(projection.cluster, Array.from(assigned.assignments));
   assert.ok(projection.bayes && samples.bayes, 'v1 stores both rules');
   const byBayes = projection.bayes;

@@ -97,20 +97,20 @@ describe('formulations in the training loop', () => {
     const { trainStep, readTerms } = await import('../../../src-main/engine/training/step.ts');
     await tf.setBackend('cpu');
     const y = tf.tensor2d(data.train.x.subarray(0, 10 * 2), [10, 2]);
-    const firstUpdate = (lossReduction: string) => {
+    const firstUpdate = async (lossReduction: string) => {
       const model = new Gmvae(resolveConfig(data.info, { ...base, lossReduction }), {
         shape: data.info.shape,
       });
       const before = model.trainableVariables.map((v) => Array.from(v.dataSync()));
-      readTerms(trainStep(model, tf.train.sgd(1e-3), model.trainableVariables, y, 3));
+      await readTerms(trainStep(model, tf.train.sgd(1e-3), model.trainableVariables, y, 3));
       const delta = model.trainableVariables.flatMap((v, i) =>
         Array.from(v.dataSync(), (x, j) => x - before[i]![j]!),
       );
       model.dispose();
       return delta;
     };
-    const mean = firstUpdate('mean');
-    const sum = firstUpdate('sum');
+    const mean = await firstUpdate('mean');
+    const sum = await firstUpdate('sum');
     const largest = Math.max(...mean.map(Math.abs));
     mean.forEach((d, i) => assert.ok(Math.abs(sum[i]! - 10 * d) < 1e-3 * largest * 10, `element ${i}`));
   });

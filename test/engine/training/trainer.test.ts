@@ -87,6 +87,15 @@ describe('trainRun', () => {
     );
     assert.ok(events.some((e) => e.type === 'started'));
     assert.equal(events.filter((e) => e.type === 'epoch').length, overrides.epochs);
+    // Nothing accumulates from epoch to epoch (each checkpoint once leaked Adam's step counter).
+    for (const name of ['memory/tensors', 'memory/bytes']) {
+      const series = store.metrics(run.id, [name]).map((m) => m.value);
+      assert.equal(series.length, overrides.epochs, name);
+      assert.ok(
+        series.every((v) => v === series[0]),
+        `${name} per epoch: ${series.join(', ')}`,
+      );
+    }
     store.close();
   });
 

@@ -1,0 +1,82 @@
+/**
+ * A real `gmvae train --backend webgpu` on SwiftShader (test/helpers/webgpu.ts): it trains and
+ * checkpoints, a SIGKILL leaves it interrupted, `--resume` finishes it, and the device memory
+ * stays the same from epoch to epoch.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { before, test } from 'node:test';
+import { Store } from '../../src-main/host/store/index.ts';
+import { blobs } from '../helpers/blobs.ts';
+import { gmvaeJson, startGmvae } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp.ts';
+import { useSwiftShader } from '../helpers/webgpu.ts';
+
+before(() => useSwiftShader());
+
+const ARGS = ['--k', '3', '--hidden', '16', '--epochs', '3', '--batch-size', '50', '--lr', '1e-2'];
+
+test('a webgpu run trains, is killed, resumes from its checkpoint and holds its memory steady', async () => {
+  const home = tempDir();
+  const csv = path.join(tempDir(), 'blobs.csv');
+  const data = blobs(300, 90);
+  const rows = ['x1,x2,label'];
+  for (let i = 0; i < data.train.n; i++)
+    rows.push(`${data.train.x[2 * i]},${data.train.x[2 * i + 1]},${data.train.y![i]}`);
+  fs.writeFileSync(csv, rows.join('\n'));
+  await gmvaeJson(home, ['datasets', 'import', csv, '--name', 'blobs']);
+
+  const child = startGmvae(home, [
+    'train',
+    '--dataset',
+    'blobs',
+    '--name',
+    'gpu',
+    '--backend',
+    'webgpu',
+    ...ARGS,
+  ]);
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  const watcher = await Store.open(home);
+  for (let i = 0; i < 2400; i++) {
+    const run = watcher.getRun('gpu');
+    if (run && run.epoch >= 1) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  await exited;
+  watcher.close();
+
+  const store = await Store.open(home, { staleGraceMs: 0 });
+  const killed = store.getRun('gpu')!;
+  assert.equal(killed.status, 'interrupted');
+  assert.equal(killed.backend, 'webgpu');
+  assert.match(killed.device ?? '', /WebGPU.*software adapter/);
+  assert.ok(killed.epoch >= 1 && killed.epoch < 3, `killed in epoch ${killed.epoch}`);
+  store.close();
+
+  const resumed = await gmvaeJson<{ status: string; epochs: number; backend: string }>(home, [
+    'train',
+    '--resume',
+    'gpu',
+  ]);
+  assert.deepEqual([resumed.status, resumed.epochs, resumed.backend], ['completed', 3, 'webgpu']);
+
+  // The epochs the resumed process trained: same tensors, same bytes on the device, every epoch.
+  const after = await Store.open(home);
+  const run = after.getRun('gpu')!;
+  for (const name of ['memory/tensors', 'memory/gpu_bytes']) {
+    const series = after
+      .metrics(run.id, [name])
+      .filter((m) => m.epoch > killed.epoch)
+      .map((m) => m.value);
+    assert.ok(series.length >= 1, `${name} recorded`);
+    assert.ok(
+      series.every((v) => v === series[0]),
+      `${name} per epoch after the resume: ${series.join(', ')}`,
+    );
+  }
+  assert.ok(after.latestMetrics(run.id)['test/accuracy_majority']! > 0.5, 'it learned something');
+  after.close();
+});

@@ -1,0 +1,103 @@
+/**
+ * The 'webgpu' backend on SwiftShader (test/helpers/webgpu.ts): `auto` passes the software
+ * adapter over, naming it; asked for by name it trains, and one training step of the MLP and of
+ * the authors' conv network matches the cpu backend from the same weights and noise.
+ *
+ * Tolerance: 1e-3 of each variable's largest gradient (1e-4 relative for the loss terms).
+ * WebGPU sums in float32 in its own order (tiled products, tree reductions), where cpu sums
+ * sequentially; both are float32, so only rounding separates them, and it grows with the length
+ * of the sums (784-long products, the batch's reductions).
+ */
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { MNIST_PRESET, type GmvaeConfig } from '../../../src-main/common/config.ts';
+import { selectBackend } from '../../../src-main/engine/backend/backends.ts';
+import { findAdapter } from '../../../src-main/engine/backend/webgpu-adapter.ts';
+import { Gmvae } from '../../../src-main/engine/model/gmvae.ts';
+import { tf } from '../../../src-main/engine/tf.ts';
+import { trainStep } from '../../../src-main/engine/training/step.ts';
+import type { GpuAdapterReport } from '../../../src-main/common/worker-protocol.ts';
+import { runTask, type TaskContext } from '../../../src-main/engine/tasks.ts';
+import { probeBackends } from '../../../src-main/host/backend-probe.ts';
+import { useSwiftShader } from '../../helpers/webgpu.ts';
+import { assertClose, on, randomValues } from './blas-helpers.ts';
+
+before(() => useSwiftShader());
+
+test('Dawn finds SwiftShader and calls it what it is: a software adapter', async () => {
+  const adapter = await findAdapter();
+  assert.ok(adapter, 'an adapter');
+  assert.equal(adapter.software, true);
+  assert.match(adapter.description, /SwiftShader/);
+});
+
+test('the interface lists the adapter an engine process found; auto may not pick a software one', async () => {
+  const reply = await runTask({ kind: 'gpu-adapter' }, {} as TaskContext);
+  assert.equal(reply.kind, 'gpu-adapter');
+  const report = reply.result as GpuAdapterReport;
+  assert.ok(report.found && report.software, 'SwiftShader is found, as software');
+  const webgpu = probeBackends(report).find((b) => b.name === 'webgpu')!;
+  assert.deepEqual([webgpu.available, webgpu.auto], [true, false]);
+  assert.match(webgpu.detail, /SwiftShader.*auto passes it over/);
+  const none = probeBackends({ found: false, reason: 'no WebGPU adapter' }).find((b) => b.name === 'webgpu')!;
+  assert.deepEqual([none.available, none.auto, none.detail], [false, false, 'no WebGPU adapter']);
+});
+
+test('auto never picks a software adapter; it says why and moves on', async () => {
+  const selection = await selectBackend('auto', { trainsConv2d: false });
+  assert.notEqual(selection.backend, 'webgpu');
+  const line = selection.skipped.find((s) => s.startsWith('webgpu:'));
+  assert.match(line ?? '', /software adapter.*--backend webgpu/);
+});
+
+test('asked for by name, webgpu runs on it and the device line says it is not a GPU', async () => {
+  const selection = await selectBackend('webgpu', { trainsConv2d: true });
+  assert.equal(selection.backend, 'webgpu');
+  assert.equal(tf.getBackend(), 'webgpu');
+  assert.match(
+    selection.device,
+    /^GPU \(WebGPU\): google swiftshader .*software adapter \(WebGPU on the CPU, not a GPU\)/,
+  );
+});
+
+/** One step's loss terms, loss and every variable's gradient on `backend`. */
+async function stepOn(backend: 'cpu' | 'webgpu', config: GmvaeConfig, shape: number[], batch: Float32Array) {
+  const d = shape.reduce((p, s) => p * s, 1);
+  const n = batch.length / d;
+  return on(backend, () => {
+    const model = new Gmvae(config, { shape });
+    const y = tf.tensor2d(batch, [n, d]);
+    const { value, grads } = tf.variableGrads(() => model.elboTerms(y, 11, { training: true }).loss);
+    const terms = trainStep(model, tf.train.adam(1e-3), model.trainableVariables, y, 11).values;
+    const out = [terms, value, ...model.trainableVariables.map((v) => grads[v.name]!)];
+    model.dispose();
+    return out;
+  });
+}
+
+async function assertSameStep(config: GmvaeConfig, shape: number[], n: number): Promise<void> {
+  const batch = randomValues(n * shape.reduce((p, s) => p * s, 1)).map(Math.abs);
+  const expected = await stepOn('cpu', config, shape, batch);
+  const actual = await stepOn('webgpu', config, shape, batch);
+  assert.equal(actual.length, expected.length);
+  assertClose(actual[0]!, expected[0]!, 'ELBO terms of the step', 1e-4);
+  assertClose(actual[1]!, expected[1]!, 'loss', 1e-4);
+  for (let i = 2; i < expected.length; i++) {
+    const e = expected[i]!.values;
+    const a = actual[i]!.values;
+    const scale = e.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    for (let j = 0; j < e.length; j++)
+      if (!(Math.abs(a[j]! - e[j]!) <= 1e-3 * scale + 1e-6))
+        assert.fail(`gradient of variable ${i - 2}, element ${j}: ${a[j]} vs ${e[j]} (scale ${scale})`);
+  }
+}
+
+const narrow = { k: 4, xDim: 6, wDim: 5, seed: 3, backend: 'auto' } as const;
+
+test('one training step of the MLP GMVAE: the loss terms and gradients of the cpu backend', async () => {
+  await assertSameStep({ ...MNIST_PRESET, ...narrow, hidden: 24 }, [7, 7, 1], 12);
+});
+
+test("one training step of the authors' conv GMVAE: the loss terms and gradients of the cpu backend", async () => {
+  await assertSameStep({ ...MNIST_PRESET, ...narrow, arch: 'conv', hidden: 8 }, [28, 28, 1], 2);
+});
