@@ -23,8 +23,8 @@ const NATIVE_PACKAGES: Partial<Record<BackendName, string>> = {
   tensorflow: '@tensorflow/tfjs-node',
 };
 
-/** TensorFlow.js has no Conv2DBackpropFilter kernel for wasm, which blas builds on. */
-const CANNOT_TRAIN_CONV: readonly BackendName[] = ['blas', 'wasm'];
+/** TensorFlow.js has no Conv2DBackpropFilter kernel for wasm ('blas' brings its own). */
+const CANNOT_TRAIN_CONV: readonly BackendName[] = ['wasm'];
 
 /** Every backend in the order 'auto' tries them. */
 export function probeBackends(): BackendStatus[] {
