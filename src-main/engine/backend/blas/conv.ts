@@ -41,13 +41,25 @@ function convInfo(xShape: readonly number[], filterShape: readonly number[], att
   );
 }
 
-/** Why the addon cannot run this convolution, or null when it can. */
-function unsupported(attrs: ConvAttrs, info: Conv2DInfo | null, ...operands: TensorInfo[]): string | null {
+/**
+ * The sizes of a convolution the addon can run, or why it cannot (the format is checked before
+ * the sizes are read as NHWC).
+ */
+function plan(
+  attrs: ConvAttrs,
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  operands: TensorInfo[],
+): Conv2DInfo | string {
   if (!isFloat(...operands)) return `dtype ${operands.map((t) => t.dtype).join(', ')} (float32 only)`;
   if (attrs.dataFormat !== 'NHWC') return `dataFormat ${attrs.dataFormat} (NHWC only)`;
-  if (info && (info.dilationHeight !== 1 || info.dilationWidth !== 1))
+  // The ops check this; a kernel called directly must not read a filter of other channels.
+  if (filterShape[2] !== xShape[3])
+    throw new Error(`blas conv: filter [${filterShape}] does not match ${xShape[3]} input channels`);
+  const info = convInfo(xShape, filterShape, attrs);
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1)
     return `dilations ${info.dilationHeight}x${info.dilationWidth} (1 only)`;
-  return null;
+  return info;
 }
 
 /** The addon's geometry array (CONV_GEOMETRY's order) of a convolution. */
@@ -114,8 +126,8 @@ export function convKernels(
   const conv2d: KernelFunc = (args) => {
     const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
     const attrs = args.attrs as unknown as ConvAttrs;
-    const info = convInfo(x.shape, filter.shape, attrs);
-    if (unsupported(attrs, info, x, filter)) return fallback(tf.Conv2D)(args);
+    const info = plan(attrs, x.shape, filter.shape, [x, filter]);
+    if (typeof info === 'string') return fallback(tf.Conv2D)(args);
     const backend = args.backend as unknown as WasmHeapBackend;
     return forward(backend, x, filter, info, undefined, ACTIVATION_CODES.linear, 0);
   };
@@ -124,8 +136,8 @@ export function convKernels(
   const fusedConv2d: KernelFunc = (args) => {
     const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, TensorInfo | undefined>;
     const attrs = args.attrs as unknown as ConvAttrs & { activation: string; leakyreluAlpha?: number };
-    const info = convInfo(x!.shape, filter!.shape, attrs);
-    if (unsupported(attrs, info, x!, filter!, ...(bias ? [bias] : []))) return fallback(tf.FusedConv2D)(args);
+    const info = plan(attrs, x!.shape, filter!.shape, [x!, filter!, ...(bias ? [bias] : [])]);
+    if (typeof info === 'string') return fallback(tf.FusedConv2D)(args);
     const backend = args.backend as unknown as WasmHeapBackend;
     const native = ACTIVATION_CODES[attrs.activation as keyof typeof ACTIVATION_CODES];
     const biasIsRow =
@@ -140,8 +152,8 @@ export function convKernels(
   const backpropInput: KernelFunc = (args) => {
     const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
     const attrs = args.attrs as unknown as ConvAttrs & { inputShape: Shape4 };
-    const info = convInfo(attrs.inputShape, filter.shape, attrs);
-    if (unsupported(attrs, info, dy, filter)) return fallback(tf.Conv2DBackpropInput)(args);
+    const info = plan(attrs, attrs.inputShape, filter.shape, [dy, filter]);
+    if (typeof info === 'string') return fallback(tf.Conv2DBackpropInput)(args);
     if (!sameShape(dy.shape, info.outShape))
       throw new Error(`blas Conv2DBackpropInput: dy has shape ${dy.shape}, expected ${info.outShape}`);
     const backend = args.backend as unknown as WasmHeapBackend;
@@ -154,9 +166,8 @@ export function convKernels(
   const backpropFilter: KernelFunc = (args) => {
     const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
     const attrs = args.attrs as unknown as ConvAttrs & { filterShape: Shape4 };
-    const info = convInfo(x.shape, attrs.filterShape, attrs);
-    const why = unsupported(attrs, info, x, dy);
-    if (why) throw new Error(`blas Conv2DBackpropFilter: unsupported ${why}`);
+    const info = plan(attrs, x.shape, attrs.filterShape, [x, dy]);
+    if (typeof info === 'string') throw new Error(`blas Conv2DBackpropFilter: unsupported ${info}`);
     if (!sameShape(dy.shape, info.outShape))
       throw new Error(`blas Conv2DBackpropFilter: dy has shape ${dy.shape}, expected ${info.outShape}`);
     const backend = args.backend as unknown as WasmHeapBackend;
