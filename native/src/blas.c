@@ -20,6 +20,13 @@
  *   exp(buffer, inOffset, outOffset, count)
  *     out = exp(in) elementwise (wasm's Exp calls a scalar libm expf compiled to WebAssembly,
  *     about ten times slower than the native one on the [B, K, Dx] tensors of p(z|x,w)).
+ *   conv2d(buffer, offsets [x, filter, bias, y], geometry, activation, alpha)
+ *   conv2dBackpropInput(buffer, offsets [dy, filter, dx], geometry)
+ *   conv2dBackpropFilter(buffer, offsets [x, dy, dw], geometry)
+ *     2-D convolutions, NHWC, dilation 1, as im2col + sgemm (see the section on convolutions).
+ *     geometry: Int32Array [batch, inH, inW, inC, filterH, filterW, outC, outH, outW,
+ *     strideH, strideW, padTop, padLeft]; the caller computes the output size and padding.
+ *     bias offset < 0: none; activation as in matmul.
  */
 #define NAPI_VERSION 8
 #if !defined(__APPLE__)
@@ -31,6 +38,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(USE_ACCELERATE)
@@ -196,13 +204,12 @@ typedef struct {
   const float *value, *grad, *m, *v;
   float *out_value, *out_m, *out_v;
   float beta1, one_minus_beta1, beta2, one_minus_beta2, epsilon, neg_lr, correction1, correction2;
-  size_t begin, end;
 } adam_job;
 
-static void *adam_range(void *arg) {
-  const adam_job *j = (const adam_job *)arg;
+static void adam_range(void *ctx, size_t begin, size_t end) {
+  const adam_job *j = (const adam_job *)ctx;
   size_t i;
-  for (i = j->begin; i < j->end; i++) {
+  for (i = begin; i < end; i++) {
     const float g = j->grad[i];
     const float m1 = j->m[i] * j->beta1 + g * j->one_minus_beta1;
     const float v1 = j->v[i] * j->beta2 + (g * g) * j->one_minus_beta2;
@@ -211,12 +218,7 @@ static void *adam_range(void *arg) {
     j->out_v[i] = v1;
     j->out_value[i] = step * j->neg_lr + j->value[i];
   }
-  return NULL;
 }
-
-/* Below this many parameters a second thread costs more than it saves. */
-#define ADAM_PARALLEL_MIN (1u << 18)
-#define ADAM_MAX_THREADS 16
 
 static int blas_threads(void) {
 #if defined(USE_ACCELERATE)
@@ -226,25 +228,60 @@ static int blas_threads(void) {
 #endif
 }
 
-static void adam_parallel(adam_job *whole, size_t count) {
-  adam_job jobs[ADAM_MAX_THREADS];
-  pthread_t threads[ADAM_MAX_THREADS];
-  int started[ADAM_MAX_THREADS] = {0};
-  int n = count >= ADAM_PARALLEL_MIN ? blas_threads() : 1, t;
+/*
+ * parallel_for: fn(ctx, begin, end) over [begin, end) split into one contiguous range per
+ * thread, as many threads as BLAS uses and at most one per `grain` items. Every inner split
+ * point is a multiple of `align` (counted from 0, not from `begin`), so a caller whose items
+ * write shared memory in groups of `align` gets no two threads in one group. Threads 1..n-1
+ * run in the background (a failed start runs on this thread), range 0 here.
+ */
+typedef void (*range_fn)(void *ctx, size_t begin, size_t end);
+typedef struct {
+  range_fn fn;
+  void *ctx;
+  size_t begin, end;
+} range_job;
+
+#define MAX_THREADS 16
+
+static void *run_range(void *arg) {
+  const range_job *j = (const range_job *)arg;
+  if (j->begin < j->end) j->fn(j->ctx, j->begin, j->end);
+  return NULL;
+}
+
+static void parallel_for(range_fn fn, void *ctx, size_t begin, size_t end, size_t grain, size_t align) {
+  range_job jobs[MAX_THREADS];
+  pthread_t threads[MAX_THREADS];
+  int started[MAX_THREADS] = {0};
+  const size_t count = end > begin ? end - begin : 0;
+  size_t most = grain > 0 ? count / grain : count;
+  int n = blas_threads(), t;
+  if (n > MAX_THREADS) n = MAX_THREADS;
+  if ((size_t)n > most) n = (int)most;
   if (n < 1) n = 1;
-  if (n > ADAM_MAX_THREADS) n = ADAM_MAX_THREADS;
   for (t = 0; t < n; t++) {
-    jobs[t] = *whole;
-    jobs[t].begin = count * (size_t)t / (size_t)n;
-    jobs[t].end = count * (size_t)(t + 1) / (size_t)n;
+    size_t cut = begin + count * (size_t)t / (size_t)n;
+    if (align > 1 && t > 0) cut = (cut + align - 1) / align * align;
+    jobs[t].fn = fn;
+    jobs[t].ctx = ctx;
+    jobs[t].begin = cut < end ? cut : end;
+    if (t > 0) jobs[t - 1].end = jobs[t].begin;
   }
-  /* Threads 1..n-1 in the background (a failed start runs on this thread), 0 here. */
-  for (t = 1; t < n; t++) started[t] = pthread_create(&threads[t], NULL, adam_range, &jobs[t]) == 0;
-  adam_range(&jobs[0]);
+  jobs[n - 1].end = end;
+  for (t = 1; t < n; t++) started[t] = pthread_create(&threads[t], NULL, run_range, &jobs[t]) == 0;
+  run_range(&jobs[0]);
   for (t = 1; t < n; t++) {
     if (started[t]) pthread_join(threads[t], NULL);
-    else adam_range(&jobs[t]);
+    else run_range(&jobs[t]);
   }
+}
+
+/* Below this many parameters a second thread costs more than it saves. */
+#define ADAM_PARALLEL_MIN (1u << 18)
+
+static void adam_parallel(adam_job *whole, size_t count) {
+  parallel_for(adam_range, whole, 0, count, ADAM_PARALLEL_MIN / 2, 1);
 }
 
 static napi_value adam(napi_env env, napi_callback_info cbinfo) {
@@ -290,8 +327,6 @@ static napi_value adam(napi_env env, napi_callback_info cbinfo) {
     job.neg_lr = (float)p[5];
     job.correction1 = 1.0f - *(const float *)(b + (size_t)off[4]);
     job.correction2 = 1.0f - *(const float *)(b + (size_t)off[5]);
-    job.begin = 0;
-    job.end = (size_t)count_d;
     adam_parallel(&job, (size_t)count_d);
   }
   return NULL;
@@ -324,12 +359,311 @@ static napi_value exp_kernel(napi_env env, napi_callback_info cbinfo) {
   return NULL;
 }
 
+/*
+ * Convolutions. A 2-D convolution of x [B, H, W, C] with a filter [KH, KW, C, OC] (NHWC,
+ * dilation 1) is one matrix product once every output position's input patch is laid out as a
+ * row (im2col):
+ *   cols [B*OH*OW, KH*KW*C],  cols[(b,oh,ow), (kh,kw,c)] = x[b, oh*SH - padTop + kh, ow*SW - padLeft + kw, c]
+ *                                                        (0 outside the input)
+ *   y     [B*OH*OW, OC]     = cols x filter[KH*KW*C, OC]               (y is NHWC as it stands)
+ *   dcols [B*OH*OW, KH*KW*C] = dy x filter^T, then dx = col2im(dcols)  (the adjoint of im2col:
+ *                                                                       overlapping patches add)
+ *   dw    [KH*KW*C, OC]     = cols^T x dy
+ * The filter's own layout is already the [KH*KW*C, OC] matrix, so it is never copied. cols are
+ * built CONV_CHUNK_BYTES at a time over the rows (any rows, not whole examples), so memory stays
+ * bounded whatever the batch; the products over chunks write disjoint rows of y and dcols, and
+ * dw accumulates (beta = 1 after the first chunk). Within one (row, kh) the KW*C values come from
+ * one contiguous run of x (dilation 1), which im2col and col2im copy or add as a block.
+ */
+typedef struct {
+  int32_t batch, in_h, in_w, in_c, filter_h, filter_w, out_c, out_h, out_w, stride_h, stride_w, pad_top, pad_left;
+} conv_geometry;
+
+#define GEOMETRY_LENGTH 13
+/* Memory for one chunk of cols: bounded, yet thousands of rows, enough for sgemm's blocking. */
+#define CONV_CHUNK_BYTES ((size_t)16 << 20)
+/* Rows of cols per thread below which building them on one thread is cheaper. */
+#define CONV_ROWS_GRAIN 64
+
+static size_t conv_patch(const conv_geometry *g) { return (size_t)g->filter_h * g->filter_w * g->in_c; }
+static size_t conv_rows(const conv_geometry *g) { return (size_t)g->batch * g->out_h * g->out_w; }
+static size_t conv_in_count(const conv_geometry *g) { return (size_t)g->batch * g->in_h * g->in_w * g->in_c; }
+
+/* Whether row r of cols is x's r-th run of `patch` values as it is, so that im2col is x itself:
+ * a 1x1 filter at stride 1, or a filter as large as the unpadded input (one output position). */
+static int conv_cols_are_input(const conv_geometry *g) {
+  if (g->pad_top != 0 || g->pad_left != 0) return 0;
+  if (g->filter_h == 1 && g->filter_w == 1 && g->stride_h == 1 && g->stride_w == 1)
+    return g->out_h == g->in_h && g->out_w == g->in_w;
+  return g->filter_h == g->in_h && g->filter_w == g->in_w && g->out_h == 1 && g->out_w == 1;
+}
+
+/* The geometry from an Int32Array, checked: positive sizes and strides, padding >= 0, and every
+ * count the kernels form (in elements) small enough for sgemm's int and for size_t bytes. */
+static int get_geometry(napi_env env, napi_value value, conv_geometry *g) {
+  napi_typedarray_type type;
+  napi_value buffer;
+  size_t length, byte_offset;
+  void *raw;
+  int32_t v[GEOMETRY_LENGTH];
+  int i;
+  const double limit = 2147483647.0;
+  if (napi_get_typedarray_info(env, value, &type, &length, &raw, &buffer, &byte_offset) != napi_ok) return 0;
+  if (type != napi_int32_array || length != GEOMETRY_LENGTH) return 0;
+  memcpy(v, raw, sizeof(v));
+  /* The batch may be empty and the padding 0; every other size and stride is at least 1. */
+  for (i = 0; i < GEOMETRY_LENGTH; i++)
+    if (v[i] < (i == 0 || i >= 11 ? 0 : 1)) return 0;
+  g->batch = v[0], g->in_h = v[1], g->in_w = v[2], g->in_c = v[3], g->filter_h = v[4], g->filter_w = v[5];
+  g->out_c = v[6], g->out_h = v[7], g->out_w = v[8], g->stride_h = v[9], g->stride_w = v[10];
+  g->pad_top = v[11], g->pad_left = v[12];
+  /* Products in double are exact up to 2^53, far beyond the int limit they are checked against. */
+  return (double)g->filter_h * g->filter_w * g->in_c <= limit &&
+         (double)g->batch * g->out_h * g->out_w <= limit &&
+         (double)g->batch * g->out_h * g->out_w * g->out_c <= limit * 4 &&
+         (double)g->batch * g->in_h * g->in_w * g->in_c <= limit * 4 &&
+         (double)g->filter_h * g->filter_w * g->in_c * g->out_c <= limit * 4;
+}
+
+/* The columns kw in [lo, hi) of a patch whose left edge is at input column iw0 lie inside x. */
+static void inside_columns(const conv_geometry *g, int64_t iw0, int64_t *lo, int64_t *hi) {
+  *lo = iw0 < 0 ? -iw0 : 0;
+  *hi = (int64_t)g->in_w - iw0 < (int64_t)g->filter_w ? (int64_t)g->in_w - iw0 : (int64_t)g->filter_w;
+  if (*hi < *lo) *hi = *lo;
+}
+
+typedef struct {
+  const conv_geometry *g;
+  float *x;       /* im2col reads it, col2im adds into it */
+  float *cols;    /* the chunk's rows, starting at row `first` */
+  size_t first;
+} cols_job;
+
+/* cols rows [begin, end) of the whole im2col matrix, from x. */
+static void im2col_range(void *ctx, size_t begin, size_t end) {
+  const cols_job *j = (const cols_job *)ctx;
+  const conv_geometry *g = j->g;
+  const size_t patch = conv_patch(g), span = (size_t)g->filter_w * g->in_c, plane = (size_t)g->out_h * g->out_w;
+  size_t r;
+  for (r = begin; r < end; r++) {
+    const size_t b = r / plane, p = r % plane;
+    const int64_t ih0 = (int64_t)(p / g->out_w) * g->stride_h - g->pad_top;
+    const int64_t iw0 = (int64_t)(p % g->out_w) * g->stride_w - g->pad_left;
+    float *row = j->cols + (r - j->first) * patch;
+    int64_t kh, lo, hi;
+    inside_columns(g, iw0, &lo, &hi);
+    for (kh = 0; kh < g->filter_h; kh++) {
+      float *dst = row + (size_t)kh * span;
+      const int64_t ih = ih0 + kh;
+      if (ih < 0 || ih >= g->in_h || hi == lo) {
+        memset(dst, 0, span * sizeof(float));
+        continue;
+      }
+      memset(dst, 0, (size_t)lo * g->in_c * sizeof(float));
+      memcpy(dst + (size_t)lo * g->in_c, j->x + ((b * g->in_h + (size_t)ih) * g->in_w + (size_t)(iw0 + lo)) * g->in_c,
+             (size_t)(hi - lo) * g->in_c * sizeof(float));
+      memset(dst + (size_t)hi * g->in_c, 0, (size_t)(g->filter_w - hi) * g->in_c * sizeof(float));
+    }
+  }
+}
+
+/* x += col2im(cols rows [begin, end)): each value back where im2col took it from. */
+static void col2im_range(void *ctx, size_t begin, size_t end) {
+  const cols_job *j = (const cols_job *)ctx;
+  const conv_geometry *g = j->g;
+  const size_t patch = conv_patch(g), span = (size_t)g->filter_w * g->in_c, plane = (size_t)g->out_h * g->out_w;
+  size_t r, i;
+  for (r = begin; r < end; r++) {
+    const size_t b = r / plane, p = r % plane;
+    const int64_t ih0 = (int64_t)(p / g->out_w) * g->stride_h - g->pad_top;
+    const int64_t iw0 = (int64_t)(p % g->out_w) * g->stride_w - g->pad_left;
+    const float *row = j->cols + (r - j->first) * patch;
+    int64_t kh, lo, hi;
+    inside_columns(g, iw0, &lo, &hi);
+    for (kh = 0; kh < g->filter_h; kh++) {
+      const int64_t ih = ih0 + kh;
+      const size_t n = (size_t)(hi - lo) * g->in_c;
+      const float *src;
+      float *dst;
+      if (ih < 0 || ih >= g->in_h) continue;
+      src = row + (size_t)kh * span + (size_t)lo * g->in_c;
+      dst = j->x + ((b * g->in_h + (size_t)ih) * g->in_w + (size_t)(iw0 + lo)) * g->in_c;
+      for (i = 0; i < n; i++) dst[i] += src[i];
+    }
+  }
+}
+
+/* Rows of cols per chunk: as many as CONV_CHUNK_BYTES holds, at least one. */
+static size_t conv_chunk_rows(const conv_geometry *g) {
+  const size_t per_row = conv_patch(g) * sizeof(float), rows = conv_rows(g);
+  size_t n = CONV_CHUNK_BYTES / per_row;
+  if (n < 1) n = 1;
+  return n < rows ? n : rows;
+}
+
+/* Builds cols rows [first, first + n) into `cols`, on several threads when there are many. */
+static void im2col(const conv_geometry *g, const float *x, float *cols, size_t first, size_t n) {
+  cols_job job;
+  job.g = g, job.x = (float *)x, job.cols = cols, job.first = first;
+  parallel_for(im2col_range, &job, first, first + n, CONV_ROWS_GRAIN, 1);
+}
+
+/* x += col2im of cols rows [first, first + n). Threads split at whole examples (every row of one
+ * example may add into the same values of x; rows of different examples never do). */
+static void col2im(const conv_geometry *g, float *x, const float *cols, size_t first, size_t n) {
+  cols_job job;
+  const size_t plane = (size_t)g->out_h * g->out_w;
+  job.g = g, job.x = x, job.cols = (float *)cols, job.first = first;
+  parallel_for(col2im_range, &job, first, first + n, plane > CONV_ROWS_GRAIN ? plane : CONV_ROWS_GRAIN, plane);
+}
+
+/* y = act(conv(x, filter) + bias): y [B*OH*OW, OC] = cols x filter, chunk by chunk. */
+static void conv_forward(const conv_geometry *g, const float *x, const float *filter, float *y, const float *bias,
+                         int activation, float alpha, float *cols) {
+  const size_t patch = conv_patch(g), rows = conv_rows(g), chunk = conv_chunk_rows(g);
+  const int direct = conv_cols_are_input(g);
+  size_t first, r;
+  for (first = 0; first < rows; first += chunk) {
+    const size_t n = rows - first < chunk ? rows - first : chunk;
+    float *out = y + first * g->out_c;
+    const float *a = direct ? x + first * patch : cols;
+    float beta = 0.0f;
+    if (!direct) im2col(g, x, cols, first, n);
+    if (bias) {
+      for (r = 0; r < n; r++) memcpy(out + r * g->out_c, bias, (size_t)g->out_c * sizeof(float));
+      beta = 1.0f;
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, g->out_c, (int)patch, 1.0f, a, (int)patch, filter,
+                g->out_c, beta, out, g->out_c);
+    apply_activation(out, n * g->out_c, activation, alpha);
+  }
+}
+
+/* dx = col2im(dy x filter^T), chunk by chunk; dx starts at zero (not every value is covered). */
+static void conv_backprop_input(const conv_geometry *g, const float *dy, const float *filter, float *dx, float *cols) {
+  const size_t patch = conv_patch(g), rows = conv_rows(g), chunk = conv_chunk_rows(g);
+  const int direct = conv_cols_are_input(g);
+  size_t first;
+  /* Where cols are x itself, the product is dx and covers all of it. */
+  if (!direct) memset(dx, 0, conv_in_count(g) * sizeof(float));
+  for (first = 0; first < rows; first += chunk) {
+    const size_t n = rows - first < chunk ? rows - first : chunk;
+    float *c = direct ? dx + first * patch : cols;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)patch, g->out_c, 1.0f, dy + first * g->out_c,
+                g->out_c, filter, g->out_c, 0.0f, c, (int)patch);
+    if (!direct) col2im(g, dx, cols, first, n);
+  }
+}
+
+/* dw [KH*KW*C, OC] = sum over chunks of cols^T x dy. */
+static void conv_backprop_filter(const conv_geometry *g, const float *x, const float *dy, float *dw, float *cols) {
+  const size_t patch = conv_patch(g), rows = conv_rows(g), chunk = conv_chunk_rows(g);
+  const int direct = conv_cols_are_input(g);
+  size_t first;
+  if (rows == 0) memset(dw, 0, patch * g->out_c * sizeof(float));
+  for (first = 0; first < rows; first += chunk) {
+    const size_t n = rows - first < chunk ? rows - first : chunk;
+    const float *a = direct ? x + first * patch : cols;
+    if (!direct) im2col(g, x, cols, first, n);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)patch, g->out_c, (int)n, 1.0f, a, (int)patch,
+                dy + first * g->out_c, g->out_c, first == 0 ? 0.0f : 1.0f, dw, g->out_c);
+  }
+}
+
+enum { CONV_FORWARD, CONV_BACKPROP_INPUT, CONV_BACKPROP_FILTER };
+
+/* Elements of each operand a convolution kernel reads or writes, in its offsets' order (the
+ * output last). */
+static void conv_operand_sizes(int kind, const conv_geometry *g, size_t sizes[4]) {
+  const size_t x = conv_in_count(g), y = conv_rows(g) * g->out_c, w = conv_patch(g) * g->out_c;
+  if (kind == CONV_FORWARD) sizes[0] = x, sizes[1] = w, sizes[2] = (size_t)g->out_c, sizes[3] = y;
+  else if (kind == CONV_BACKPROP_INPUT) sizes[0] = y, sizes[1] = w, sizes[2] = x;
+  else sizes[0] = x, sizes[1] = y, sizes[2] = w;
+}
+
+/*
+ * The three exports share this: arguments (buffer, offsets, geometry[, activation, alpha]),
+ * every range checked before anything is written, then the kernel with a column buffer of its
+ * own (none where the columns are the input itself).
+ */
+static napi_value conv_entry(napi_env env, napi_callback_info cbinfo, int kind, const char *name) {
+  size_t argc = 5, n_off, byte_length, sizes[4];
+  napi_value argv[5];
+  void *base;
+  double *off, alpha_d = 0;
+  int32_t activation = ACT_LINEAR;
+  const size_t expected_argc = kind == CONV_FORWARD ? 5 : 3, operands = kind == CONV_FORWARD ? 4 : 3;
+  conv_geometry g;
+  bool is_buffer;
+  char message[128];
+  size_t i;
+  float *cols = NULL;
+  char *b;
+
+  CHECK(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
+  snprintf(message, sizeof(message), "gmvae_blas.%s: expected %u arguments", name, (unsigned)expected_argc);
+  if (argc != expected_argc) return throw_error(env, message);
+  CHECK(env, napi_is_arraybuffer(env, argv[0], &is_buffer));
+  snprintf(message, sizeof(message), "gmvae_blas.%s: argument 1 must be an ArrayBuffer", name);
+  if (!is_buffer) return throw_error(env, message);
+  CHECK(env, napi_get_arraybuffer_info(env, argv[0], &base, &byte_length));
+  snprintf(message, sizeof(message), "gmvae_blas.%s: offsets must be a Float64Array of %u", name, (unsigned)operands);
+  if (!get_offsets(env, argv[1], &off, &n_off) || n_off != operands) return throw_error(env, message);
+  snprintf(message, sizeof(message), "gmvae_blas.%s: bad geometry", name);
+  if (!get_geometry(env, argv[2], &g)) return throw_error(env, message);
+  if (kind == CONV_FORWARD) {
+    CHECK(env, napi_get_value_int32(env, argv[3], &activation));
+    CHECK(env, napi_get_value_double(env, argv[4], &alpha_d));
+    if (activation < ACT_LINEAR || activation > ACT_LEAKY)
+      return throw_error(env, "gmvae_blas.conv2d: unknown activation");
+  }
+  conv_operand_sizes(kind, &g, sizes);
+  snprintf(message, sizeof(message), "gmvae_blas.%s: operand outside the buffer", name);
+  for (i = 0; i < operands; i++) {
+    if (kind == CONV_FORWARD && i == 2 && off[i] < 0) continue; /* no bias */
+    if (!in_range(off[i], sizes[i], byte_length)) return throw_error(env, message);
+  }
+  if (!conv_cols_are_input(&g) && conv_rows(&g) > 0) {
+    cols = (float *)malloc(conv_chunk_rows(&g) * conv_patch(&g) * sizeof(float));
+    snprintf(message, sizeof(message), "gmvae_blas.%s: out of memory for the column buffer", name);
+    if (!cols) return throw_error(env, message);
+  }
+  b = (char *)base;
+  if (kind == CONV_FORWARD)
+    conv_forward(&g, (const float *)(b + (size_t)off[0]), (const float *)(b + (size_t)off[1]),
+                 (float *)(b + (size_t)off[3]), off[2] < 0 ? NULL : (const float *)(b + (size_t)off[2]), activation,
+                 (float)alpha_d, cols);
+  else if (kind == CONV_BACKPROP_INPUT)
+    conv_backprop_input(&g, (const float *)(b + (size_t)off[0]), (const float *)(b + (size_t)off[1]),
+                        (float *)(b + (size_t)off[2]), cols);
+  else
+    conv_backprop_filter(&g, (const float *)(b + (size_t)off[0]), (const float *)(b + (size_t)off[1]),
+                         (float *)(b + (size_t)off[2]), cols);
+  free(cols);
+  return NULL;
+}
+
+static napi_value conv2d(napi_env env, napi_callback_info cbinfo) {
+  return conv_entry(env, cbinfo, CONV_FORWARD, "conv2d");
+}
+
+static napi_value conv2d_backprop_input(napi_env env, napi_callback_info cbinfo) {
+  return conv_entry(env, cbinfo, CONV_BACKPROP_INPUT, "conv2dBackpropInput");
+}
+
+static napi_value conv2d_backprop_filter(napi_env env, napi_callback_info cbinfo) {
+  return conv_entry(env, cbinfo, CONV_BACKPROP_FILTER, "conv2dBackpropFilter");
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
       {"info", NULL, info, NULL, NULL, NULL, napi_enumerable, NULL},
       {"matmul", NULL, matmul, NULL, NULL, NULL, napi_enumerable, NULL},
       {"adam", NULL, adam, NULL, NULL, NULL, napi_enumerable, NULL},
       {"exp", NULL, exp_kernel, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"conv2d", NULL, conv2d, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"conv2dBackpropInput", NULL, conv2d_backprop_input, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"conv2dBackpropFilter", NULL, conv2d_backprop_filter, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(env, napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties));
   return exports;

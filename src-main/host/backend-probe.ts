@@ -24,8 +24,8 @@ const NATIVE_PACKAGES: Partial<Record<BackendName, string>> = {
   tensorflow: '@tensorflow/tfjs-node',
 };
 
-/** TensorFlow.js has no Conv2DBackpropFilter kernel for wasm, which blas builds on. */
-const CANNOT_TRAIN_CONV: readonly BackendName[] = ['blas', 'wasm'];
+/** TensorFlow.js has no Conv2DBackpropFilter kernel for wasm ('blas' brings its own). */
+const CANNOT_TRAIN_CONV: readonly BackendName[] = ['wasm'];
 
 /** The packages WebGPU training needs; the adapter itself is asked for in an engine process. */
 const WEBGPU_PACKAGES = ['webgpu', '@tensorflow/tfjs-backend-webgpu'];

@@ -65,7 +65,44 @@ export interface BlasAddon {
   ): void;
   /** out = exp(in), `count` float32 values at byte offsets of `buffer`. */
   exp(buffer: ArrayBuffer, inOffset: number, outOffset: number, count: number): void;
+  /**
+   * In place on `buffer`, NHWC, dilation 1: y = act(conv2d(x, filter) + bias). offsets: byte
+   * offsets of [x, filter, bias, y] (bias < 0 for none, else an [OC] row). `geometry`: see
+   * CONV_GEOMETRY. Throws if a range lies outside the buffer.
+   */
+  conv2d(
+    buffer: ArrayBuffer,
+    offsets: Float64Array,
+    geometry: Int32Array,
+    activation: number,
+    alpha: number,
+  ): void;
+  /** dx of conv2d from dy and the filter. offsets: [dy, filter, dx]. */
+  conv2dBackpropInput(buffer: ArrayBuffer, offsets: Float64Array, geometry: Int32Array): void;
+  /** The filter's gradient dw of conv2d from x and dy. offsets: [x, dy, dw]. */
+  conv2dBackpropFilter(buffer: ArrayBuffer, offsets: Float64Array, geometry: Int32Array): void;
 }
+
+/**
+ * The convolution kernels' `geometry`, an Int32Array in this order: input x [batch, inH, inW,
+ * inC], filter [filterH, filterW, inC, outC], output [batch, outH, outW, outC], the strides and
+ * the padding above and left of the input (the output size implies the rest).
+ */
+export const CONV_GEOMETRY = [
+  'batch',
+  'inH',
+  'inW',
+  'inC',
+  'filterH',
+  'filterW',
+  'outC',
+  'outH',
+  'outW',
+  'strideH',
+  'strideW',
+  'padTop',
+  'padLeft',
+] as const;
 
 export class BlasUnavailableError extends Error {
   override name = 'BlasUnavailableError';
@@ -124,7 +161,7 @@ export function blasStatus(): { available: boolean; detail: string } {
     const { library, threads } = loadBlasAddon().info();
     return {
       available: true,
-      detail: `${library}, ${threads} thread${threads === 1 ? '' : 's'}, for matrix products; wasm for the rest; cannot train the conv architecture`,
+      detail: `${library}, ${threads} thread${threads === 1 ? '' : 's'}, for matrix products and convolutions; wasm for the rest`,
     };
   } catch (error) {
     return { available: false, detail: error instanceof Error ? error.message : String(error) };

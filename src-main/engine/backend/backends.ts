@@ -97,13 +97,11 @@ async function activate(name: BackendName, needs: BackendNeeds, byName: boolean)
       return name === 'tensorflow-gpu' ? 'CUDA GPU via libtensorflow' : `CPU (libtensorflow): ${cpuModel()}`;
     }
     case 'blas': {
-      // wasm's kernels apart from a few (blas/kernels.ts), so wasm's conv limitation too.
-      if (needs.trainsConv2d)
-        throw new BackendError('blas cannot train convolutions (wasm has no Conv2DBackpropFilter kernel)');
+      // Trains convolutions too: blas/conv.ts has the Conv2DBackpropFilter wasm lacks.
       const addon = await registerBlasBackend();
       if (!(await tf.setBackend(BLAS_BACKEND))) throw new BackendError('blas backend did not initialise');
       const { library, threads } = addon.info();
-      return `CPU (${library}, ${threads} thread${threads === 1 ? '' : 's'}, matrix products; WebAssembly SIMD elsewhere): ${cpuModel()}`;
+      return `CPU (${library}, ${threads} thread${threads === 1 ? '' : 's'}, matrix products and convolutions; WebAssembly SIMD elsewhere): ${cpuModel()}`;
     }
     case 'wasm': {
       if (needs.trainsConv2d)

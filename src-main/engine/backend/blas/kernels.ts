@@ -32,9 +32,10 @@ interface FusedAttrs extends MatMulAttrs {
 }
 
 const FLOAT_BYTES = 4;
-const size = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
+export const size = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
 
-function offsetOf(backend: WasmHeapBackend, t: TensorInfo): number {
+/** Byte offset of `t`'s values on the heap; looking it up moves a tensor made elsewhere there. */
+export function offsetOf(backend: WasmHeapBackend, t: TensorInfo): number {
   const data = backend.dataIdMap.get(t.dataId);
   if (!data) throw new Error('blas: tensor is not on the wasm heap');
   return data.memoryOffset;
@@ -131,7 +132,56 @@ const VIEWS: Partial<Record<DataType, typeof Float32Array | typeof Int32Array | 
   bool: Uint8Array,
 };
 
-const isFloat = (...ts: TensorInfo[]) => ts.every((t) => t.dtype === 'float32');
+export const isFloat = (...ts: TensorInfo[]) => ts.every((t) => t.dtype === 'float32');
+
+/** wasm's kernel `name` applied to `inputs`; the intermediate `consumed` is released. */
+function then(
+  fallback: (kernelName: string) => KernelFunc,
+  name: string,
+  backend: WasmHeapBackend,
+  inputs: Record<string, TensorInfo>,
+  attrs: NamedAttrMap,
+  consumed: TensorInfo,
+): TensorInfo {
+  const out = fallback(name)({ inputs, backend: backend as never, attrs }) as TensorInfo;
+  (backend as unknown as { disposeData(id: object): void }).disposeData(consumed.dataId);
+  return out;
+}
+
+/** What a fused kernel adds after its product: a bias, an activation and PReLU's weights. */
+export interface FusedTail {
+  bias?: TensorInfo | undefined;
+  activation: string;
+  preluActivationWeights?: TensorInfo | undefined;
+  leakyreluAlpha?: number | undefined;
+}
+
+/**
+ * The rare forms of a fused kernel's tail (a broadcast bias, PReLU, an activation the addon
+ * lacks), finished with wasm's Add and activation kernels on the plain `product`.
+ */
+export function finishWithWasm(
+  fallback: (kernelName: string) => KernelFunc,
+  backend: WasmHeapBackend,
+  product: TensorInfo,
+  tail: FusedTail,
+): TensorInfo {
+  let out = product;
+  if (tail.bias !== undefined) out = then(fallback, tf.Add, backend, { a: out, b: tail.bias }, {}, out);
+  switch (tail.activation) {
+    case 'linear':
+      return out;
+    case 'prelu':
+      return then(fallback, tf.Prelu, backend, { x: out, alpha: tail.preluActivationWeights! }, {}, out);
+    case 'leakyrelu':
+      return then(fallback, tf.LeakyRelu, backend, { x: out }, { alpha: tail.leakyreluAlpha ?? 0.2 }, out);
+    default: {
+      const kernel = ACTIVATION_KERNELS[tail.activation];
+      if (!kernel) throw new Error(`blas: unknown activation '${tail.activation}'`);
+      return then(fallback, kernel, backend, { x: out }, {}, out);
+    }
+  }
+}
 
 /**
  * The 'blas' kernels. `fallback` holds wasm's own kernel for each name, used for the cases
@@ -148,19 +198,6 @@ export function blasKernels(
     const backend = args.backend as unknown as WasmHeapBackend;
     const attrs = args.attrs as unknown as MatMulAttrs;
     return run(addon, backend, plan(backend, a, b, attrs), attrs, -1, ACTIVATION_CODES.linear, 0);
-  };
-
-  /** wasm's kernel `name` applied to `inputs`; the intermediate `consumed` is released. */
-  const then = (
-    name: string,
-    backend: WasmHeapBackend,
-    inputs: Record<string, TensorInfo>,
-    attrs: NamedAttrMap,
-    consumed: TensorInfo,
-  ): TensorInfo => {
-    const out = fallback(name)({ inputs, backend: backend as never, attrs }) as TensorInfo;
-    (backend as unknown as { disposeData(id: object): void }).disposeData(consumed.dataId);
-    return out;
   };
 
   const fusedMatMul: KernelFunc = (args) => {
@@ -180,21 +217,8 @@ export function blasKernels(
       return run(addon, backend, p, attrs, biasOffset, native, attrs.leakyreluAlpha ?? 0.2);
     }
     // Otherwise: the product here, then wasm's Add and activation kernels (broadcast bias, PReLU).
-    let out = run(addon, backend, p, attrs, -1, ACTIVATION_CODES.linear, 0);
-    if (bias !== undefined) out = then(tf.Add, backend, { a: out, b: bias }, {}, out);
-    switch (attrs.activation) {
-      case 'linear':
-        return out;
-      case 'prelu':
-        return then(tf.Prelu, backend, { x: out, alpha: preluActivationWeights! }, {}, out);
-      case 'leakyrelu':
-        return then(tf.LeakyRelu, backend, { x: out }, { alpha: attrs.leakyreluAlpha ?? 0.2 }, out);
-      default: {
-        const kernel = ACTIVATION_KERNELS[attrs.activation];
-        if (!kernel) throw new Error(`blas: unknown activation '${attrs.activation}'`);
-        return then(kernel, backend, { x: out }, {}, out);
-      }
-    }
+    const product = run(addon, backend, p, attrs, -1, ACTIVATION_CODES.linear, 0);
+    return finishWithWasm(fallback, backend, product, { ...attrs, bias, preluActivationWeights });
   };
 
   const exp: KernelFunc = (args) => {
