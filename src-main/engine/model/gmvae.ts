@@ -68,9 +68,13 @@ export class Gmvae {
     return { muK: tf.reshape(mu!, [b, k, xDim]), logvarK: tf.reshape(logvar!, [b, k, xDim]) };
   }
 
-  /** p(y|x) parameters: logits (Bernoulli) or mean and log-variance (Gaussian). x: [B, Dx] */
-  decode(x: Tensor2D): { location: Tensor2D; logvar: Tensor2D | null } {
-    const out = this.networks.decoder.apply(x) as Tensor2D | Tensor2D[];
+  /**
+   * p(y|x) parameters: logits (Bernoulli) or mean and log-variance (Gaussian). x: [B, Dx].
+   * `training` as in encode: the conv decoder has batch normalisation, which must see the
+   * batch's statistics while training (and keep its running ones up to date for evaluation).
+   */
+  decode(x: Tensor2D, training = false): { location: Tensor2D; logvar: Tensor2D | null } {
+    const out = this.networks.decoder.apply(x, { training }) as Tensor2D | Tensor2D[];
     if (Array.isArray(out)) return { location: out[0]!, logvar: out[1] ?? null };
     return { location: out, logvar: null };
   }
@@ -84,9 +88,9 @@ export class Gmvae {
   }
 
   /** log p(y|x) per row. */
-  logLikelihood(y: Tensor2D, x: Tensor2D): Tensor1D {
+  logLikelihood(y: Tensor2D, x: Tensor2D, training = false): Tensor1D {
     return tf.tidy(() => {
-      const { location, logvar } = this.decode(x);
+      const { location, logvar } = this.decode(x, training);
       return this.config.likelihood === 'bernoulli'
         ? bernoulliLogLikelihood(y, location)
         : gaussianLogLikelihood(y, location, logvar!);

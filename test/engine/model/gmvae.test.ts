@@ -194,6 +194,39 @@ describe('networks', () => {
     model.dispose();
   });
 
+  test("a training pass normalises every batch-norm layer, the decoder's too, with the batch", () => {
+    // Each layer's running mean moves off its initial zeros only when it saw a batch in training mode.
+    const cfg = config({ arch: 'conv', likelihood: 'bernoulli', k: 4, xDim: 6, wDim: 3, hidden: 16 });
+    const model = new Gmvae(cfg, { shape: [28, 28, 1] });
+    const running = () =>
+      [model.networks.encoder, model.networks.decoder].flatMap((net) =>
+        net.layers
+          .filter((l) => l.name.endsWith('_bn'))
+          .map((l) => ({
+            layer: l.name,
+            moved:
+              l.weights
+                .find((w) => w.name.includes('moving_mean'))!
+                .read()
+                .abs()
+                .sum()
+                .dataSync()[0]! > 0,
+          })),
+      );
+    assert.ok(running().every((r) => !r.moved));
+    tf.tidy(() => {
+      model.elboTerms(tf.randomUniform([3, 784]) as tf.Tensor2D, 1, { training: true });
+    });
+    const after = running();
+    assert.ok(after.some((r) => r.layer.startsWith('dec_')));
+    assert.deepEqual(
+      after.filter((r) => !r.moved).map((r) => r.layer),
+      [],
+      'layers that were not in training mode',
+    );
+    model.dispose();
+  });
+
   test("the conv net is the authors' ConvAE: 28 -> 23 -> 18 -> 9 -> 1 and back, batch norm after each conv", () => {
     const cfg = config({ arch: 'conv', likelihood: 'bernoulli', k: 4, xDim: 6, wDim: 3, hidden: 20 });
     const { encoder, decoder } = buildNetworks(cfg, { shape: [28, 28, 1] });

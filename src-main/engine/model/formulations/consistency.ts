@@ -24,7 +24,7 @@ function terms(model: Gmvae, y: Tensor2D, seed: number, options: TermOptions): E
   const logQz = tf.logSoftmax(q.qzLogits!) as Tensor2D; // [B, K]
   const draw = drawLatents(model, q, seed, m);
 
-  const reconstruction = tf.mean(model.logLikelihood(tileSamples(y, m), draw.x)) as Scalar;
+  const reconstruction = tf.mean(model.logLikelihood(tileSamples(y, m), draw.x, options.training)) as Scalar;
   const qz = tileSamples(tf.exp(logQz) as Tensor2D, m); // [M*B, K]
   const conditionalPrior = tf.mean(
     conditionalPriorKl(draw.muX, draw.logvarX, draw.muK, draw.logvarK, qz),

@@ -30,7 +30,7 @@ function terms(model: Gmvae, y: Tensor2D, seed: number, options: TermOptions): E
   const pz = tf.exp(draw.logPz) as Tensor2D; // [M*B, K]
 
   // Means over the M*B rows are means over samples and examples alike.
-  const reconstruction = tf.mean(model.logLikelihood(tileSamples(y, m), draw.x)) as Scalar;
+  const reconstruction = tf.mean(model.logLikelihood(tileSamples(y, m), draw.x, options.training)) as Scalar;
   const zPrior = tf.mean(zPriorKl(draw.logPz)) as Scalar;
   const authors = zPriorGradient === 'authors';
   const weights = authors ? authorsPosteriorWeights(pz, zPrior, lambda) : pz;

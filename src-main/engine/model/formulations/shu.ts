@@ -57,7 +57,7 @@ function terms(model: Gmvae, y: Tensor2D, seed: number, options: TermOptions): E
   // Reconstruction: M samples of x from each q(x|y,k), stacked as rows (s * K * B + k * B + i).
   const muX = tileSamples(q.muX, m);
   const x = reparameterise(muX, tileSamples(q.logvarX, m), tf.randomNormal(muX.shape, 0, 1, 'float32', seed));
-  const logLik = model.logLikelihood(tileSamples(tf.tile(y, [k, 1]) as Tensor2D, m), x); // [M*K*B]
+  const logLik = model.logLikelihood(tileSamples(tf.tile(y, [k, 1]) as Tensor2D, m), x, options.training); // [M*K*B]
   const logLikPerCluster = tf.mean(tf.reshape(logLik, [m, k * b]), 0) as Tensor1D; // [K*B]
   const reconstruction = tf.mean(tf.sum(tf.mul(qz, perCluster(logLikPerCluster, k, b)), 1)) as Scalar;
 
