@@ -60,7 +60,7 @@ describe('web mode', () => {
     assert.match(webgpu.detail, webgpu.available ? /WebGPU|adapter|swiftshader/i : /adapter|not installed/);
     assert.deepEqual(
       backends.filter((b) => !b.trainsConv).map((b) => b.name),
-      ['blas', 'wasm'],
+      ['wasm'],
     );
     const blas = backends.find((b) => b.name === 'blas')!;
     assert.match(blas.detail, blas.available ? /OpenBLAS|Accelerate/ : /addon/);

@@ -14,7 +14,15 @@ import { selectBackend } from '../../../src-main/engine/backend/backends.ts';
 import { loadBlasAddon } from '../../../src-main/host/blas-addon.ts';
 import { Gmvae } from '../../../src-main/engine/model/gmvae.ts';
 import { tf } from '../../../src-main/engine/tf.ts';
-import { assertMatchesCpu, on, operand, skipUnlessBlas, toTensor, type Operand } from './blas-helpers.ts';
+import {
+  assertGradientsClose,
+  assertMatchesCpu,
+  on,
+  operand,
+  skipUnlessBlas,
+  toTensor,
+  type Operand,
+} from './blas-helpers.ts';
 
 type Shape4 = [number, number, number, number];
 type Pad = 'valid' | 'same' | number | [[0, 0], [number, number], [number, number], [0, 0]];
@@ -350,19 +358,10 @@ describe('blas backend convolutions', { skip: skipUnlessBlas }, () => {
       Math.abs(actual.loss - expected.loss) <= 1e-4 * Math.abs(expected.loss),
       `loss ${actual.loss} vs ${expected.loss}`,
     );
-    assert.equal(actual.grads.length, expected.grads.length);
-    // Each variable against its largest entry, except that a gradient which is 0 in exact
-    // arithmetic (a bias just before batch normalisation) is rounding noise on both backends,
-    // which only has to stay small against the model's largest gradient.
-    const largestOf = (values: Float32Array) => values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-    const largest = Math.max(...expected.grads.map((g) => largestOf(g.values)));
-    actual.grads.forEach((g, i) => {
-      const e = expected.grads[i]!.values;
-      const bound = 1e-3 * Math.max(largestOf(e), 1e-2 * largest);
-      for (let j = 0; j < e.length; j++)
-        if (!(Math.abs(g.values[j]! - e[j]!) <= bound))
-          assert.fail(`gradient of ${g.name} [${j}]: ${g.values[j]} vs ${e[j]} (bound ${bound})`);
-    });
+    // Batch norm on a batch of 2 (the most the cpu side affords) divides by the spread of two
+    // values, which magnifies rounding: 5e-3 of each variable's largest gradient. A wrong
+    // kernel is off by far more (the deliberate breaks were off by whole units).
+    assertGradientsClose(actual.grads, expected.grads, 5e-3);
     assert.ok(actual.grads.some((g) => /conv/.test(g.name)));
   });
 

@@ -73,3 +73,26 @@ export async function assertMatchesCpu(label: string, f: () => tf.Tensor | tf.Te
   assert.equal(actual.length, expected.length);
   actual.forEach((a, i) => assertClose(a, expected[i]!, `${label} [output ${i}]`, tol));
 }
+
+/**
+ * Gradients of one step on two backends, variable by variable: each entry within `tol` of its
+ * variable's largest entry. A gradient that is 0 in exact arithmetic (a bias just before batch
+ * normalisation) is rounding noise on both backends, so its bound is floored at 1% of the
+ * model's largest gradient.
+ */
+export function assertGradientsClose(
+  actual: readonly { name: string; values: Float32Array }[],
+  expected: readonly { name: string; values: Float32Array }[],
+  tol: number,
+): void {
+  assert.equal(actual.length, expected.length, 'number of gradients');
+  const largestOf = (values: Float32Array) => values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const largest = Math.max(...expected.map((g) => largestOf(g.values)));
+  actual.forEach((g, i) => {
+    const e = expected[i]!.values;
+    const bound = tol * Math.max(largestOf(e), 1e-2 * largest);
+    for (let j = 0; j < e.length; j++)
+      if (!(Math.abs(g.values[j]! - e[j]!) <= bound))
+        assert.fail(`gradient of ${g.name} [${j}]: ${g.values[j]} vs ${e[j]} (bound ${bound})`);
+  });
+}

@@ -3,7 +3,8 @@
  * adapter over, naming it; asked for by name it trains, and one training step of the MLP and of
  * the authors' conv network matches the cpu backend from the same weights and noise.
  *
- * Tolerance: 1e-3 of each variable's largest gradient (1e-4 relative for the loss terms).
+ * Tolerance: 1e-3 of each variable's largest gradient for the MLP, 5e-3 for the conv net (batch
+ * norm on a batch of 2), 1e-4 relative for the loss terms.
  * WebGPU sums in float32 in its own order (tiled products, tree reductions), where cpu sums
  * sequentially; both are float32, so only rounding separates them, and it grows with the length
  * of the sums (784-long products, the batch's reductions).
@@ -20,7 +21,7 @@ import type { GpuAdapterReport } from '../../../src-main/common/worker-protocol.
 import { runTask, type TaskContext } from '../../../src-main/engine/tasks.ts';
 import { probeBackends } from '../../../src-main/host/backend-probe.ts';
 import { useSwiftShader } from '../../helpers/webgpu.ts';
-import { assertClose, on, randomValues } from './blas-helpers.ts';
+import { assertClose, assertGradientsClose, on, randomValues } from './blas-helpers.ts';
 
 before(() => useSwiftShader());
 
@@ -75,29 +76,25 @@ async function stepOn(backend: 'cpu' | 'webgpu', config: GmvaeConfig, shape: num
   });
 }
 
-async function assertSameStep(config: GmvaeConfig, shape: number[], n: number): Promise<void> {
+async function assertSameStep(config: GmvaeConfig, shape: number[], n: number, tol: number): Promise<void> {
   const batch = randomValues(n * shape.reduce((p, s) => p * s, 1)).map(Math.abs);
   const expected = await stepOn('cpu', config, shape, batch);
   const actual = await stepOn('webgpu', config, shape, batch);
   assert.equal(actual.length, expected.length);
   assertClose(actual[0]!, expected[0]!, 'ELBO terms of the step', 1e-4);
   assertClose(actual[1]!, expected[1]!, 'loss', 1e-4);
-  for (let i = 2; i < expected.length; i++) {
-    const e = expected[i]!.values;
-    const a = actual[i]!.values;
-    const scale = e.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-    for (let j = 0; j < e.length; j++)
-      if (!(Math.abs(a[j]! - e[j]!) <= 1e-3 * scale + 1e-6))
-        assert.fail(`gradient of variable ${i - 2}, element ${j}: ${a[j]} vs ${e[j]} (scale ${scale})`);
-  }
+  const gradients = (step: typeof expected) =>
+    step.slice(2).map((g, i) => ({ name: `variable ${i}`, values: g.values }));
+  assertGradientsClose(gradients(actual), gradients(expected), tol);
 }
 
 const narrow = { k: 4, xDim: 6, wDim: 5, seed: 3, backend: 'auto' } as const;
 
 test('one training step of the MLP GMVAE: the loss terms and gradients of the cpu backend', async () => {
-  await assertSameStep({ ...MNIST_PRESET, ...narrow, hidden: 24 }, [7, 7, 1], 12);
+  await assertSameStep({ ...MNIST_PRESET, ...narrow, hidden: 24 }, [7, 7, 1], 12, 1e-3);
 });
 
 test("one training step of the authors' conv GMVAE: the loss terms and gradients of the cpu backend", async () => {
-  await assertSameStep({ ...MNIST_PRESET, ...narrow, arch: 'conv', hidden: 8 }, [28, 28, 1], 2);
+  // Batch norm on a batch of 2 magnifies rounding (see blas-conv.test.ts): 5e-3.
+  await assertSameStep({ ...MNIST_PRESET, ...narrow, arch: 'conv', hidden: 8 }, [28, 28, 1], 2, 5e-3);
 });
