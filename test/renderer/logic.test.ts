@@ -57,6 +57,7 @@ function run(id: number, patch: Partial<RunSummary> & { k?: number } = {}): RunS
     notes: '',
     tags: [],
     pid: null,
+    sweepId: null,
     metrics: {},
     progress: null,
     ...patch,
