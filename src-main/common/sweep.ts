@@ -7,7 +7,7 @@
 import { ConfigError, resolveConfig, type GmvaeConfig } from './config.ts';
 import type { DatasetInfo } from './dataset.ts';
 import { createRng, deriveSeed } from './random.ts';
-import { isSettingKey, setting, type SettingKey } from './settings.ts';
+import { datasetError, isSettingKey, setting, valueError, type SettingKey } from './settings.ts';
 
 export const SWEEP_EXECUTORS = ['local', 'slurm'] as const;
 export type SweepExecutorKind = (typeof SWEEP_EXECUTORS)[number];
@@ -273,21 +273,21 @@ export function parseSweepDefinition(
   if (budget !== null && tasks.length > budget)
     c.fail('budget', `the sweep expands to ${tasks.length} runs, more than its budget of ${budget}`);
   // Every run through the check `gmvae train` makes, naming the field its value came from.
+  const fieldOf = (key: string) =>
+    Object.hasOwn(grid, key) ? `grid.${key}` : Object.hasOwn(sample, key) ? `sample.${key}` : `base.${key}`;
   for (const task of tasks) {
+    for (const [key, v] of Object.entries(task.overrides)) {
+      if (key === 'seed') continue;
+      const problem = valueError(key as SettingKey, v);
+      if (problem) c.fail(fieldOf(key), `${key} ${problem}, got ${JSON.stringify(v)}`);
+      const unfit = datasetError(key as SettingKey, v, info!);
+      if (unfit) c.fail(fieldOf(key), unfit);
+    }
     try {
       resolveConfig(info!, task.overrides);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      const key = Object.keys(task.overrides).find((k) => error.message.startsWith(`${k} `));
-      const field =
-        key === undefined
-          ? 'base'
-          : Object.hasOwn(grid, key)
-            ? `grid.${key}`
-            : Object.hasOwn(sample, key)
-              ? `sample.${key}`
-              : `base.${key}`;
-      c.fail(field, error.message);
+      c.fail('base', error.message);
     }
   }
   return definition;

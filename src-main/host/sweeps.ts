@@ -9,6 +9,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { resolveConfig } from '../common/config.ts';
 import type { RunStatus } from '../common/run.ts';
 import {
@@ -33,7 +34,7 @@ export const SWEEP_SCRIPT = 'sweep.sh';
 export const TASK_SNAPSHOT = 'snapshot.sqlite';
 export const taskFolder = (folder: string, index: number): string => path.join(folder, 'tasks', String(index));
 
-/** Reads and checks a definition file; errors name the file and the field. */
+/** Reads and checks a definition file (JSON, or YAML by its .yaml/.yml name); errors name the file and the field. */
 export function readSweepDefinition(store: Store, file: string, executor?: SweepExecutorKind): SweepDefinition {
   let text: string;
   try {
@@ -42,10 +43,12 @@ export function readSweepDefinition(store: Store, file: string, executor?: Sweep
     throw new SweepDefinitionError(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? error})`);
   }
   let raw: unknown;
+  const yaml = /\.ya?ml$/i.test(file);
   try {
-    raw = JSON.parse(text);
+    raw = yaml ? parseYaml(text) : JSON.parse(text);
   } catch (error) {
-    throw new SweepDefinitionError(`${file}: not valid JSON: ${(error as Error).message}`);
+    const message = (error as Error).message.split('\n')[0];
+    throw new SweepDefinitionError(`${file}: not valid ${yaml ? 'YAML' : 'JSON'}: ${message}`);
   }
   return parseSweepDefinition(raw, file, (name) => datasetInfo(store, name), executor);
 }
