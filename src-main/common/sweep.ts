@@ -359,6 +359,8 @@ export interface SweepInfo {
   counts: Record<SweepTaskState, number>;
   tasks: SweepTaskInfo[];
   definition: SweepDefinition;
+  /** Runs copied from the cluster by the call that answered this (Slurm). */
+  collected: number;
 }
 
 /** The overrides a stored task trains with, as a config (for display). */

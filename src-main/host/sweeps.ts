@@ -148,24 +148,25 @@ function runTaskState(status: RunStatus, started: boolean): SweepTaskState {
 }
 
 /** Copies a Slurm task's latest snapshot into the user's store (nothing if it has not changed). */
-function collectTask(store: Store, sweep: SweepRecord, task: SweepTaskRecord, slurmActive: boolean): void {
+function collectTask(store: Store, sweep: SweepRecord, task: SweepTaskRecord, slurmActive: boolean): boolean {
   const file = path.join(taskFolder(sweep.folder!, task.index), TASK_SNAPSHOT);
   let version: string;
   try {
     const stat = statSync(file);
     version = `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
   } catch {
-    return; // no snapshot yet: the task has not trained an epoch
+    return false; // no snapshot yet: the task has not started training
   }
   // A task Slurm no longer runs cannot be training: a run its snapshot shows as running was
   // ended between checkpoints (SIGKILL, a node lost) and resumes from its last one.
   const collect = (status?: RunStatus) =>
     store.collectSweepTask(sweep.id, task.index, file, version, taskRunName(sweep, task.index), status);
-  const { runId } = collect();
+  const { runId, copied } = collect();
   if (!slurmActive) {
     const run = store.getRun(runId)!;
-    if (run.status === 'running' || run.status === 'paused') collect('interrupted');
+    if (run.status === 'running' || run.status === 'paused') return collect('interrupted').copied || copied;
   }
+  return copied;
 }
 
 /**
@@ -177,6 +178,7 @@ export function sweepStatus(store: Store, idOrName: string | number, options: { 
   const sweep = requireSweep(store, idOrName);
   let tasks = store.sweepTasks(sweep.id);
   const slurm = sweep.executor === 'slurm';
+  let collected = 0;
   if (slurm && options.collect !== false) {
     const jobs = [...new Set(tasks.flatMap((t) => (t.slurmJob ? [t.slurmJob.split('_')[0]!] : [])))];
     const states = arrayTaskStates(jobs);
@@ -184,7 +186,7 @@ export function sweepStatus(store: Store, idOrName: string | number, options: { 
       if (!task.slurmJob) continue;
       const state = states.get(task.slurmJob) ?? null;
       if (state !== task.slurmState) store.updateSweepTask(sweep.id, task.index, { slurmState: state ?? 'GONE' });
-      collectTask(store, sweep, task, state !== null && ACTIVE_SLURM_STATES.has(state));
+      if (collectTask(store, sweep, task, state !== null && ACTIVE_SLURM_STATES.has(state))) collected++;
     }
     tasks = store.sweepTasks(sweep.id);
   }
@@ -231,6 +233,7 @@ export function sweepStatus(store: Store, idOrName: string | number, options: { 
     counts,
     tasks: infos,
     definition: sweep.definition,
+    collected,
   };
 }
 

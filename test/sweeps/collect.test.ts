@@ -15,6 +15,7 @@ import { parseSweepDefinition } from '../../src-main/common/sweep.ts';
 import { SPIRAL_INFO, datasetInfo } from '../../src-main/host/datasets.ts';
 import { Store, StoreError } from '../../src-main/host/store/index.ts';
 import { TASK_SNAPSHOT, createSweep, sweepStatus, taskFolder } from '../../src-main/host/sweeps.ts';
+import { serviceClient } from '../helpers/service-client.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 function checkpoint(runId: number, epoch: number): CheckpointData {
@@ -162,4 +163,63 @@ test('a collected run that Slurm no longer runs is interrupted; a status overrid
   store.updateSweepTask(sweep.id, 0, { slurmJob: '999999_0', slurmState: 'CANCELLED' });
   assert.equal(sweepStatus(store, sweep.id, { collect: false }).tasks[0]!.state, 'interrupted');
   store.close();
+});
+
+test('the API lists sweeps and their tasks, and a collection that copied runs says runs-changed', async () => {
+  // A squeue that has forgotten every job, so this test needs no cluster (slurm.test.ts has one).
+  const bin = tempDir();
+  fs.writeFileSync(
+    path.join(bin, 'squeue'),
+    '#!/bin/sh\necho "slurm_load_jobs error: Invalid job id specified" >&2\nexit 1\n',
+    { mode: 0o755 },
+  );
+  const pathBefore = process.env.PATH;
+  process.env.PATH = `${bin}${path.delimiter}${pathBefore}`;
+  const client = await serviceClient();
+  try {
+    const { store, home } = client;
+    const definition = parseSweepDefinition(
+      { name: 'api', dataset: 'spiral', base: { epochs: 1 }, seeds: [1, 2], executor: { kind: 'slurm' } },
+      'api.json',
+      (name) => datasetInfo(store, name),
+    );
+    const sweep = await createSweep(store, home, definition);
+    const folder = taskFolder(sweep.folder!, 1);
+    const task = await Store.open(folder, { exclusive: true });
+    const id = task.listRuns()[0]!.id;
+    task.claimRun(id, process.pid);
+    trainEpoch(task, folder, id, 1, 'completed');
+    task.close();
+    // Submitted once (a job Slurm has long forgotten): the task's run is collected on asking.
+    store.updateSweepTask(sweep.id, 1, { slurmJob: '999999_1', slurmState: 'RUNNING' });
+    store.updateSweepTask(sweep.id, 0, { slurmJob: '999999_0', slurmState: 'RUNNING' });
+    store.updateSweep(sweep.id, { state: 'stopped' });
+
+    const events: string[] = [];
+    client.onEvent((event) => events.push(event.type));
+    const got = await client.api.getSweep(sweep.id);
+    assert.deepEqual(
+      got.tasks.map((t) => [t.index, t.state, t.runId !== null]),
+      [
+        [0, 'interrupted', false],
+        [1, 'done', true],
+      ],
+    );
+    assert.equal(got.collected, 1);
+    assert.deepEqual(events, ['runs-changed']);
+    const listed = await client.api.listSweeps();
+    assert.deepEqual(
+      listed.map((s) => [s.id, s.name, s.executor, s.state, s.counts.done, s.counts.interrupted]),
+      [[sweep.id, 'api', 'slurm', 'stopped', 1, 1]],
+    );
+    const runs = await client.api.listRuns();
+    assert.deepEqual(
+      runs.map((r) => [r.name, r.status, r.sweepId]),
+      [['api-s1-1', 'completed', sweep.id]],
+    );
+    await assert.rejects(client.api.getSweep(999), /no sweep '999'/);
+  } finally {
+    process.env.PATH = pathBefore;
+    await client.close();
+  }
 });
