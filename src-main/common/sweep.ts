@@ -36,12 +36,9 @@ export interface SweepExecutor {
   folder: string | null;
 }
 
-
 /** A sampled setting: one of `choices`, or uniform / log-uniform in [min, max]. */
 export type SampleSpec =
-  | { choices: (string | number)[] }
-  | { uniform: [number, number] }
-  | { logUniform: [number, number] };
+  { choices: (string | number)[] } | { uniform: [number, number] } | { logUniform: [number, number] };
 
 export interface SweepDefinition {
   name: string;
@@ -164,7 +161,7 @@ function parseSample(c: Checker, raw: unknown, field: string, key: SettingKey): 
   const value = c.object(raw, field);
   const kinds = Object.keys(value);
   if (kinds.length !== 1 || !['choices', 'uniform', 'logUniform'].includes(kinds[0]!))
-    c.fail(field, "must be one of { choices: [...] }, { uniform: [min, max] }, { logUniform: [min, max] }");
+    c.fail(field, 'must be one of { choices: [...] }, { uniform: [min, max] }, { logUniform: [min, max] }');
   const kind = kinds[0]!;
   const arg = value[kind];
   if (kind === 'choices') {
@@ -243,7 +240,8 @@ export function parseSweepDefinition(
         ? value.seeds.map((s, i) => c.int(s, `seeds[${i}]`, 0))
         : c.fail('seeds', 'must be a non-empty list of whole numbers');
   if (new Set(seeds).size !== seeds.length) c.fail('seeds', 'lists a seed twice');
-  const budget = value.budget === undefined || value.budget === null ? null : c.int(value.budget, 'budget', 1);
+  const budget =
+    value.budget === undefined || value.budget === null ? null : c.int(value.budget, 'budget', 1);
   const gridPoints = Object.values(grid).reduce((n, values) => n * values.length, 1);
   let samples: number;
   if (value.samples !== undefined) {
@@ -252,7 +250,8 @@ export function parseSweepDefinition(
   } else if (hasSample && budget !== null) {
     // Random search by budget: as many draws as fit.
     samples = Math.floor(budget / (gridPoints * seeds.length));
-    if (samples < 1) c.fail('budget', `is below one draw per grid point and seed (${gridPoints * seeds.length})`);
+    if (samples < 1)
+      c.fail('budget', `is below one draw per grid point and seed (${gridPoints * seeds.length})`);
   } else samples = 1;
   const sampleSeed = value.sampleSeed === undefined ? 0 : c.int(value.sampleSeed, 'sampleSeed', 0);
   const executor = parseExecutor(c, value.executor, executorKind);
@@ -295,9 +294,13 @@ export function parseSweepDefinition(
 
 /** A value drawn from a sampled setting; integers round (a setting of kind 'int'). */
 function draw(spec: SampleSpec, key: SettingKey, rng: () => number): string | number {
-  if ('choices' in spec) return spec.choices[Math.min(spec.choices.length - 1, Math.floor(rng() * spec.choices.length))]!;
+  if ('choices' in spec)
+    return spec.choices[Math.min(spec.choices.length - 1, Math.floor(rng() * spec.choices.length))]!;
   const [min, max] = 'uniform' in spec ? spec.uniform : spec.logUniform;
-  const x = 'uniform' in spec ? min + rng() * (max - min) : Math.exp(Math.log(min) + rng() * (Math.log(max) - Math.log(min)));
+  const x =
+    'uniform' in spec
+      ? min + rng() * (max - min)
+      : Math.exp(Math.log(min) + rng() * (Math.log(max) - Math.log(min)));
   return setting(key).kind === 'int' ? Math.round(x) : Number(x.toPrecision(6));
 }
 

@@ -32,15 +32,22 @@ import { isProcessAlive, Store, type SweepRecord, type SweepTaskRecord } from '.
 export const SWEEP_SCRIPT = 'sweep.sh';
 /** The copy of a task's store that the workbench reads (the task writes it, then renames it). */
 export const TASK_SNAPSHOT = 'snapshot.sqlite';
-export const taskFolder = (folder: string, index: number): string => path.join(folder, 'tasks', String(index));
+export const taskFolder = (folder: string, index: number): string =>
+  path.join(folder, 'tasks', String(index));
 
 /** Reads and checks a definition file (JSON, or YAML by its .yaml/.yml name); errors name the file and the field. */
-export function readSweepDefinition(store: Store, file: string, executor?: SweepExecutorKind): SweepDefinition {
+export function readSweepDefinition(
+  store: Store,
+  file: string,
+  executor?: SweepExecutorKind,
+): SweepDefinition {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new SweepDefinitionError(`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? error})`);
+    throw new SweepDefinitionError(
+      `${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? error})`,
+    );
   }
   let raw: unknown;
   const yaml = /\.ya?ml$/i.test(file);
@@ -63,7 +70,11 @@ export const taskRunName = (sweep: { id: number; name: string }, index: number):
  * the shared filesystem, one store per task holding its run (and the dataset, when imported),
  * and the batch script written; submitSlurm then submits it.
  */
-export async function createSweep(store: Store, home: string, definition: SweepDefinition): Promise<SweepRecord> {
+export async function createSweep(
+  store: Store,
+  home: string,
+  definition: SweepDefinition,
+): Promise<SweepRecord> {
   const tasks = expandSweep(definition);
   const info = datasetInfo(store, definition.dataset);
   const id = store.createSweep({ definition, folder: null, tasks });
@@ -115,9 +126,13 @@ export async function submitSlurm(
   if (!sweep.folder) throw new Error(`sweep ${sweep.id} has no folder`);
   const script = path.join(sweep.folder, SWEEP_SCRIPT);
   const executor = sweep.definition.executor;
-  await writeFile(script, batchScript({ sweepId: sweep.id, name: sweep.name, folder: sweep.folder, executor, gmvae }), {
-    mode: 0o755,
-  });
+  await writeFile(
+    script,
+    batchScript({ sweepId: sweep.id, name: sweep.name, folder: sweep.folder, executor, gmvae }),
+    {
+      mode: 0o755,
+    },
+  );
   const jobId = submitArray(script, indices, executor.throttle);
   for (const index of indices)
     store.updateSweepTask(sweep.id, index, { slurmJob: `${jobId}_${index}`, slurmState: 'PENDING' });
@@ -174,7 +189,11 @@ function collectTask(store: Store, sweep: SweepRecord, task: SweepTaskRecord, sl
  * squeue about its array tasks and collects every task's run that changed since the last
  * time, so calling it while the sweep runs keeps the user's store (and its charts) current.
  */
-export function sweepStatus(store: Store, idOrName: string | number, options: { collect?: boolean } = {}): SweepInfo {
+export function sweepStatus(
+  store: Store,
+  idOrName: string | number,
+  options: { collect?: boolean } = {},
+): SweepInfo {
   const sweep = requireSweep(store, idOrName);
   let tasks = store.sweepTasks(sweep.id);
   const slurm = sweep.executor === 'slurm';
@@ -185,7 +204,8 @@ export function sweepStatus(store: Store, idOrName: string | number, options: { 
     for (const task of tasks) {
       if (!task.slurmJob) continue;
       const state = states.get(task.slurmJob) ?? null;
-      if (state !== task.slurmState) store.updateSweepTask(sweep.id, task.index, { slurmState: state ?? 'GONE' });
+      if (state !== task.slurmState)
+        store.updateSweepTask(sweep.id, task.index, { slurmState: state ?? 'GONE' });
       if (collectTask(store, sweep, task, state !== null && ACTIVE_SLURM_STATES.has(state))) collected++;
     }
     tasks = store.sweepTasks(sweep.id);
@@ -239,7 +259,9 @@ export function sweepStatus(store: Store, idOrName: string | number, options: { 
 
 /** Every sweep, newest first; the running Slurm sweeps collected on the way. */
 export function listSweeps(store: Store): SweepInfo[] {
-  return store.listSweeps().map((sweep) => sweepStatus(store, sweep.id, { collect: sweep.state === 'active' }));
+  return store
+    .listSweeps()
+    .map((sweep) => sweepStatus(store, sweep.id, { collect: sweep.state === 'active' }));
 }
 
 /**
@@ -251,7 +273,9 @@ export function stopSweep(store: Store, idOrName: string | number): SweepInfo {
   const sweep = requireSweep(store, idOrName);
   if (sweep.executor === 'slurm') {
     const status = sweepStatus(store, sweep.id);
-    const live = status.tasks.filter((t) => t.slurmJob && t.slurmState && ACTIVE_SLURM_STATES.has(t.slurmState));
+    const live = status.tasks.filter(
+      (t) => t.slurmJob && t.slurmState && ACTIVE_SLURM_STATES.has(t.slurmState),
+    );
     cancel(live.map((t) => t.slurmJob!));
   } else if (sweep.pid !== null && isProcessAlive(sweep.pid)) process.kill(sweep.pid, 'SIGTERM');
   store.updateSweep(sweep.id, { state: 'stopped' });

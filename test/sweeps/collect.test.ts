@@ -59,7 +59,13 @@ test('a task is collected once per snapshot, into one run, however often status 
   const home = tempDir();
   const store = await Store.open(home);
   const definition = parseSweepDefinition(
-    { name: 'c', dataset: 'spiral', base: { epochs: 3 }, grid: { lambda: [0.5, 1] }, executor: { kind: 'slurm' } },
+    {
+      name: 'c',
+      dataset: 'spiral',
+      base: { epochs: 3 },
+      grid: { lambda: [0.5, 1] },
+      executor: { kind: 'slurm' },
+    },
     'c.json',
     (name) => datasetInfo(store, name),
   );
@@ -112,11 +118,14 @@ test('a task is collected once per snapshot, into one run, however often status 
 
   // Trained on the cluster: not stale here however old its heartbeat, and not trainable here.
   assert.deepEqual(store.markStaleRunsInterrupted(0), []);
-  assert.throws(() => store.claimRun(first.runId, process.pid), (e: unknown) => {
-    assert.ok(e instanceof StoreError);
-    assert.match(e.message, /trains on a Slurm cluster as part of a sweep: use gmvae sweep resume/);
-    return true;
-  });
+  assert.throws(
+    () => store.claimRun(first.runId, process.pid),
+    (e: unknown) => {
+      assert.ok(e instanceof StoreError);
+      assert.match(e.message, /trains on a Slurm cluster as part of a sweep: use gmvae sweep resume/);
+      return true;
+    },
+  );
 
   // The last epoch: the next collection updates the same run.
   trainEpoch(task, folder, taskRun!.id, 3, 'completed');

@@ -102,20 +102,47 @@ test('each error names the file and the field', () => {
     [{ ...base, base: { seed: 3 } }, /^sweeps\/my\.json: base\.seed: the seed is set by the sweep's 'seeds'/],
     [{ ...base, grid: { lambda: [] } }, /^sweeps\/my\.json: grid\.lambda: must be a non-empty list$/],
     [{ ...base, grid: { lambda: [1, -1] } }, /^sweeps\/my\.json: grid\.lambda: lambda must be/],
-    [{ ...base, grid: { likelihood: ['poisson'] } }, /^sweeps\/my\.json: grid\.likelihood: likelihood must be one of/],
-    [{ ...base, sample: { likelihood: { choices: ['bernoulli'] } } }, /^sweeps\/my\.json: sample\.likelihood: a Bernoulli likelihood needs values in \[0,1\]/],
-    [{ ...base, sample: { lr: { uniform: [1, 0] } } }, /^sweeps\/my\.json: sample\.lr\.uniform: must be \[min, max\]/],
-    [{ ...base, sample: { lr: { logUniform: [0, 1] } } }, /^sweeps\/my\.json: sample\.lr\.logUniform: needs min > 0$/],
+    [
+      { ...base, grid: { likelihood: ['poisson'] } },
+      /^sweeps\/my\.json: grid\.likelihood: likelihood must be one of/,
+    ],
+    [
+      { ...base, sample: { likelihood: { choices: ['bernoulli'] } } },
+      /^sweeps\/my\.json: sample\.likelihood: a Bernoulli likelihood needs values in \[0,1\]/,
+    ],
+    [
+      { ...base, sample: { lr: { uniform: [1, 0] } } },
+      /^sweeps\/my\.json: sample\.lr\.uniform: must be \[min, max\]/,
+    ],
+    [
+      { ...base, sample: { lr: { logUniform: [0, 1] } } },
+      /^sweeps\/my\.json: sample\.lr\.logUniform: needs min > 0$/,
+    ],
     [{ ...base, sample: { lr: { normal: [0, 1] } } }, /^sweeps\/my\.json: sample\.lr: must be one of/],
     [{ ...base, sample: { arch: { uniform: [0, 1] } } }, /^sweeps\/my\.json: sample\.arch: arch is a choice/],
-    [{ ...base, grid: { lr: [1e-3] }, sample: { lr: { uniform: [0, 1] } } }, /sample\.lr: is in the grid too$/],
+    [
+      { ...base, grid: { lr: [1e-3] }, sample: { lr: { uniform: [0, 1] } } },
+      /sample\.lr: is in the grid too$/,
+    ],
     [{ ...base, seeds: [1, 1] }, /^sweeps\/my\.json: seeds: lists a seed twice$/],
     [{ ...base, seeds: [1, 'two'] }, /^sweeps\/my\.json: seeds\[1\]: must be a whole number/],
-    [{ ...base, executor: { kind: 'pbs' } }, /^sweeps\/my\.json: executor\.kind: must be one of local, slurm$/],
+    [
+      { ...base, executor: { kind: 'pbs' } },
+      /^sweeps\/my\.json: executor\.kind: must be one of local, slurm$/,
+    ],
     [{ ...base, executor: { jobs: 0 } }, /^sweeps\/my\.json: executor\.jobs: must be a whole number ≥ 1$/],
-    [{ ...base, executor: { kind: 'slurm', time: 'soon' } }, /^sweeps\/my\.json: executor\.time: must be a Slurm time/],
-    [{ ...base, executor: { kind: 'slurm', sbatch: ['mem=4G'] } }, /^sweeps\/my\.json: executor\.sbatch\[0\]: must be one sbatch option/],
-    [{ ...base, executor: { kind: 'slurm', partition: 'a b' } }, /^sweeps\/my\.json: executor\.partition: must not contain spaces$/],
+    [
+      { ...base, executor: { kind: 'slurm', time: 'soon' } },
+      /^sweeps\/my\.json: executor\.time: must be a Slurm time/,
+    ],
+    [
+      { ...base, executor: { kind: 'slurm', sbatch: ['mem=4G'] } },
+      /^sweeps\/my\.json: executor\.sbatch\[0\]: must be one sbatch option/,
+    ],
+    [
+      { ...base, executor: { kind: 'slurm', partition: 'a b' } },
+      /^sweeps\/my\.json: executor\.partition: must not contain spaces$/,
+    ],
   ];
   for (const [raw, message] of cases) assert.throws(() => parse(raw), { message }, JSON.stringify(raw));
 });
@@ -156,7 +183,10 @@ test('files: JSON or YAML by name, unreadable and malformed files named, --execu
   assert.throws(() => readSweepDefinition(store, json), { message: new RegExp(`^${json}: not valid JSON`) });
   fs.writeFileSync(yaml, 'name: [unclosed');
   assert.throws(() => readSweepDefinition(store, yaml), { message: new RegExp(`^${yaml}: not valid YAML`) });
-  assert.throws(() => readSweepDefinition(store, path.join(dir, 'none.json')), /none\.json: cannot read it \(ENOENT\)/);
+  assert.throws(
+    () => readSweepDefinition(store, path.join(dir, 'none.json')),
+    /none\.json: cannot read it \(ENOENT\)/,
+  );
 });
 
 test('the example definition is valid', () => {

@@ -44,15 +44,12 @@ test('a local sweep trains every run once, --jobs at a time', async () => {
   assert.equal(runs.length, 4);
   assert.ok(runs.every((r) => r.status === 'completed' && r.sweepId === info.id && r.epoch === 1));
   assert.deepEqual(new Set(runs.map((r) => r.id)), new Set(info.tasks.map((t) => t.runId)));
-  assert.deepEqual(
-    runs.map((r) => [r.config.lambda, r.seed, r.config.hidden]).sort(),
-    [
-      [0.5, 1, 8],
-      [0.5, 2, 8],
-      [1, 1, 8],
-      [1, 2, 8],
-    ],
-  );
+  assert.deepEqual(runs.map((r) => [r.config.lambda, r.seed, r.config.hidden]).sort(), [
+    [0.5, 1, 8],
+    [0.5, 2, 8],
+    [1, 1, 8],
+    [1, 2, 8],
+  ]);
   for (const run of runs) assert.equal(store.metrics(run.id, ['test/elbo']).length, 1, run.name);
   store.close();
 

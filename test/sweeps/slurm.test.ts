@@ -53,7 +53,14 @@ test('a Slurm sweep: live collection, a task cancelled mid-run, resumed, nothing
       grid: { lambda: [0.5, 1] },
       seeds: [1, 2],
       // The local executor's settings are ignored: --executor slurm picks the Slurm ones.
-      executor: { kind: 'local', jobs: 1, partition: 'debug', throttle: 2, time: '00:10:00', sbatch: ['--mem=0'] },
+      executor: {
+        kind: 'local',
+        jobs: 1,
+        partition: 'debug',
+        throttle: 2,
+        time: '00:10:00',
+        sbatch: ['--mem=0'],
+      },
     }),
   );
   const submitted = await gmvaeJson<SweepInfo>(home, ['sweep', 'run', file, '--executor', 'slurm']);
@@ -61,7 +68,10 @@ test('a Slurm sweep: live collection, a task cancelled mid-run, resumed, nothing
   t.after(() => spawnSync('scancel', [...new Set(jobs.map((j) => j.split('_')[0]!))]));
   assert.equal(submitted.executor, 'slurm');
   assert.equal(jobs.length, 4);
-  assert.ok(jobs.every((j) => /^\d+_\d$/.test(j)), jobs.join(' '));
+  assert.ok(
+    jobs.every((j) => /^\d+_\d$/.test(j)),
+    jobs.join(' '),
+  );
   const script = fs.readFileSync(path.join(submitted.folder!, 'sweep.sh'), 'utf8');
   assert.match(script, /^#SBATCH --partition=debug$/m);
   assert.match(script, /^#SBATCH --time=00:10:00$/m);
@@ -72,7 +82,9 @@ test('a Slurm sweep: live collection, a task cancelled mid-run, resumed, nothing
   const readRuns = async () => {
     const store = await Store.open(home);
     try {
-      return store.listRuns().map((run) => ({ ...run, elbo: store.metrics(run.id, ['test/elbo']).map((m) => m.epoch) }));
+      return store
+        .listRuns()
+        .map((run) => ({ ...run, elbo: store.metrics(run.id, ['test/elbo']).map((m) => m.epoch) }));
     } finally {
       store.close();
     }
@@ -116,7 +128,11 @@ test('a Slurm sweep: live collection, a task cancelled mid-run, resumed, nothing
 
   const done = await until('every task to be done', 300_000, async () => {
     const info = await status();
-    return info.state === 'done' ? info : info.state === 'running' ? undefined : assert.fail(JSON.stringify(info));
+    return info.state === 'done'
+      ? info
+      : info.state === 'running'
+        ? undefined
+        : assert.fail(JSON.stringify(info));
   });
   assert.deepEqual(
     done.tasks.map((task) => [task.state, task.epoch]),
@@ -130,7 +146,11 @@ test('a Slurm sweep: live collection, a task cancelled mid-run, resumed, nothing
   for (const run of runs) {
     assert.equal(run.status, 'completed', run.name);
     assert.equal(run.epoch, EPOCHS, run.name);
-    assert.deepEqual(run.elbo, Array.from({ length: EPOCHS }, (_, i) => i + 1), run.name);
+    assert.deepEqual(
+      run.elbo,
+      Array.from({ length: EPOCHS }, (_, i) => i + 1),
+      run.name,
+    );
   }
   const log = fs
     .readdirSync(path.join(submitted.folder!, 'logs'))

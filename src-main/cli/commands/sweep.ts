@@ -96,7 +96,10 @@ async function trainLocally(store: Store, home: string, sweep: SweepRecord, jobs
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await supervisor.shutdown();
-    store.updateSweep(sweep.id, { pid: null, ...(abort.signal.aborted ? { state: 'stopped' as const } : {}) });
+    store.updateSweep(sweep.id, {
+      pid: null,
+      ...(abort.signal.aborted ? { state: 'stopped' as const } : {}),
+    });
   }
 }
 
@@ -178,7 +181,9 @@ export function registerSweepCommand(program: Command, globals: () => GlobalOpti
     .command('sweep')
     .description('many runs from one definition file, on this machine or on a Slurm cluster');
   const executorOption = () =>
-    new Option('--executor <kind>', "where the runs train (default: the definition's)").choices(SWEEP_EXECUTORS);
+    new Option('--executor <kind>', "where the runs train (default: the definition's)").choices(
+      SWEEP_EXECUTORS,
+    );
 
   sweep
     .command('run')
@@ -199,7 +204,8 @@ export function registerSweepCommand(program: Command, globals: () => GlobalOpti
         const record = await createSweep(store, home, definition);
         const count = store.sweepTasks(record.id).length;
         note(`sweep ${record.id} '${record.name}': ${count} runs on ${definition.executor.kind}`);
-        if (definition.executor.kind === 'local') await trainLocally(store, home, record, definition.executor.jobs);
+        if (definition.executor.kind === 'local')
+          await trainLocally(store, home, record, definition.executor.jobs);
         else {
           const job = await submitSlurm(store, record, [...Array(count).keys()], GMVAE);
           note(`submitted job array ${job} (script and logs in ${record.folder})`);
@@ -237,7 +243,7 @@ export function registerSweepCommand(program: Command, globals: () => GlobalOpti
 
   sweep
     .command('resume')
-    .description("start again what did not finish, each run from its last checkpoint")
+    .description('start again what did not finish, each run from its last checkpoint')
     .argument('<sweep>', 'sweep id or name')
     .option('--jobs <n>', "local: runs training at once (default: the definition's)", integer)
     .option('--json', 'print one JSON object')
@@ -274,7 +280,15 @@ export function registerSweepCommand(program: Command, globals: () => GlobalOpti
             ? 'no sweeps'
             : table(
                 ['id', 'name', 'executor', 'dataset', 'state', 'done', 'runs'],
-                sweeps.map((s) => [s.id, s.name, s.executor, s.dataset, s.state, s.counts.done, s.tasks.length]),
+                sweeps.map((s) => [
+                  s.id,
+                  s.name,
+                  s.executor,
+                  s.dataset,
+                  s.state,
+                  s.counts.done,
+                  s.tasks.length,
+                ]),
               ),
         );
       });

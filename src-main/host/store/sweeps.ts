@@ -112,6 +112,21 @@ const COPIED = [
 
 const nowIso = (): string => new Date().toISOString();
 
+/** `column = ?` for each field of the patch that is set, and the values, in order. */
+function assignments<P extends object>(
+  patch: P,
+  columns: Record<keyof P, string>,
+): { sets: string[]; values: unknown[] } {
+  const sets: string[] = [];
+  const values: unknown[] = [];
+  for (const key of Object.keys(columns) as (keyof P)[]) {
+    if (patch[key] === undefined) continue;
+    sets.push(`${columns[key]} = ?`);
+    values.push(patch[key]);
+  }
+  return { sets, values };
+}
+
 export class SweepTable {
   readonly #db: Database.Database;
 
@@ -165,11 +180,7 @@ export class SweepTable {
   }
 
   update(id: number, patch: SweepPatch): void {
-    const sets: string[] = [];
-    const values: unknown[] = [];
-    if (patch.state !== undefined) sets.push('state = ?'), values.push(patch.state);
-    if (patch.pid !== undefined) sets.push('pid = ?'), values.push(patch.pid);
-    if (patch.folder !== undefined) sets.push('folder = ?'), values.push(patch.folder);
+    const { sets, values } = assignments(patch, { state: 'state', pid: 'pid', folder: 'folder' });
     sets.push('updated_at = ?');
     values.push(nowIso(), id);
     if (this.#db.prepare(`UPDATE sweeps SET ${sets.join(', ')} WHERE id = ?`).run(...values).changes === 0)
@@ -184,11 +195,11 @@ export class SweepTable {
   }
 
   updateTask(sweepId: number, index: number, patch: SweepTaskPatch): void {
-    const sets: string[] = [];
-    const values: unknown[] = [];
-    if (patch.runId !== undefined) sets.push('run_id = ?'), values.push(patch.runId);
-    if (patch.slurmJob !== undefined) sets.push('slurm_job = ?'), values.push(patch.slurmJob);
-    if (patch.slurmState !== undefined) sets.push('slurm_state = ?'), values.push(patch.slurmState);
+    const { sets, values } = assignments(patch, {
+      runId: 'run_id',
+      slurmJob: 'slurm_job',
+      slurmState: 'slurm_state',
+    });
     if (sets.length === 0) return;
     values.push(sweepId, index);
     const sql = `UPDATE sweep_tasks SET ${sets.join(', ')} WHERE sweep_id = ? AND task_index = ?`;
@@ -216,7 +227,8 @@ export class SweepTable {
       .get(sweepId, index);
     if (!task) throw new StoreError(`sweep ${sweepId} has no task ${index}`);
     const collectedVersion = `${version}|${status ?? ''}`;
-    if (task.run_id !== null && task.collected === collectedVersion) return { runId: task.run_id, copied: false };
+    if (task.run_id !== null && task.collected === collectedVersion)
+      return { runId: task.run_id, copied: false };
     this.#db.prepare('ATTACH DATABASE ? AS snap').run(snapshot);
     try {
       return this.#db
