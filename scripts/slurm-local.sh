@@ -26,6 +26,13 @@ answers() {
   command -v sinfo >/dev/null && timeout 10 sinfo -h -p "$PARTITION" -o '%T' 2>/dev/null | grep -Eq '^(idle|mixed|allocated)'
 }
 
+# Whether the daemon whose pid file is /run/NAME.pid is alive.
+running() {
+  local pid
+  pid=$(cat "/run/$1.pid" 2>/dev/null) || return 1
+  [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$1" ]
+}
+
 if [ "${1:-}" = --check ]; then
   answers && exit 0
   exit 1
@@ -105,20 +112,22 @@ EOF
 if [ ! -f "$CONF" ] || [ "$(cat "$CONF")" != "$conf" ]; then
   say "writing $CONF"
   printf '%s\n' "$conf" >"$CONF"
-  # A daemon started with an older file would not see the change.
-  pkill -x slurmd 2>/dev/null || true
-  pkill -x slurmctld 2>/dev/null || true
-  sleep 1
+  # A daemon started with an older file would not see the change: stop the ones this script
+  # started (by the pids in their pid files).
+  for daemon in slurmd slurmctld; do
+    if running "$daemon"; then
+      kill "$(cat "/run/$daemon.pid")"
+      for _ in $(seq 50); do running "$daemon" || break; sleep 0.2; done
+    fi
+  done
 fi
 
-if ! pgrep -x slurmctld >/dev/null; then
-  say 'starting slurmctld'
-  slurmctld
-fi
-if ! pgrep -x slurmd >/dev/null; then
-  say 'starting slurmd'
-  slurmd
-fi
+for daemon in slurmctld slurmd; do
+  if ! running "$daemon"; then
+    say "starting $daemon"
+    "$daemon"
+  fi
+done
 
 for _ in $(seq 60); do
   if answers; then
