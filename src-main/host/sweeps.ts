@@ -197,6 +197,7 @@ export function sweepStatus(
   const sweep = requireSweep(store, idOrName);
   let tasks = store.sweepTasks(sweep.id);
   const slurm = sweep.executor === 'slurm';
+  const driverAlive = sweep.pid !== null && isProcessAlive(sweep.pid);
   let collected = 0;
   if (slurm && options.collect !== false) {
     const jobs = [...new Set(tasks.flatMap((t) => (t.slurmJob ? [t.slurmJob.split('_')[0]!] : [])))];
@@ -210,7 +211,6 @@ export function sweepStatus(
     }
     tasks = store.sweepTasks(sweep.id);
   }
-  const driverAlive = sweep.pid !== null && isProcessAlive(sweep.pid);
   const infos: SweepTaskInfo[] = tasks.map((task) => {
     const run = task.runId !== null ? store.getRun(task.runId) : null;
     let state: SweepTaskState;
@@ -218,6 +218,12 @@ export function sweepStatus(
       state = run?.status === 'completed' ? 'done' : task.slurmState === 'PENDING' ? 'queued' : 'running';
     else if (run) state = runTaskState(run.status, run.startedAt !== null || run.epoch > 0 || slurm);
     else state = slurm && task.slurmJob ? 'interrupted' : 'queued';
+    // Ended by `sweep stop` rather than by a failure or a kill: say so.
+    if (
+      sweep.state === 'stopped' &&
+      (state === 'interrupted' || (state === 'queued' && !slurm && !driverAlive))
+    )
+      state = 'stopped';
     return {
       index: task.index,
       label: taskLabel(sweep.definition, task.overrides),

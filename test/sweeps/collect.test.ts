@@ -210,7 +210,8 @@ test('the API lists sweeps and their tasks, and a collection that copied runs sa
     assert.deepEqual(
       got.tasks.map((t) => [t.index, t.state, t.runId !== null]),
       [
-        [0, 'interrupted', false],
+        // Ended by `sweep stop` (the sweep's state), not by a failure.
+        [0, 'stopped', false],
         [1, 'done', true],
       ],
     );
@@ -218,7 +219,7 @@ test('the API lists sweeps and their tasks, and a collection that copied runs sa
     assert.deepEqual(events, ['runs-changed']);
     const listed = await client.api.listSweeps();
     assert.deepEqual(
-      listed.map((s) => [s.id, s.name, s.executor, s.state, s.counts.done, s.counts.interrupted]),
+      listed.map((s) => [s.id, s.name, s.executor, s.state, s.counts.done, s.counts.stopped]),
       [[sweep.id, 'api', 'slurm', 'stopped', 1, 1]],
     );
     const runs = await client.api.listRuns();

@@ -159,6 +159,10 @@ async function runTask(home: string): Promise<number> {
           if (line !== null) note(line);
         },
       });
+    } catch (error) {
+      // The trainer recorded the failure on the run: let the workbench see it ('failed').
+      snapshot();
+      throw error;
     } finally {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
