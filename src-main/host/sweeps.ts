@@ -288,9 +288,20 @@ export function stopSweep(store: Store, idOrName: string | number): SweepInfo {
   return sweepStatus(store, sweep.id, { collect: false });
 }
 
-/** The tasks `sweep resume` starts again: neither done nor queued or running now. */
+/**
+ * The tasks of a Slurm sweep that `sweep resume` submits again: not done, and not pending or
+ * running in Slurm now (a task never submitted, say because sbatch failed, is among them).
+ */
 export function unfinishedTasks(info: SweepInfo): number[] {
-  return info.tasks.filter((t) => !['done', 'queued', 'running'].includes(t.state)).map((t) => t.index);
+  return info.tasks
+    .filter((t) => t.state !== 'done' && !(t.slurmState && ACTIVE_SLURM_STATES.has(t.slurmState)))
+    .map((t) => t.index);
+}
+
+/** Refuses to drive a local sweep that another `gmvae sweep run` or `resume` is driving. */
+export function checkNotDriven(sweep: SweepRecord): void {
+  if (sweep.pid !== null && sweep.pid !== process.pid && isProcessAlive(sweep.pid))
+    throw new Error(`sweep '${sweep.name}' is training in process ${sweep.pid}; gmvae sweep stop ends it`);
 }
 
 /** The folder of a sweep's task and whether it exists (for messages and tests). */

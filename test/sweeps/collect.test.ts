@@ -14,7 +14,14 @@ import type { CheckpointData } from '../../src-main/common/run.ts';
 import { parseSweepDefinition } from '../../src-main/common/sweep.ts';
 import { SPIRAL_INFO, datasetInfo } from '../../src-main/host/datasets.ts';
 import { Store, StoreError } from '../../src-main/host/store/index.ts';
-import { TASK_SNAPSHOT, createSweep, sweepStatus, taskFolder } from '../../src-main/host/sweeps.ts';
+import {
+  TASK_SNAPSHOT,
+  checkNotDriven,
+  createSweep,
+  sweepStatus,
+  taskFolder,
+  unfinishedTasks,
+} from '../../src-main/host/sweeps.ts';
 import { serviceClient } from '../helpers/service-client.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -232,4 +239,33 @@ test('the API lists sweeps and their tasks, and a collection that copied runs sa
     process.env.PATH = pathBefore;
     await client.close();
   }
+});
+
+test('resume submits what is neither done nor live in Slurm; a driven local sweep is not driven twice', async () => {
+  const home = tempDir();
+  const store = await Store.open(home);
+  const parse = (kind: string) =>
+    parseSweepDefinition(
+      { name: 'r', dataset: 'spiral', base: { epochs: 1 }, seeds: [1, 2, 3], executor: { kind } },
+      'r.json',
+      (name) => datasetInfo(store, name),
+    );
+  const slurm = await createSweep(store, home, parse('slurm'));
+  // Never submitted (sbatch failed): every task; then one pending and one running are live.
+  assert.deepEqual(unfinishedTasks(sweepStatus(store, slurm.id, { collect: false })), [0, 1, 2]);
+  store.updateSweepTask(slurm.id, 0, { slurmJob: '7_0', slurmState: 'PENDING' });
+  store.updateSweepTask(slurm.id, 1, { slurmJob: '7_1', slurmState: 'RUNNING' });
+  store.updateSweepTask(slurm.id, 2, { slurmJob: '7_2', slurmState: 'TIMEOUT' });
+  const status = sweepStatus(store, slurm.id, { collect: false });
+  assert.deepEqual(
+    status.tasks.map((t) => t.state),
+    ['queued', 'running', 'interrupted'],
+  );
+  assert.deepEqual(unfinishedTasks(status), [2]);
+
+  const local = await createSweep(store, home, parse('local'));
+  checkNotDriven(store.getSweep(local.id)!);
+  store.updateSweep(local.id, { pid: process.ppid });
+  assert.throws(() => checkNotDriven(store.getSweep(local.id)!), /sweep 'r' is training in process \d+/);
+  store.close();
 });

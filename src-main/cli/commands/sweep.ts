@@ -16,6 +16,7 @@ import { resolveHome } from '../../host/home.ts';
 import { EngineSupervisor } from '../../host/supervisor.ts';
 import {
   TASK_SNAPSHOT,
+  checkNotDriven,
   createSweep,
   listSweeps,
   readSweepDefinition,
@@ -257,6 +258,7 @@ export function registerSweepCommand(program: Command, globals: () => GlobalOpti
       await withStore(options, async (store) => {
         const record = requireSweep(store, id);
         if (record.executor === 'local') {
+          checkNotDriven(record);
           await trainLocally(store, home, record, opts.jobs ?? record.definition.executor.jobs);
         } else {
           const indices = unfinishedTasks(sweepStatus(store, record.id));

@@ -222,17 +222,27 @@ export class SweepTable {
     name: string,
     status?: string,
   ): CollectResult {
-    const task = this.#db
-      .prepare<[number, number], TaskRow>('SELECT * FROM sweep_tasks WHERE sweep_id = ? AND task_index = ?')
-      .get(sweepId, index);
-    if (!task) throw new StoreError(`sweep ${sweepId} has no task ${index}`);
+    const readTask = this.#db.prepare<[number, number], TaskRow>(
+      'SELECT * FROM sweep_tasks WHERE sweep_id = ? AND task_index = ?',
+    );
     const collectedVersion = `${version}|${status ?? ''}`;
-    if (task.run_id !== null && task.collected === collectedVersion)
-      return { runId: task.run_id, copied: false };
+    const unchanged = (task: TaskRow | undefined): CollectResult | null => {
+      if (!task) throw new StoreError(`sweep ${sweepId} has no task ${index}`);
+      return task.run_id !== null && task.collected === collectedVersion
+        ? { runId: task.run_id, copied: false }
+        : null;
+    };
+    // Looked at first without the write lock (the common case, polled), then again under it:
+    // two processes collecting at once (the app and `gmvae sweep status`) copy it once.
+    const before = unchanged(readTask.get(sweepId, index));
+    if (before) return before;
     this.#db.prepare('ATTACH DATABASE ? AS snap').run(snapshot);
     try {
       return this.#db
         .transaction((): CollectResult => {
+          const task = readTask.get(sweepId, index)!;
+          const done = unchanged(task);
+          if (done) return done;
           const source = this.#db
             .prepare<[], { id: number }>('SELECT id FROM snap.runs ORDER BY id LIMIT 1')
             .get();
