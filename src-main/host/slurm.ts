@@ -12,7 +12,9 @@ export class SlurmError extends Error {
 
 /** Runs one Slurm command; its stdout, or SlurmError with its stderr. */
 function slurm(command: string, args: string[]): string {
-  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 60_000 });
+  // Bounded: the interface process asks squeue while serving (a controller that does not answer
+  // must not hold it for long).
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 20_000 });
   if (result.error) {
     const code = (result.error as NodeJS.ErrnoException).code;
     throw new SlurmError(

@@ -193,7 +193,7 @@ export function registerSweepCommand(program: Command, globals: () => GlobalOpti
   sweep
     .command('run')
     .description('start a sweep: local trains here until done; slurm submits a job array and returns')
-    .argument('<file>', 'the sweep definition (JSON, see examples/spiral-lambda.json)')
+    .argument('<file>', 'the sweep definition, JSON or YAML (see examples/spiral-lambda.json)')
     .addOption(executorOption())
     .option('--jobs <n>', "local: runs training at once (default: the definition's)", integer)
     .option('--json', 'print one JSON object')
