@@ -9,6 +9,10 @@
 #                               without it the engine trains on wasm, about ten times slower
 #   libvulkan1                  the Vulkan loader Dawn (the `webgpu` package) needs; with
 #                               chromium's SwiftShader driver the WebGPU tests run on the CPU
+#   slurm-wlm, munge (CI only)  the Slurm executor's tests (test/sweeps/slurm.test.ts) need a
+#                               cluster: under CI scripts/slurm-local.sh installs them and starts
+#                               a one-node one (as root). Elsewhere run it yourself when you want
+#                               that test or to try `gmvae sweep run --executor slurm`.
 #
 # GMVAE_SETUP_NO_APT=1 skips the system packages.
 set -euo pipefail
@@ -58,6 +62,13 @@ install_system_packages() {
 
 incomplete=''
 install_system_packages
+
+# CI: the one-node Slurm cluster the Slurm executor's tests submit to.
+if [ -n "${CI:-}" ] && [ -z "${GMVAE_SETUP_NO_APT:-}" ]; then
+  if ! bash scripts/slurm-local.sh; then
+    incomplete="scripts/slurm-local.sh could not start the test Slurm cluster (its output is above); test/sweeps/slurm.test.ts will fail"
+  fi
+fi
 
 # npm runs on the machine's Node; the project's scripts then run on the Node 22 it installs.
 # The root `install` script builds native/ (it prints one line when it cannot).

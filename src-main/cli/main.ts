@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   serve: async () => (await import('./commands/serve.ts')).registerServeCommand,
   bench: async () => (await import('./commands/bench.ts')).registerBenchCommand,
   reproduce: async () => (await import('./commands/reproduce.ts')).registerReproduceCommand,
+  sweep: async () => (await import('./commands/sweep.ts')).registerSweepCommand,
 };
 
 /** The command named on the command line: the first word that is not a global option or its value. */

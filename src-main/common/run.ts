@@ -35,6 +35,8 @@ export interface RunRecord {
   tags: string[];
   /** Process id of the trainer while running or paused. */
   pid: number | null;
+  /** The sweep the run belongs to (docs/sweeps.md), or null. */
+  sweepId: number | null;
 }
 
 export interface MetricPoint {

@@ -27,6 +27,7 @@ import type {
   WorkbenchApi,
   WorkbenchEvent,
 } from '../common/api/contract.ts';
+import type { SweepInfo } from '../common/sweep.ts';
 import { AUTHORS_PRESETS } from '../common/authors-presets.ts';
 import { MNIST_V2_PRESET, SYNTHETIC_PRESET, defaultConfigFor } from '../common/config.ts';
 import { isMnistLike } from '../common/dataset.ts';
@@ -37,6 +38,8 @@ import { probeBackends } from './backend-probe.ts';
 import { DatasetReader } from './dataset-reader.ts';
 import { datasetInfo, isBuiltin, listDatasets } from './datasets.ts';
 import { createRun, latestTestMetrics, requireRun } from './runs.ts';
+import { SlurmError } from './slurm.ts';
+import { sweepStatus } from './sweeps.ts';
 import type { Store } from './store/index.ts';
 import { EngineSupervisor, forkLauncher, type RunningTask, type WorkerLauncher } from './supervisor.ts';
 
@@ -319,6 +322,33 @@ export class WorkbenchService implements WorkbenchApi {
     if (this.#options.mode === 'web') return this.#exportForDownload(run, checkpoint);
     const outDir = this.#checkedOutputFolder(request.outDir);
     return this.#supervisor.runTask({ kind: 'export', runId: run.id, outDir, checkpoint }).result;
+  }
+
+  // ---- sweeps ----
+
+  async listSweeps(): Promise<SweepInfo[]> {
+    const sweeps = this.#store.listSweeps().map((sweep) => this.#sweep(sweep.id, sweep.state === 'active'));
+    if (sweeps.some((s) => s.collected > 0)) this.#emit({ type: 'runs-changed' });
+    return sweeps;
+  }
+
+  async getSweep(id: number): Promise<SweepInfo> {
+    const sweep = this.#sweep(id, true);
+    if (sweep.collected > 0) this.#emit({ type: 'runs-changed' });
+    return sweep;
+  }
+
+  /**
+   * A sweep's status, collecting a Slurm sweep's runs. Where Slurm cannot be asked (its
+   * commands missing on this machine, the controller down) the stored state is shown instead.
+   */
+  #sweep(id: number, collect: boolean): SweepInfo {
+    try {
+      return sweepStatus(this.#store, id, { collect });
+    } catch (error) {
+      if (!(error instanceof SlurmError)) throw error;
+      return sweepStatus(this.#store, id, { collect: false });
+    }
   }
 
   // ---- helpers ----

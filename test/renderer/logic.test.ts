@@ -57,6 +57,7 @@ function run(id: number, patch: Partial<RunSummary> & { k?: number } = {}): RunS
     notes: '',
     tags: [],
     pid: null,
+    sweepId: null,
     metrics: {},
     progress: null,
     ...patch,
@@ -236,4 +237,30 @@ test('formatting', () => {
   assert.equal(formatSetting('lr', 0.5), '0.5');
   assert.equal(formatSetting('lambda', 0.001), '0.001', 'only settings with a formatter are rewritten');
   assert.equal(formatSetting('k', null), '—');
+});
+
+test('the runs table shows one sweep, or groups runs by sweep', () => {
+  assert.deepEqual(parseRoute('#/sweeps'), { name: 'sweeps' });
+  assert.deepEqual(parseRoute('#/runs?sweep=4'), { name: 'runs', sweep: 4 });
+  assert.equal(href.runs({ sweep: 4 }), '#/runs?sweep=4');
+  assert.equal(href.sweeps(), '#/sweeps');
+  const runs = [run(1, { sweepId: 2 }), run(2), run(3, { sweepId: 1 }), run(4, { sweepId: 2 })];
+  const all = { status: 'all', dataset: 'all', search: '' } as const;
+  assert.deepEqual(
+    filterRuns(runs, { ...all, sweep: 2 }).map((r) => r.id),
+    [1, 4],
+  );
+  assert.deepEqual(
+    filterRuns(runs, { ...all, sweep: 'all' }).map((r) => r.id),
+    [1, 2, 3, 4],
+  );
+  assert.deepEqual(
+    filterRuns(runs, { ...all, search: 'sweep:1' }).map((r) => r.id),
+    [3],
+  );
+  // Sorting by sweep groups each sweep's runs; runs of no sweep come last.
+  assert.deepEqual(
+    sortRuns(runs, { key: 'sweep', direction: 'asc' }).map((r) => r.id),
+    [3, 4, 1, 2],
+  );
 });

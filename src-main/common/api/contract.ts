@@ -8,6 +8,7 @@ import type { BackendChoice, GmvaeConfig } from '../config.ts';
 import type { DatasetInfo } from '../dataset.ts';
 import type { MetricSummary } from '../metric-names.ts';
 import type { ArtefactKind, CheckpointInfo, CheckpointKind, MetricPoint, RunRecord } from '../run.ts';
+import type { SweepInfo } from '../sweep.ts';
 import type { TrainEvent } from '../training-events.ts';
 
 export interface DatasetSummary extends DatasetInfo {
@@ -145,6 +146,14 @@ export interface WorkbenchApi {
   artefact(id: number, kind: ArtefactKind, checkpoint: CheckpointKind): Promise<unknown | null>;
   evaluateCheckpoint(id: number, checkpoint: CheckpointKind): Promise<MetricSummary>;
   exportRun(request: ExportRequest): Promise<ExportSummary>;
+
+  /**
+   * Sweeps (docs/sweeps.md), newest first, each task's state. Asking also collects the runs of
+   * running Slurm sweeps into the store (a 'runs-changed' event follows when any changed), so
+   * polling this keeps their curves live.
+   */
+  listSweeps(): Promise<SweepInfo[]>;
+  getSweep(id: number): Promise<SweepInfo>;
 }
 
 export type ApiMethod = keyof WorkbenchApi;
@@ -175,6 +184,8 @@ export const API_METHODS = [
   'artefact',
   'evaluateCheckpoint',
   'exportRun',
+  'listSweeps',
+  'getSweep',
 ] as const satisfies readonly ApiMethod[];
 
 type Missing = Exclude<ApiMethod, (typeof API_METHODS)[number]>;

@@ -7,3 +7,4 @@ export { StoreError } from './errors.ts';
 export { encodeTensors, decodeTensors, TENSOR_FORMAT_VERSION } from './tensors.ts';
 export { MIGRATIONS } from './migrations/index.ts';
 export type { Migration } from './migrations/index.ts';
+export type { SweepRecord, SweepTaskRecord, CollectResult } from './sweeps.ts';

@@ -24,6 +24,8 @@ export interface CreateRunInput {
   /** Defaults to 'running'. */
   status?: RunStatus;
   pid?: number | null;
+  /** The sweep the run belongs to. */
+  sweepId?: number | null;
 }
 
 export type RunPatch = Partial<
@@ -83,6 +85,7 @@ interface RunRow {
   notes: string;
   tags: string;
   pid: number | null;
+  sweep_id: number | null;
 }
 
 function toRecord(row: RunRow): RunRecord {
@@ -106,6 +109,7 @@ function toRecord(row: RunRow): RunRecord {
     notes: row.notes,
     tags: JSON.parse(row.tags) as string[],
     pid: row.pid,
+    sweepId: row.sweep_id,
   };
 }
 
@@ -152,6 +156,13 @@ export function isProcessAlive(pid: number): boolean {
 
 const nowIso = (): string => new Date().toISOString();
 
+/**
+ * A run of a Slurm sweep: it trains on the cluster, in a store of its own, and this row is a
+ * copy that sweep collection keeps up to date (docs/sweeps.md). No process here trains it and
+ * its status is the collector's to set, so it is neither claimed nor marked stale here.
+ */
+const ON_CLUSTER = `(sweep_id IS NOT NULL AND sweep_id IN (SELECT id FROM sweeps WHERE executor = 'slurm'))`;
+
 /** No heartbeat or other write to the run (a checkpoint commit updates it) for `graceMs`. */
 function isStale(row: Pick<RunRow, 'heartbeat_at' | 'updated_at'>, now: number, graceMs: number): boolean {
   const lastSign = Math.max(Date.parse(row.updated_at), Date.parse(row.heartbeat_at ?? row.updated_at));
@@ -174,7 +185,8 @@ export class RunTable {
     this.#byId = db.prepare('SELECT * FROM runs WHERE id = ?');
     this.#heartbeat = db.prepare('UPDATE runs SET heartbeat_at = ? WHERE id = ?');
     this.#held = db.prepare(
-      `SELECT id, pid, heartbeat_at, updated_at FROM runs WHERE status IN ('running', 'paused') ORDER BY id`,
+      `SELECT id, pid, heartbeat_at, updated_at FROM runs WHERE status IN ('running', 'paused')
+       AND NOT ${ON_CLUSTER} ORDER BY id`,
     );
     this.#markInterrupted = db.prepare(
       `UPDATE runs SET status = 'interrupted', pid = NULL, updated_at = ? WHERE id = ?`,
@@ -196,8 +208,8 @@ export class RunTable {
 
     const now = nowIso();
     const insert = this.#db.prepare<unknown[]>(
-      `INSERT INTO runs (name, dataset, status, config, seed, created_at, updated_at, heartbeat_at, pid)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO runs (name, dataset, status, config, seed, created_at, updated_at, heartbeat_at, pid, sweep_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const create = this.#db.transaction((): number => {
       // Without a name, insert under a placeholder to learn the id, then rename to run-<id>.
@@ -214,6 +226,7 @@ export class RunTable {
           // A fresh heartbeat gives the creator the grace period to record its pid.
           now,
           input.pid ?? null,
+          input.sweepId ?? null,
         ).lastInsertRowid,
       );
       if (input.name === undefined) {
@@ -301,6 +314,10 @@ export class RunTable {
         const row = this.#byId.get(id);
         if (!row) throw new StoreError(`no run with id ${id}`);
         if (row.status === 'completed') throw new StoreError(`run '${row.name}' has already completed`);
+        if (this.#db.prepare(`SELECT 1 FROM runs WHERE id = ? AND ${ON_CLUSTER}`).get(id))
+          throw new StoreError(
+            `run '${row.name}' trains on a Slurm cluster as part of a sweep: use gmvae sweep resume`,
+          );
         if (row.status === 'running' || row.status === 'paused') {
           if (row.pid !== null && isProcessAlive(row.pid))
             throw new StoreError(

@@ -41,6 +41,15 @@ import { executedMigrations, migrate } from './migrate.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import type { Migration } from './migrations/index.ts';
 import { RunTable } from './runs.ts';
+import { SweepTable } from './sweeps.ts';
+import type {
+  CollectResult,
+  CreateSweepInput,
+  SweepPatch,
+  SweepRecord,
+  SweepTaskPatch,
+  SweepTaskRecord,
+} from './sweeps.ts';
 import type { CreateRunInput, RunPatch } from './runs.ts';
 
 export const DATABASE_FILE = 'gmvae.sqlite';
@@ -56,6 +65,12 @@ export interface StoreOptions {
   staleGraceMs?: number;
   /** The migrations to apply, default MIGRATIONS. For tests of the migration machinery only. */
   migrations?: readonly Migration[];
+  /**
+   * One process only (locking_mode=EXCLUSIVE): WAL then keeps its index in this process's
+   * memory instead of a shared -shm file, which is what a store on a network filesystem needs
+   * (a Slurm sweep's task stores, docs/sweeps.md). No other process can open it meanwhile.
+   */
+  exclusive?: boolean;
 }
 
 export interface CommitCheckpointInput {
@@ -89,6 +104,7 @@ export class Store {
   readonly #metrics: MetricTable;
   readonly #checkpoints: CheckpointTable;
   readonly #artefacts: ArtefactTable;
+  readonly #sweeps: SweepTable;
 
   private constructor(db: Database.Database, path: string, options: StoreOptions) {
     this.#db = db;
@@ -100,6 +116,7 @@ export class Store {
     this.#metrics = new MetricTable(db);
     this.#checkpoints = new CheckpointTable(db);
     this.#artefacts = new ArtefactTable(db);
+    this.#sweeps = new SweepTable(db);
   }
 
   /**
@@ -115,6 +132,7 @@ export class Store {
     // refuses an empty, damaged or foreign file before anything below writes to it (file.ts).
     const db = openStoreFile(path, BUSY_TIMEOUT_MS);
     try {
+      if (options.exclusive) db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
@@ -262,6 +280,49 @@ export class Store {
   }
   listArtefacts(runId: number): Omit<ArtefactRecord, 'payload'>[] {
     return this.#artefacts.list(runId);
+  }
+
+  // ---- sweeps (docs/sweeps.md) ----
+
+  /** The sweep and its tasks, in one transaction; returns the sweep's id. */
+  createSweep(input: CreateSweepInput): number {
+    return this.#sweeps.create(input);
+  }
+  /** By id, or the newest sweep of that name. */
+  getSweep(idOrName: number | string): SweepRecord | null {
+    return this.#sweeps.get(idOrName);
+  }
+  /** Newest first. */
+  listSweeps(): SweepRecord[] {
+    return this.#sweeps.list();
+  }
+  updateSweep(id: number, patch: SweepPatch): void {
+    this.#sweeps.update(id, patch);
+  }
+  sweepTasks(sweepId: number): SweepTaskRecord[] {
+    return this.#sweeps.tasks(sweepId);
+  }
+  updateSweepTask(sweepId: number, index: number, patch: SweepTaskPatch): void {
+    this.#sweeps.updateTask(sweepId, index, patch);
+  }
+  /** See SweepTable.collect: idempotent per (sweep, task, snapshot version). */
+  collectSweepTask(
+    sweepId: number,
+    index: number,
+    snapshot: string,
+    version: string,
+    name: string,
+    status?: string,
+  ): CollectResult {
+    return this.#sweeps.collect(sweepId, index, snapshot, version, name, status);
+  }
+
+  /**
+   * A consistent copy of the whole store in one new file (`VACUUM INTO`, not in WAL mode), for
+   * a reader on another host: the caller renames it into place, so a reader sees a whole copy.
+   */
+  snapshotTo(file: string): void {
+    this.#db.prepare('VACUUM INTO ?').run(file);
   }
 }
 

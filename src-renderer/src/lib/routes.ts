@@ -1,6 +1,7 @@
 /** The hash routes of the app; pure, so the parser is unit-tested. */
 export type Route =
-  | { name: 'runs' }
+  | { name: 'runs'; sweep?: number }
+  | { name: 'sweeps' }
   | { name: 'run'; id: number }
   | { name: 'new'; from: number | null; dataset: string | null }
   | { name: 'compare'; ids: number[] }
@@ -17,7 +18,10 @@ export function parseRoute(hash: string): Route {
   switch (parts[0]) {
     case undefined:
     case 'runs':
-      if (parts.length === 1 || parts.length === 0) return { name: 'runs' };
+      if (parts.length === 1 || parts.length === 0) {
+        const sweep = intParam(params.get('sweep'));
+        return sweep === null ? { name: 'runs' } : { name: 'runs', sweep };
+      }
       if (parts.length === 2 && /^\d+$/.test(parts[1]!)) return { name: 'run', id: Number(parts[1]) };
       break;
     case 'new':
@@ -29,6 +33,9 @@ export function parseRoute(hash: string): Route {
         .map(Number);
       return { name: 'compare', ids: [...new Set(ids)] };
     }
+    case 'sweeps':
+      if (parts.length === 1) return { name: 'sweeps' };
+      break;
     case 'datasets':
       return { name: 'datasets', selected: parts[1] ? decodeURIComponent(parts[1]) : null };
     case '_bench':
@@ -39,7 +46,9 @@ export function parseRoute(hash: string): Route {
 }
 
 export const href = {
-  runs: () => '#/runs',
+  runs: (opts: { sweep?: number } = {}) =>
+    opts.sweep !== undefined ? `#/runs?sweep=${opts.sweep}` : '#/runs',
+  sweeps: () => '#/sweeps',
   run: (id: number) => `#/runs/${id}`,
   newRun: (opts: { from?: number; dataset?: string } = {}) => {
     const q = new URLSearchParams();

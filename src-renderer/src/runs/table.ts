@@ -5,7 +5,7 @@ import { COLUMN_SETTINGS, type ColumnKey } from '../../../src-main/common/settin
 
 /** The run's own columns, and a column for each setting the settings table gives one. */
 export type SortKey =
-  'name' | 'dataset' | 'status' | ColumnKey | 'backend' | 'accuracy' | 'elbo' | 'createdAt';
+  'name' | 'dataset' | 'status' | 'sweep' | ColumnKey | 'backend' | 'accuracy' | 'elbo' | 'createdAt';
 
 const SETTING_COLUMNS: ReadonlySet<string> = new Set(COLUMN_SETTINGS.map((s) => s.key));
 
@@ -22,6 +22,8 @@ export interface RunFilter {
   status: RunStatus | 'all';
   dataset: string | 'all';
   search: string;
+  /** A sweep's id: only its runs (absent or 'all': every run). */
+  sweep?: number | 'all';
 }
 
 const STATUS_ORDER: Record<RunStatus, number> = {
@@ -42,6 +44,9 @@ export function sortValue(run: RunSummary, key: SortKey): string | number | null
       return run.dataset.toLowerCase();
     case 'status':
       return STATUS_ORDER[run.status];
+    case 'sweep':
+      // Sorting by sweep groups each sweep's runs, in task order (their ids grow with it).
+      return run.sweepId;
     case 'backend':
       return run.backend ?? run.config.backend;
     case 'accuracy':
@@ -72,8 +77,10 @@ export function filterRuns(runs: readonly RunSummary[], filter: RunFilter): RunS
   return runs.filter((run) => {
     if (filter.status !== 'all' && run.status !== filter.status) return false;
     if (filter.dataset !== 'all' && run.dataset !== filter.dataset) return false;
+    if (filter.sweep !== undefined && filter.sweep !== 'all' && run.sweepId !== filter.sweep) return false;
     if (words.length === 0) return true;
-    const haystack = [run.name, run.dataset, run.status, run.notes, ...run.tags, `#${run.id}`]
+    const sweep = run.sweepId !== null ? [`sweep:${run.sweepId}`] : [];
+    const haystack = [run.name, run.dataset, run.status, run.notes, ...run.tags, `#${run.id}`, ...sweep]
       .join(' ')
       .toLowerCase();
     return words.every((w) => haystack.includes(w));

@@ -66,6 +66,7 @@ function start(home: string): Promise<Served> {
   });
 }
 
-export async function serve(): Promise<Served> {
-  return start(tempDir('gmvae-ui-'));
+/** Serves `home` (default: a fresh folder). */
+export async function serve(home: string = tempDir('gmvae-ui-')): Promise<Served> {
+  return start(home);
 }

@@ -26,7 +26,16 @@ test('a fresh database gets every migration, recorded once, and reports it is up
     .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
     .all()
     .map((r) => r.name);
-  for (const table of ['artefacts', 'checkpoints', 'datasets', 'metrics', 'runs', 'schema_migrations'])
+  for (const table of [
+    'artefacts',
+    'checkpoints',
+    'datasets',
+    'metrics',
+    'runs',
+    'schema_migrations',
+    'sweeps',
+    'sweep_tasks',
+  ])
     assert.ok(tables.includes(table), `table ${table} exists`);
 });
 

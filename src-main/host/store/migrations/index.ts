@@ -7,6 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 import * as m0001 from './0001-initial.ts';
+import * as m0002 from './0002-sweeps.ts';
 
 export interface Migration {
   /** Recorded in schema_migrations; sorts in application order. */
@@ -15,4 +16,7 @@ export interface Migration {
   up(db: Database.Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ name: '0001-initial', up: m0001.up }];
+export const MIGRATIONS: readonly Migration[] = [
+  { name: '0001-initial', up: m0001.up },
+  { name: '0002-sweeps', up: m0002.up },
+];
