@@ -105,7 +105,15 @@ describe('gmvae reproduce', () => {
     const listed = await gmvaeJson<{ experiments: { id: string }[] }>(home, ['reproduce', '--list']);
     assert.deepEqual(
       listed.experiments.map((e) => e.id),
-      ['synthetic', 'mnist-table1', 'mnist-mlp', 'mnist-gradient', 'mnist-formulations', 'mnist-ablation'],
+      [
+        'synthetic',
+        'mnist-table1',
+        'mnist-mlp',
+        'mnist-gradient',
+        'mnist-formulations',
+        'fashion-formulations',
+        'mnist-ablation',
+      ],
     );
     const bad = await gmvae(home, ['reproduce', 'cifar']);
     assert.equal(bad.code, 1);

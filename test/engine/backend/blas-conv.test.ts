@@ -359,9 +359,10 @@ describe('blas backend convolutions', { skip: skipUnlessBlas }, () => {
       `loss ${actual.loss} vs ${expected.loss}`,
     );
     // Batch norm on a batch of 2 (the most the cpu side affords) divides by the spread of two
-    // values, which magnifies rounding: 5e-3 of each variable's largest gradient. A wrong
-    // kernel is off by far more (the deliberate breaks were off by whole units).
-    assertGradientsClose(actual.grads, expected.grads, 5e-3);
+    // values, which magnifies rounding: seen up to 0.7% of a variable's largest gradient on
+    // random batches, so 1e-2. A wrong kernel is off by far more (the deliberate breaks were
+    // off by whole units).
+    assertGradientsClose(actual.grads, expected.grads, 1e-2);
     assert.ok(actual.grads.some((g) => /conv/.test(g.name)));
   });
 
