@@ -1,8 +1,75 @@
 /** Chart.js, registered once with only what the app draws, and the colours it draws with. */
-import { Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from 'chart.js';
+import {
+  Chart,
+  Interaction,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  LogarithmicScale,
+  PointElement,
+  Tooltip,
+  type ChartType,
+  type InteractionItem,
+  type InteractionModeFunction,
+} from 'chart.js';
+import { getRelativePosition } from 'chart.js/helpers';
+import zoomPlugin from 'chartjs-plugin-zoom';
 import { cssVar } from '../lib/theme.svelte.ts';
+import { nearestIndex } from './series-tools.ts';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, Tooltip, Legend);
+declare module 'chart.js' {
+  interface InteractionModeMap {
+    /** Each visible series' point nearest the pointer's x, whatever x the other series have. */
+    eachSeries: InteractionModeFunction;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  interface PluginOptionsByType<TType extends ChartType> {
+    /** The colour painted under the chart, so a downloaded PNG is not transparent. */
+    background?: { color: string };
+  }
+}
+
+// Chart.js's 'index' mode pairs points by position in their arrays, and 'nearest' lists only
+// series with a point at exactly the nearest x; a tooltip should list every series.
+Interaction.modes.eachSeries = (chart, event) => {
+  const position = getRelativePosition(event, chart as never);
+  const xScale = chart.scales.x;
+  if (!xScale) return [];
+  const x = xScale.getValueForPixel(position.x) ?? 0;
+  const items: InteractionItem[] = [];
+  chart.data.datasets.forEach((dataset, datasetIndex) => {
+    if (!chart.isDatasetVisible(datasetIndex)) return;
+    const index = nearestIndex(dataset.data as { x: number; y: number }[], x);
+    const element = chart.getDatasetMeta(datasetIndex).data[index];
+    if (element) items.push({ element, datasetIndex, index });
+  });
+  return items;
+};
+
+const background = {
+  id: 'background',
+  beforeDraw(chart: Chart, _args: unknown, options: { color?: string }) {
+    if (!options.color) return;
+    const { ctx } = chart;
+    ctx.save();
+    ctx.fillStyle = options.color;
+    ctx.fillRect(0, 0, chart.width, chart.height);
+    ctx.restore();
+  },
+};
+
+Chart.register(
+  LineController,
+  LineElement,
+  PointElement,
+  LinearScale,
+  LogarithmicScale,
+  Tooltip,
+  Legend,
+  zoomPlugin,
+  background,
+);
 Chart.defaults.animation = false;
 Chart.defaults.font.family = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 Chart.defaults.font.size = 11;

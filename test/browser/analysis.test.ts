@@ -1,0 +1,143 @@
+/**
+ * The analysis tools on a few tiny spiral runs in a browser against the web-mode server: the
+ * curves' zoom, log axis, smoothing and downloads. Screenshots go to test-results/screenshots/.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { after, before, test } from 'node:test';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { launch, newPage, screenshot } from './helpers/browser.ts';
+import { serve, type Served } from './helpers/server.ts';
+
+declare const location: { hash: string };
+
+let served: Served;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+
+before(async () => {
+  served = await serve();
+  browser = await launch();
+  ({ page, errors } = await newPage(browser));
+});
+
+after(async () => {
+  await browser?.close();
+  await served?.stop();
+});
+
+const go = (hash: string) => page.evaluate((h) => (location.hash = h), hash);
+
+/** Starts a small spiral run from the New run form; returns its id. */
+async function startRun(name: string, settings: Record<string, string>): Promise<number> {
+  await go('#/new?dataset=spiral');
+  await page.getByLabel('Epochs', { exact: true }).waitFor();
+  await page.getByLabel('Run name').fill(name);
+  for (const [label, value] of Object.entries({ Epochs: '2', 'Hidden units': '16', ...settings }))
+    await page.getByLabel(label, { exact: true }).fill(value);
+  await page.getByRole('button', { name: 'Start run' }).click();
+  await page.waitForURL(/#\/runs\/\d+$/);
+  return Number(new URL(page.url()).hash.split('/').pop());
+}
+
+async function waitForCompleted(): Promise<void> {
+  const badge = page.locator('header .badge');
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const text = ((await badge.textContent().catch(() => '')) ?? '').trim();
+    if (text === 'completed') return;
+    if (text === 'failed' || Date.now() > deadline)
+      throw new Error(`run is '${text}'\n${served.log().slice(-1500)}`);
+    await page.waitForTimeout(300);
+  }
+}
+
+async function xRange(canvas: Locator): Promise<[number, number]> {
+  return [Number(await canvas.getAttribute('data-x-min')), Number(await canvas.getAttribute('data-x-max'))];
+}
+
+test('analysis: chart tools, experiment table, parallel coordinates', { timeout: 240_000 }, async (t) => {
+  const runIds: number[] = [];
+
+  await t.test('three small runs train', async () => {
+    await page.goto(served.url);
+    await page.getByRole('heading', { name: 'Runs', exact: true }).waitFor();
+    for (const [name, lambda] of [
+      ['lam-a', '0.5'],
+      ['lam-b', '0.5'],
+      ['lam-c', '1'],
+    ] as const)
+      runIds.push(
+        await startRun(name, { 'λ (min. information)': lambda, Epochs: name === 'lam-c' ? '3' : '2' }),
+      );
+    for (const id of runIds) {
+      await go(`#/runs/${id}`);
+      await waitForCompleted();
+    }
+  });
+
+  await t.test('curves zoom (buttons and keys), reset, log y, smoothing and downloads', async () => {
+    await go(`#/runs/${runIds[2]}`);
+    const elbo = page.locator('canvas[aria-label^="ELBO"]');
+    await page.waitForFunction(() => true);
+    await elbo.waitFor();
+    const whole = await xRange(elbo);
+    assert.deepEqual(whole, [1, 3], 'three epochs');
+    await page.getByRole('button', { name: /^Zoom in on ELBO/ }).click();
+    const zoomed = await xRange(elbo);
+    assert.ok(zoomed[1] - zoomed[0] < whole[1] - whole[0], `zoom narrows the x range: ${zoomed}`);
+    await page.getByRole('button', { name: /^Reset zoom of ELBO/ }).click();
+    assert.deepEqual(await xRange(elbo), whole, 'reset restores the range');
+    // The keys on the focused chart.
+    await page.getByRole('group', { name: /^ELBO .*\+ and − zoom/ }).focus();
+    await page.keyboard.press('+');
+    assert.ok((await xRange(elbo))[1] - (await xRange(elbo))[0] < 2, 'the + key zooms');
+    await page.keyboard.press('0');
+    assert.deepEqual(await xRange(elbo), whole, 'the 0 key resets');
+
+    // An ELBO is negative: no log axis; the clusters used are counts, so they may have one.
+    assert.equal(await page.getByRole('button', { name: /^Log scale for ELBO/ }).isDisabled(), true);
+    const used = page.locator('canvas[aria-label^="Clusters used"]');
+    await page.getByRole('button', { name: /^Log scale for Clusters used/ }).click();
+    await page.locator('canvas[aria-label^="Clusters used"][data-log-y="true"]').waitFor();
+    assert.equal(await used.getAttribute('data-points'), '3');
+
+    await page.getByLabel('Smoothing (EMA weight)').fill('0.8');
+    // The download menu by keyboard.
+    await page.getByRole('button', { name: /^Download ELBO/ }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('menuitem', { name: 'PNG image' }).waitFor();
+    const csvDownload = page.waitForEvent('download');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    const csv = await csvDownload;
+    assert.equal(csv.suggestedFilename(), 'elbo-nats-higher-is-better.csv');
+    const text = fs.readFileSync((await csv.path())!, 'utf8');
+    const lines = text.trim().split('\n');
+    assert.equal(lines[0], 'epoch,train,train (smoothed 0.8),test,test (smoothed 0.8)');
+    assert.equal(lines.length, 4, 'a row per epoch');
+    const pngDownload = page.waitForEvent('download');
+    await page.getByRole('button', { name: /^Download ELBO/ }).click();
+    await page.getByRole('menuitem', { name: 'PNG image' }).click();
+    const png = await pngDownload;
+    assert.equal(png.suggestedFilename(), 'elbo-nats-higher-is-better.png');
+    assert.deepEqual(
+      [...fs.readFileSync((await png.path())!).subarray(1, 4)].map((c) => String.fromCharCode(c)).join(''),
+      'PNG',
+    );
+    // The tooltip lists both series at the hovered epoch.
+    const box = (await elbo.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.55, box.y + box.height * 0.5);
+    await page.waitForTimeout(150);
+    await screenshot(page, 'analysis-run-curves');
+    await page.mouse.move(0, 0);
+  });
+
+  await t.test('no page errors', () => {
+    assert.deepEqual(
+      errors.filter((e) => !/favicon|404/.test(e)),
+      [],
+    );
+  });
+});
