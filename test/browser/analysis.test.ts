@@ -63,14 +63,16 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
   await t.test('three small runs train', async () => {
     await page.goto(served.url);
     await page.getByRole('heading', { name: 'Runs', exact: true }).waitFor();
-    for (const [name, lambda] of [
+    for (const [name, lambda, seed] of [
       ['lam-a', '0.5'],
-      ['lam-b', '0.5'],
+      ['lam-b', '0.5', '7'],
       ['lam-c', '1'],
-    ] as const)
-      runIds.push(
-        await startRun(name, { 'λ (min. information)': lambda, Epochs: name === 'lam-c' ? '3' : '2' }),
-      );
+    ] as [string, string, string?][]) {
+      const settings: Record<string, string> = { 'λ (min. information)': lambda };
+      if (name === 'lam-c') settings.Epochs = '3';
+      if (seed) settings.Seed = seed;
+      runIds.push(await startRun(name, settings));
+    }
     for (const id of runIds) {
       await go(`#/runs/${id}`);
       await waitForCompleted();
@@ -132,6 +134,50 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
     await page.waitForTimeout(150);
     await screenshot(page, 'analysis-run-curves');
     await page.mouse.move(0, 0);
+  });
+
+  await t.test('the runs table: chosen columns, a filter on a column, groups with mean ± sd', async () => {
+    await go('#/runs');
+    const table = page.getByRole('table', { name: 'Runs', exact: true });
+    await table.getByRole('link', { name: 'lam-c' }).waitFor();
+    await page.getByRole('button', { name: 'Columns ▾' }).click();
+    const picker = page.getByRole('dialog', { name: 'Columns' });
+    await picker.getByLabel('NMI').check();
+    await picker.getByLabel('Dx', { exact: true }).check();
+    await screenshot(page, 'analysis-runs-columns');
+    await picker.getByRole('button', { name: 'Done' }).click();
+    await table.getByRole('columnheader', { name: 'NMI' }).waitFor();
+    await table.getByRole('columnheader', { name: 'Dx' }).waitFor();
+
+    await page.getByLabel('Filter column').selectOption({ label: 'λ' });
+    await page.getByLabel('Filter value').fill('0.5');
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    await page.getByRole('button', { name: 'Remove filter λ = 0.5' }).waitFor();
+    assert.equal(await table.locator('tbody tr').count(), 2, 'lam-a and lam-b');
+    await page.getByRole('button', { name: 'Remove filter λ = 0.5' }).click();
+    assert.equal(await table.locator('tbody tr').count(), 3);
+
+    await page.getByLabel('Group by').selectOption({ label: 'λ (min. information)' });
+    const groups = page.getByRole('table', { name: 'Runs grouped by λ (min. information)' });
+    const half = groups.getByRole('row', { name: /^0\.5 / });
+    await half.waitFor();
+    const accuracyOf = async (name: string) => {
+      const text = await table.evaluate((el, runName) => {
+        const heads = [...el.querySelectorAll('thead th')].map((th) => th.textContent?.trim() ?? '');
+        const row = [...el.querySelectorAll('tbody tr')].find((tr) => tr.textContent?.includes(runName));
+        return row?.children[heads.findIndex((h) => h.startsWith('Accuracy'))]?.textContent?.trim() ?? '';
+      }, name);
+      assert.match(text, /%$/, `${name}'s accuracy cell`);
+      return Number(text.replace('%', ''));
+    };
+    const mean = ((await accuracyOf('lam-a')) + (await accuracyOf('lam-b'))) / 2;
+    const cells = await half.getByRole('cell').allTextContents();
+    assert.equal(cells[0], '2', 'two runs have λ 0.5');
+    const shown = cells.find((c) => c.includes('%') && c.includes('±'));
+    assert.ok(shown, `a mean ± sd cell: ${cells.join(' | ')}`);
+    assert.ok(Math.abs(Number(shown.split('%')[0]) - mean) < 0.11, `group mean ${shown}, runs' mean ${mean}`);
+    await screenshot(page, 'analysis-runs-grouped');
+    await page.getByLabel('Group by').selectOption({ label: 'none' });
   });
 
   await t.test('no page errors', () => {
