@@ -27,6 +27,10 @@ after(async () => {
   await served?.stop();
 });
 
+async function toggleTheme(): Promise<void> {
+  await page.getByRole('button', { name: /Switch to (dark|light) theme/ }).click();
+}
+
 const go = (hash: string) => page.evaluate((h) => (location.hash = h), hash);
 
 /** Starts a small spiral run from the New run form; returns its id. */
@@ -178,6 +182,24 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
     assert.ok(Math.abs(Number(shown.split('%')[0]) - mean) < 0.11, `group mean ${shown}, runs' mean ${mean}`);
     await screenshot(page, 'analysis-runs-grouped');
     await page.getByLabel('Group by').selectOption({ label: 'none' });
+  });
+
+  await t.test('parallel coordinates draw one line per run', async () => {
+    await page.getByRole('button', { name: 'Parallel coordinates' }).click();
+    const plot = page.getByRole('img', { name: /^3 runs over / });
+    await plot.waitFor();
+    assert.match(
+      (await plot.getAttribute('aria-label'))!,
+      /λ \(min\. information\).*Epochs.*Seed.*Accuracy$/,
+    );
+    assert.equal(await plot.locator('path.run-line').count(), 3);
+    await page.getByLabel('Parallel coordinates metric').selectOption({ label: 'NMI' });
+    await page.getByRole('img', { name: /NMI$/ }).waitFor();
+    await plot.locator('path.run-line').first().hover({ force: true });
+    await screenshot(page, 'analysis-parallel');
+    await toggleTheme();
+    await screenshot(page, 'analysis-parallel-dark');
+    await toggleTheme();
   });
 
   await t.test('no page errors', () => {

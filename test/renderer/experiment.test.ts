@@ -13,6 +13,7 @@ import {
   elapsedSeconds,
 } from '../../src-renderer/src/runs/columns.ts';
 import { applyFilters, groupRuns, matchesFilter, meanSd } from '../../src-renderer/src/runs/experiment.ts';
+import { heightOn, parallelAxes, parallelLines } from '../../src-renderer/src/runs/parallel.ts';
 import { sortRuns } from '../../src-renderer/src/runs/table.ts';
 
 const spiral: DatasetInfo = {
@@ -137,4 +138,32 @@ test('a running run counts its time between epochs and estimates what is left', 
   assert.equal(cellText(live, 'eta', now), '3.0 s');
   assert.equal(etaSeconds(runs[0]!), null, 'a finished run has no ETA');
   assert.equal(elapsedSeconds(runs[0]!, now), 10);
+});
+
+test('parallel coordinates: an axis per differing setting, then the metric; a line per run', () => {
+  const axes = parallelAxes(runs.slice(0, 3), 'accuracy');
+  assert.deepEqual(
+    axes.map((a) => a.label),
+    ['λ (min. information)', 'Learning rate', 'Accuracy'],
+  );
+  const lr = axes[1]!;
+  assert.equal(lr.log, false, 'one decade stays linear');
+  assert.deepEqual(
+    lr.ticks.map((t) => t.text),
+    ['1e-4', '1e-3'],
+  );
+  const lines = parallelLines(runs, axes);
+  assert.equal(lines.length, runs.length);
+  assert.deepEqual(lines[0]!.heights, [0, 1, 0], 'run 1: lowest λ, highest lr, lowest accuracy');
+  assert.deepEqual(lines[2]!.heights, [1, 1, 1]);
+  assert.equal(lines[3]!.metric, null, 'a run without the metric has no colour');
+  const wide = parallelAxes([run(1, { lr: 1e-5 }), run(2, { lr: 1e-2 })], 'nmi')[0]!;
+  assert.equal(wide.log, true, 'three decades: a log axis');
+  assert.ok(Math.abs(heightOn(wide, 1e-3)! - 2 / 3) < 1e-12);
+  const choice = parallelAxes(
+    [run(1, { optimizer: 'adam' }), run(2, { optimizer: 'adam-reset' })],
+    'nmi',
+  )[0]!;
+  assert.deepEqual(choice.categories, ['adam', 'adam-reset']);
+  assert.equal(heightOn(choice, 'adam-reset'), 1);
 });
