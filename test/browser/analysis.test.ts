@@ -202,6 +202,38 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
     await toggleTheme();
   });
 
+  await t.test('projection: the count follows the legend, the hover panel clears on leaving', async () => {
+    await go(`#/runs/${runIds[2]}`);
+    await page.getByRole('tab', { name: 'Latent space' }).click();
+    const scatter = page.locator('.scatter');
+    await scatter.waitFor({ timeout: 30_000 });
+    const total = Number(await scatter.getAttribute('data-points'));
+    assert.equal(Number(await scatter.getAttribute('data-shown')), total);
+    const legend = page.getByRole('list', { name: /^Legend/ });
+    const first = legend.getByRole('button').first();
+    const firstCount = Number(
+      ((await first.textContent()) ?? '').replace(/.*\(([\d,]+)\).*/s, '$1').replace(/,/g, ''),
+    );
+    await first.click();
+    assert.equal(Number(await scatter.getAttribute('data-shown')), total - firstCount);
+    await page.getByText(`${(total - firstCount).toLocaleString('en-US')} shown of`).waitFor();
+    assert.match(
+      (await scatter.locator('canvas').getAttribute('aria-label'))!,
+      /x: PC 1 of x, y: PC 2 of x$/,
+    );
+    const box = (await scatter.locator('canvas').boundingBox())!;
+    let hovered = false;
+    for (let y = 0.15; y < 0.9 && !hovered; y += 0.05)
+      for (let x = 0.1; x < 0.9 && !hovered; x += 0.02) {
+        await page.mouse.move(box.x + box.width * x, box.y + box.height * y);
+        hovered = await page.getByText('test index').isVisible();
+      }
+    assert.ok(hovered, 'hovering the scatter shows an example');
+    await screenshot(page, 'analysis-latent');
+    await page.mouse.move(box.x + box.width + 200, box.y - 40);
+    await page.getByText('Hover a point to see the test example').waitFor();
+  });
+
   await t.test('no page errors', () => {
     assert.deepEqual(
       errors.filter((e) => !/favicon|404/.test(e)),

@@ -76,33 +76,7 @@ Chart.defaults.font.size = 11;
 
 export { Chart };
 
-/** Categorical colours for clusters, labels and runs (readable on both themes). */
-export const PALETTE = [
-  '#4e79a7',
-  '#f28e2b',
-  '#e15759',
-  '#59a14f',
-  '#b07aa1',
-  '#edc948',
-  '#76b7b2',
-  '#ff9da7',
-  '#9c755f',
-  '#8cd17d',
-  '#d37295',
-  '#499894',
-  '#f1ce63',
-  '#86bcb6',
-  '#a0cbe8',
-  '#ffbe7d',
-  '#bab0ac',
-  '#d4a6c8',
-  '#79706e',
-  '#b6992d',
-];
-
-export function colour(i: number): string {
-  return PALETTE[((i % PALETTE.length) + PALETTE.length) % PALETTE.length]!;
-}
+export { colour, PALETTE } from './palette.ts';
 
 export function themeColours(): { text: string; muted: string; grid: string; surface: string } {
   return {
