@@ -10,6 +10,8 @@ import { launch, newPage, screenshot } from './helpers/browser.ts';
 import { serve, type Served } from './helpers/server.ts';
 
 declare const location: { hash: string };
+declare const document: { activeElement: { getAttribute(name: string): string | null } | null };
+declare function getComputedStyle(el: unknown): { backgroundColor: string };
 
 let served: Served;
 let browser: Browser;
@@ -232,6 +234,43 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
     await screenshot(page, 'analysis-latent');
     await page.mouse.move(box.x + box.width + 200, box.y - 40);
     await page.getByText('Hover a point to see the test example').waitFor();
+  });
+
+  await t.test('compare keeps run colours and the selection; dialogs return focus', async () => {
+    await go('#/runs');
+    const table = page.getByRole('table', { name: 'Runs', exact: true });
+    await page.getByRole('button', { name: 'Actions for lam-a' }).click();
+    await page.getByRole('menuitem', { name: 'Delete…' }).click();
+    await page.getByRole('dialog', { name: 'Delete run “lam-a”?' }).waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.waitForFunction(
+      () => document.activeElement?.getAttribute('aria-label') === 'Actions for lam-a',
+      undefined,
+      { timeout: 2000 },
+    );
+
+    await table.getByLabel('Select lam-a for comparison').check();
+    await table.getByLabel('Select lam-c for comparison').check();
+    await page.getByRole('link', { name: 'Compare (2)' }).click();
+    await page.getByRole('heading', { name: 'Compare runs' }).waitFor();
+    const chip = (name: string) =>
+      page
+        .getByRole('link', { name })
+        .locator('.sw')
+        .evaluate((el) => getComputedStyle(el).backgroundColor);
+    const lamC = await chip('lam-c');
+    await page.getByRole('table', { name: 'Final metrics' }).waitFor();
+    await screenshot(page, 'analysis-compare', true);
+    await page.getByRole('link', { name: 'Change selection' }).click();
+    await table.getByLabel('Select lam-b for comparison').check();
+    assert.equal(
+      await table.getByLabel('Select lam-a for comparison').isChecked(),
+      true,
+      'the selection stays',
+    );
+    await page.getByRole('link', { name: 'Compare (3)' }).click();
+    await page.getByRole('link', { name: 'lam-b' }).waitFor();
+    assert.equal(await chip('lam-c'), lamC, 'lam-c keeps its colour when lam-b joins');
   });
 
   await t.test('no page errors', () => {

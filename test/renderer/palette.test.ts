@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { colour, PALETTE } from '../../src-renderer/src/charts/palette.ts';
+import { runColours } from '../../src-renderer/src/compare/run-colours.ts';
 
 const css = readFileSync(new URL('../../src-renderer/src/app.css', import.meta.url), 'utf8');
 const surfaces = [...css.matchAll(/--surface: (#[0-9a-f]{6});/g)].map((m) => m[1]!);
@@ -45,4 +46,15 @@ test('every colour stands out from the light and the dark surface', () => {
     assert.ok(contrast(c, light) >= 1.6, `${c} on ${light}: ${contrast(c, light).toFixed(2)}`);
     assert.ok(contrast(c, dark) >= 2.5, `${c} on ${dark}: ${contrast(c, dark).toFixed(2)}`);
   }
+});
+
+test('compared runs keep their colours when the selection changes', () => {
+  const two = runColours([3, 5]);
+  const three = runColours([5, 3, 9]);
+  assert.equal(three.get(3), two.get(3));
+  assert.equal(three.get(5), two.get(5));
+  // Ids 1 and 25 point to one colour: the later run takes the next free one.
+  const clash = runColours([25, 1]);
+  assert.equal(clash.get(1), PALETTE[0]);
+  assert.equal(clash.get(25), PALETTE[1]);
 });

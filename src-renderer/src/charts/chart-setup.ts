@@ -9,7 +9,6 @@ import {
   LogarithmicScale,
   PointElement,
   Tooltip,
-  type ChartType,
   type InteractionItem,
   type InteractionModeFunction,
 } from 'chart.js';
@@ -22,11 +21,6 @@ declare module 'chart.js' {
   interface InteractionModeMap {
     /** Each visible series' point nearest the pointer's x, whatever x the other series have. */
     eachSeries: InteractionModeFunction;
-  }
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  interface PluginOptionsByType<TType extends ChartType> {
-    /** The colour painted under the chart, so a downloaded PNG is not transparent. */
-    background?: { color: string };
   }
 }
 
@@ -47,18 +41,6 @@ Interaction.modes.eachSeries = (chart, event) => {
   return items;
 };
 
-const background = {
-  id: 'background',
-  beforeDraw(chart: Chart, _args: unknown, options: { color?: string }) {
-    if (!options.color) return;
-    const { ctx } = chart;
-    ctx.save();
-    ctx.fillStyle = options.color;
-    ctx.fillRect(0, 0, chart.width, chart.height);
-    ctx.restore();
-  },
-};
-
 Chart.register(
   LineController,
   LineElement,
@@ -68,7 +50,6 @@ Chart.register(
   Tooltip,
   Legend,
   zoomPlugin,
-  background,
 );
 Chart.defaults.animation = false;
 Chart.defaults.font.family = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
