@@ -79,6 +79,13 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
       if (seed) settings.Seed = seed;
       runIds.push(await startRun(name, settings));
     }
+    // While they train, the runs table says how long each has left.
+    await go('#/runs');
+    await page
+      .getByText(/\d+(\.\d)? (s|min) left$/)
+      .first()
+      .waitFor({ timeout: 20_000 });
+    await screenshot(page, 'analysis-runs-training');
     for (const id of runIds) {
       await go(`#/runs/${id}`);
       await waitForCompleted();
@@ -234,6 +241,16 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
     await screenshot(page, 'analysis-latent');
     await page.mouse.move(box.x + box.width + 200, box.y - 40);
     await page.getByText('Hover a point to see the test example').waitFor();
+
+    // 2-D data: each cluster's picture has the whole test set faintly beneath it.
+    await page.getByRole('tab', { name: 'Clusters' }).click();
+    await page
+      .getByRole('region', { name: /^Cluster \d+$/ })
+      .first()
+      .waitFor();
+    await page.getByText('grey: the test set').waitFor();
+    assert.match((await page.locator('.cluster header').first().textContent()) ?? '', /mostly \d+ \(\d+%\)/);
+    await screenshot(page, 'analysis-clusters');
   });
 
   await t.test('compare keeps run colours and the selection; dialogs return focus', async () => {
