@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   allPositive,
+  drawnSeries,
   faint,
   fileStem,
   nearestIndex,
@@ -56,4 +57,25 @@ test('file names and faint colours', () => {
   assert.equal(fileStem('λ'), 'chart');
   assert.equal(faint('#4e79a7'), '#4e79a740');
   assert.equal(faint('red'), 'red');
+});
+
+test('smoothing draws each series twice: raw beneath, then its EMA thinned after smoothing', () => {
+  const steps = Array.from({ length: 1000 }, (_, i) => ({ x: i, y: i % 2 }));
+  const plain = drawnSeries([{ data: steps }], 0, 100);
+  assert.deepEqual(
+    plain.map((d) => [d.series, d.raw, d.data.length]),
+    [[0, false, 101]],
+  );
+  const smooth = drawnSeries([{ data: steps }, { data: xy(1, 2) }], 0.9, 100);
+  assert.deepEqual(
+    smooth.map((d) => [d.series, d.raw]),
+    [
+      [0, true],
+      [0, false],
+      [1, true],
+      [1, false],
+    ],
+  );
+  // Smoothed over all 1000 points, then thinned: the alternating 0/1 averages out near 0.5.
+  assert.ok(smooth[1]!.data.slice(10).every((p) => Math.abs(p.y - 0.5) < 0.1));
 });

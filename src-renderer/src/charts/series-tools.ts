@@ -1,5 +1,31 @@
 /** What the line charts compute from their series: hover look-up, log-scale check, CSV. Pure, unit-tested. */
-import type { XY } from './smoothing.ts';
+import { ema, thin, type XY } from './smoothing.ts';
+
+/** One line a chart draws: series `series`, smoothed, or raw beneath its smoothed line. */
+export interface Drawn {
+  series: number;
+  raw: boolean;
+  data: XY[];
+}
+
+/**
+ * The lines for these series: each as it is, or with smoothing its raw line (drawn faint) then
+ * its EMA. Thinned to `maxPoints` after smoothing, so thinning does not change the smoothed shape.
+ */
+export function drawnSeries(
+  series: readonly { data: readonly XY[] }[],
+  smoothing: number,
+  maxPoints: number,
+): Drawn[] {
+  return series.flatMap((s, i): Drawn[] =>
+    smoothing > 0
+      ? [
+          { series: i, raw: true, data: thin(s.data, maxPoints) },
+          { series: i, raw: false, data: thin(ema(s.data, smoothing), maxPoints) },
+        ]
+      : [{ series: i, raw: false, data: thin(s.data, maxPoints) }],
+  );
+}
 
 /**
  * The index of the point nearest `x` in a series sorted by x (binary search), or -1 when the
