@@ -104,6 +104,15 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
     assert.ok(zoomed[1] - zoomed[0] < whole[1] - whole[0], `zoom narrows the x range: ${zoomed}`);
     await page.getByRole('button', { name: /^Reset zoom of ELBO/ }).click();
     assert.deepEqual(await xRange(elbo), whole, 'reset restores the range');
+    // Dragging across the chart zooms to the dragged range.
+    const area = (await elbo.boundingBox())!;
+    await page.mouse.move(area.x + area.width * 0.45, area.y + area.height * 0.4);
+    await page.mouse.down();
+    await page.mouse.move(area.x + area.width * 0.7, area.y + area.height * 0.4, { steps: 5 });
+    await page.mouse.up();
+    const dragged = await xRange(elbo);
+    assert.ok(dragged[0] > whole[0] && dragged[1] < whole[1], `a drag zooms in: ${dragged}`);
+    await page.getByRole('button', { name: /^Reset zoom of ELBO/ }).click();
     // The keys on the focused chart.
     await page.getByRole('group', { name: /^ELBO .*\+ and − zoom/ }).focus();
     await page.keyboard.press('+');
