@@ -11,6 +11,7 @@ import {
   column,
   etaSeconds,
   elapsedSeconds,
+  metricTitle,
 } from '../../src-renderer/src/runs/columns.ts';
 import { applyFilters, groupRuns, matchesFilter, meanSd } from '../../src-renderer/src/runs/experiment.ts';
 import { heightOn, parallelAxes, parallelLines } from '../../src-renderer/src/runs/parallel.ts';
@@ -67,6 +68,9 @@ test('every setting and every final metric can be a column, headed by the settin
   assert.equal(column('xDim').label, 'Dx', "the settings table's label, not the key");
   assert.equal(column('lambda').label, 'λ');
   assert.equal(column('nmi').label, 'NMI');
+  assert.equal(metricTitle('test/accuracy_hungarian'), 'test · Acc. Hungarian');
+  assert.equal(metricTitle('train/step_loss'), 'train · Loss per step');
+  assert.equal(metricTitle('test/new_thing'), 'test · new_thing');
   assert.equal(cellText(runs[0]!, 'lr', 0), '1e-3');
   assert.equal(cellText(runs[1]!, 'accuracy', 0), '80.0%');
   assert.equal(cellText(runs[3]!, 'accuracy', 0), '—');

@@ -184,3 +184,16 @@ export function formatValue(id: ColumnId, value: string | number | null | undefi
 export function cellText(run: RunSummary, id: ColumnId, now: number): string {
   return formatValue(id, columnValue(run, id, now));
 }
+
+const TRAIN_ONLY: Record<string, string> = {
+  loss: 'Loss (minimised objective)',
+  step_loss: 'Loss per step',
+  step_elbo: 'ELBO per step',
+};
+
+/** A recorded metric's name as people read it: 'test/accuracy' -> 'test · Accuracy'. */
+export function metricTitle(name: string): string {
+  const [split, key] = name.includes('/') ? (name.split('/', 2) as [string, string]) : ['', name];
+  const label = isMetricKey(key) ? metricLabel(key) : (TRAIN_ONLY[key] ?? key);
+  return split ? `${split} · ${label}` : label;
+}
