@@ -204,16 +204,17 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
 
   await t.test('parallel coordinates draw one line per run', async () => {
     await page.getByRole('button', { name: 'Parallel coordinates' }).click();
-    const plot = page.getByRole('img', { name: /^3 runs over / });
+    const plot = page.getByRole('group', { name: /^3 runs over / });
     await plot.waitFor();
     assert.match(
       (await plot.getAttribute('aria-label'))!,
       /λ \(min\. information\).*Epochs.*Seed.*Accuracy$/,
     );
-    assert.equal(await plot.locator('path.run-line').count(), 3);
+    assert.equal(await plot.getByRole('link').count(), 3, 'a line per run, each reachable by keyboard');
     await page.getByLabel('Parallel coordinates metric').selectOption({ label: 'NMI' });
-    await page.getByRole('img', { name: /NMI$/ }).waitFor();
-    await plot.locator('path.run-line').first().hover({ force: true });
+    await page.getByRole('group', { name: /NMI$/ }).waitFor();
+    await plot.getByRole('link', { name: /^lam-b: NMI / }).focus();
+    await page.locator('.parallel .detail strong', { hasText: 'lam-b' }).waitFor();
     await screenshot(page, 'analysis-parallel');
     await toggleTheme();
     await screenshot(page, 'analysis-parallel-dark');
