@@ -50,4 +50,9 @@ export interface ClusterSamplesPayload {
   }[];
   /** v1 only: each cluster's size and most confident members under p(z|x,w) (see ProjectionPayload.bayes). */
   bayes?: { size: number; members: ClusterMember[] }[];
+  /**
+   * 2-D data only: the test set's points (the first 2,000, flattened as x0, y0, x1,
+   * y1, ...), drawn faintly beneath each cluster's picture so its members show where they lie.
+   */
+  points?: number[];
 }

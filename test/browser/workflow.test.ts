@@ -301,7 +301,7 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
     await page.getByRole('table', { name: 'Final metrics' }).waitFor();
     await page.locator('.columns .scatter').nth(1).waitFor();
     const curvePoints = Number(
-      await page.locator('canvas[aria-label^="test/accuracy"]').getAttribute('data-points'),
+      await page.locator('canvas[aria-label^="test · Accuracy"]').getAttribute('data-points'),
     );
     assert.equal(curvePoints, 5, '3 + 2 epochs of test accuracy');
     await screenshot(page, 'compare-light');

@@ -10,7 +10,7 @@ import { projectionGroups, syntheticProjection } from '../../src-renderer/src/ch
 import { cellText, paramRows, visibleRows } from '../../src-renderer/src/compare/diff.ts';
 import { parseRoute, href } from '../../src-renderer/src/lib/routes.ts';
 import { backoffMs, socketUrl, takeToken } from '../../src-renderer/src/lib/token.ts';
-import { fmt, fmtPercent } from '../../src-renderer/src/lib/format.ts';
+import { fmt, fmtPercent, plural } from '../../src-renderer/src/lib/format.ts';
 import {
   backendToUse,
   fieldError,
@@ -19,7 +19,7 @@ import {
   overrides,
   toForm,
 } from '../../src-renderer/src/new-run/fields.ts';
-import { clusterLabelMatrix } from '../../src-renderer/src/run/matrix.ts';
+import { clusterLabelMatrix, majorityByCluster } from '../../src-renderer/src/run/matrix.ts';
 import { SeriesSet } from '../../src-renderer/src/run/series.ts';
 import { filterRuns, nextSort, sortRuns } from '../../src-renderer/src/runs/table.ts';
 
@@ -68,13 +68,20 @@ test('routes parse and print', () => {
   assert.deepEqual(parseRoute(''), { name: 'runs' });
   assert.deepEqual(parseRoute('#/runs/12'), { name: 'run', id: 12 });
   assert.deepEqual(parseRoute('#/compare?ids=1,2,2,x'), { name: 'compare', ids: [1, 2] });
-  assert.deepEqual(parseRoute('#/new?from=3'), { name: 'new', from: 3, dataset: null });
+  assert.deepEqual(parseRoute('#/new?from=3'), { name: 'new', from: 3, dataset: null, epochs: null });
   assert.deepEqual(parseRoute('#/datasets/my%20set'), { name: 'datasets', selected: 'my set' });
   assert.equal(parseRoute('#/nope').name, 'not-found');
   assert.deepEqual(parseRoute(href.newRun({ dataset: 'spiral' })), {
     name: 'new',
     from: null,
     dataset: 'spiral',
+    epochs: null,
+  });
+  assert.deepEqual(parseRoute(href.newRun({ dataset: 'spiral', epochs: 20 })), {
+    name: 'new',
+    from: null,
+    dataset: 'spiral',
+    epochs: 20,
   });
   assert.deepEqual(parseRoute(href.compare([4, 5])), { name: 'compare', ids: [4, 5] });
 });
@@ -199,6 +206,12 @@ test('cluster-by-label matrix and projection groups', () => {
     [1, 0, 0],
   );
   assert.equal(m.max, 2);
+  // The Clusters tab's "mostly": over every member, as the matrix counts.
+  assert.deepEqual(majorityByCluster([0, 0, 1, 2, 2, 2], [1, 1, 0, 0, 0, 1]).get(2), {
+    label: 0,
+    purity: 2 / 3,
+    size: 3,
+  });
   const p = syntheticProjection(1000, 10);
   const groups = projectionGroups(p, 'pcaX', 'cluster');
   assert.equal(groups.length, 10);
@@ -232,6 +245,9 @@ test('formatting', () => {
   assert.equal(fmt(null), '—');
   assert.equal(fmt(NaN), 'NaN');
   assert.equal(fmtPercent(0.953), '95.3%');
+  assert.equal(plural(1, 'epoch'), '1 epoch');
+  assert.equal(plural('3', 'epoch'), '3 epochs');
+  assert.equal(plural(0, 'run'), '0 runs');
   assert.equal(formatSetting('lr', 0.001), '1e-3');
   assert.equal(formatSetting('lr', 2.5e-4), '2.5e-4');
   assert.equal(formatSetting('lr', 0.5), '0.5');

@@ -153,6 +153,12 @@ describe('renderer state over the API client', () => {
     assert.equal(copy.values!.k, '5');
     assert.equal(copy.changed('k'), true);
 
+    // The empty state's first run: the dataset's defaults, fewer epochs.
+    const short = new NewRunForm({ api: back.api, datasets, runs });
+    await short.load(null, 'spiral', 20);
+    assert.equal(short.values!.epochs, '20');
+    assert.equal(short.values!.k, String(short.presets!.defaults.k));
+
     // A refusal by the back end is shown, not thrown.
     copy.dataset = 'no-such-dataset';
     assert.equal(await copy.submit(), null);

@@ -165,6 +165,7 @@ export async function computeArtefacts(
     }),
   };
   if (bayes) samples.bayes = membersOf(bayes);
+  if (shape.length === 1 && d === 2) samples.points = toList(test.x.subarray(0, 2 * Math.min(n, 2000)));
 
   return [
     { kind: 'projection', payload: projection },

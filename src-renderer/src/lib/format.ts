@@ -46,3 +46,8 @@ export function errorText(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** '1 epoch', '3 epochs': a count with its noun agreeing. */
+export function plural(count: number | string, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${Number(count) === 1 ? singular : pluralForm}`;
+}

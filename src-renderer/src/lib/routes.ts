@@ -3,7 +3,7 @@ export type Route =
   | { name: 'runs'; sweep?: number }
   | { name: 'sweeps' }
   | { name: 'run'; id: number }
-  | { name: 'new'; from: number | null; dataset: string | null }
+  | { name: 'new'; from: number | null; dataset: string | null; epochs: number | null }
   | { name: 'compare'; ids: number[] }
   | { name: 'datasets'; selected: string | null }
   | { name: 'bench-scatter'; n: number }
@@ -25,7 +25,12 @@ export function parseRoute(hash: string): Route {
       if (parts.length === 2 && /^\d+$/.test(parts[1]!)) return { name: 'run', id: Number(parts[1]) };
       break;
     case 'new':
-      return { name: 'new', from: intParam(params.get('from')), dataset: params.get('dataset') };
+      return {
+        name: 'new',
+        from: intParam(params.get('from')),
+        dataset: params.get('dataset'),
+        epochs: intParam(params.get('epochs')),
+      };
     case 'compare': {
       const ids = (params.get('ids') ?? '')
         .split(',')
@@ -50,10 +55,12 @@ export const href = {
     opts.sweep !== undefined ? `#/runs?sweep=${opts.sweep}` : '#/runs',
   sweeps: () => '#/sweeps',
   run: (id: number) => `#/runs/${id}`,
-  newRun: (opts: { from?: number; dataset?: string } = {}) => {
+  /** `epochs`: a shorter run than the dataset's default (the empty state's first run). */
+  newRun: (opts: { from?: number; dataset?: string; epochs?: number } = {}) => {
     const q = new URLSearchParams();
     if (opts.from !== undefined) q.set('from', String(opts.from));
     if (opts.dataset !== undefined) q.set('dataset', opts.dataset);
+    if (opts.epochs !== undefined) q.set('epochs', String(opts.epochs));
     const s = q.toString();
     return s ? `#/new?${s}` : '#/new';
   },

@@ -70,8 +70,11 @@ export class NewRunForm {
     this.#deps = deps;
   }
 
-  /** Fills the form: from an earlier run (duplicate), else the requested or first dataset. */
-  async load(from: number | null, dataset: string | null): Promise<void> {
+  /**
+   * Fills the form: from an earlier run (duplicate), else the requested or first dataset; with
+   * `epochs` in place of the dataset's default when given.
+   */
+  async load(from: number | null, dataset: string | null, epochs: number | null = null): Promise<void> {
     const { api, datasets } = this.#deps;
     api
       .backends()
@@ -90,6 +93,7 @@ export class NewRunForm {
       const first =
         dataset ?? (datasets.list.some((d) => d.name === 'spiral') ? 'spiral' : datasets.list[0]?.name);
       if (first) await this.selectDataset(first);
+      if (epochs !== null && this.values) this.values = { ...this.values, epochs: String(epochs) };
     } catch (err) {
       this.loadError = errorText(err);
     }

@@ -32,3 +32,15 @@ export function clusterLabelMatrix(cluster: readonly number[], label: readonly n
   });
   return { clusters: clusterSet, labels: labelSet, counts, majority, max };
 }
+
+/**
+ * Each cluster's majority label over all its test points (the matrix's rows), for the Clusters
+ * tab, whose own payload holds only each cluster's most confident members.
+ */
+export function majorityByCluster(
+  cluster: readonly number[],
+  label: readonly number[],
+): Map<number, { label: number; purity: number; size: number }> {
+  const m = clusterLabelMatrix(cluster, label);
+  return new Map(m.clusters.map((c, i) => [c, m.majority[i]!]));
+}

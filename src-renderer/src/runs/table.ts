@@ -1,17 +1,10 @@
 /** Sorting and filtering of the runs table. Pure, unit-tested. */
 import type { RunSummary } from '../../../src-main/common/api/contract.ts';
 import type { RunStatus } from '../../../src-main/common/run.ts';
-import { COLUMN_SETTINGS, type ColumnKey } from '../../../src-main/common/settings.ts';
+import { columnValue, isMetricKey, type ColumnId } from './columns.ts';
 
-/** The run's own columns, and a column for each setting the settings table gives one. */
-export type SortKey =
-  'name' | 'dataset' | 'status' | 'sweep' | ColumnKey | 'backend' | 'accuracy' | 'elbo' | 'createdAt';
-
-const SETTING_COLUMNS: ReadonlySet<string> = new Set(COLUMN_SETTINGS.map((s) => s.key));
-
-function isSettingColumn(key: SortKey): key is ColumnKey {
-  return SETTING_COLUMNS.has(key);
-}
+/** The columns every table shows, the sweep a run belongs to, and any column the user may choose (columns.ts). */
+export type SortKey = 'name' | 'dataset' | 'status' | 'sweep' | ColumnId;
 
 export interface SortState {
   key: SortKey;
@@ -35,8 +28,7 @@ const STATUS_ORDER: Record<RunStatus, number> = {
   completed: 5,
 };
 
-export function sortValue(run: RunSummary, key: SortKey): string | number | null {
-  if (isSettingColumn(key)) return run.config[key];
+export function sortValue(run: RunSummary, key: SortKey, now = Date.now()): string | number | null {
   switch (key) {
     case 'name':
       return run.name.toLowerCase();
@@ -47,23 +39,17 @@ export function sortValue(run: RunSummary, key: SortKey): string | number | null
     case 'sweep':
       // Sorting by sweep groups each sweep's runs, in task order (their ids grow with it).
       return run.sweepId;
-    case 'backend':
-      return run.backend ?? run.config.backend;
-    case 'accuracy':
-      return run.metrics.accuracy ?? null;
-    case 'elbo':
-      return run.metrics.elbo ?? null;
-    case 'createdAt':
-      return run.createdAt;
+    default:
+      return columnValue(run, key, now);
   }
 }
 
 /** Missing values sort last in both directions; ties keep the newest run first. */
-export function sortRuns(runs: readonly RunSummary[], sort: SortState): RunSummary[] {
+export function sortRuns(runs: readonly RunSummary[], sort: SortState, now = Date.now()): RunSummary[] {
   const sign = sort.direction === 'asc' ? 1 : -1;
   return [...runs].sort((a, b) => {
-    const va = sortValue(a, sort.key);
-    const vb = sortValue(b, sort.key);
+    const va = sortValue(a, sort.key, now);
+    const vb = sortValue(b, sort.key, now);
     const aMissing = va === null || (typeof va === 'number' && Number.isNaN(va));
     const bMissing = vb === null || (typeof vb === 'number' && Number.isNaN(vb));
     if (aMissing !== bMissing) return aMissing ? 1 : -1;
@@ -90,6 +76,6 @@ export function filterRuns(runs: readonly RunSummary[], filter: RunFilter): RunS
 /** Next sort state when a column header is activated: same column flips, a new one starts sensibly. */
 export function nextSort(current: SortState, key: SortKey): SortState {
   if (current.key === key) return { key, direction: current.direction === 'asc' ? 'desc' : 'asc' };
-  const descFirst: SortKey[] = ['accuracy', 'elbo', 'createdAt', 'epochs'];
-  return { key, direction: descFirst.includes(key) ? 'desc' : 'asc' };
+  const descFirst = isMetricKey(key) || ['createdAt', 'epochs', 'elapsed'].includes(key);
+  return { key, direction: descFirst ? 'desc' : 'asc' };
 }

@@ -66,6 +66,7 @@ test('v2 and Shu store one rule', async () => {
       samples.clusters.reduce((s, c) => s + c.size, 0),
       data.test.n,
     );
+    assert.equal(samples.points?.length, 2 * data.test.n, '2-D data: every test point, for the backdrop');
     gmvae.dispose();
   }
 });

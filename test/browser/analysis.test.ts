@@ -1,0 +1,309 @@
+/**
+ * The analysis tools on a few tiny spiral runs in a browser against the web-mode server: the
+ * curves' zoom, log axis, smoothing and downloads. Screenshots go to test-results/screenshots/.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { after, before, test } from 'node:test';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { launch, newPage, screenshot } from './helpers/browser.ts';
+import { serve, type Served } from './helpers/server.ts';
+
+declare const location: { hash: string };
+declare const document: { activeElement: { getAttribute(name: string): string | null } | null };
+declare function getComputedStyle(el: unknown): { backgroundColor: string };
+
+let served: Served;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+
+before(async () => {
+  served = await serve();
+  browser = await launch();
+  ({ page, errors } = await newPage(browser));
+});
+
+after(async () => {
+  await browser?.close();
+  await served?.stop();
+});
+
+async function toggleTheme(): Promise<void> {
+  await page.getByRole('button', { name: /Switch to (dark|light) theme/ }).click();
+}
+
+const go = (hash: string) => page.evaluate((h) => (location.hash = h), hash);
+
+/** Starts a small spiral run from the New run form; returns its id. */
+async function startRun(name: string, settings: Record<string, string>): Promise<number> {
+  await go('#/new?dataset=spiral');
+  await page.getByLabel('Epochs', { exact: true }).waitFor();
+  await page.getByLabel('Run name').fill(name);
+  for (const [label, value] of Object.entries({ Epochs: '2', 'Hidden units': '16', ...settings }))
+    await page.getByLabel(label, { exact: true }).fill(value);
+  await page.getByRole('button', { name: 'Start run' }).click();
+  await page.waitForURL(/#\/runs\/\d+$/);
+  return Number(new URL(page.url()).hash.split('/').pop());
+}
+
+async function waitForCompleted(): Promise<void> {
+  const badge = page.locator('header .badge');
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const text = ((await badge.textContent().catch(() => '')) ?? '').trim();
+    if (text === 'completed') return;
+    if (text === 'failed' || Date.now() > deadline)
+      throw new Error(`run is '${text}'\n${served.log().slice(-1500)}`);
+    await page.waitForTimeout(300);
+  }
+}
+
+async function xRange(canvas: Locator): Promise<[number, number]> {
+  return [Number(await canvas.getAttribute('data-x-min')), Number(await canvas.getAttribute('data-x-max'))];
+}
+
+test('analysis: chart tools, experiment table, parallel coordinates', { timeout: 240_000 }, async (t) => {
+  const runIds: number[] = [];
+
+  await t.test('three small runs train', async () => {
+    await page.goto(served.url);
+    await page.getByRole('heading', { name: 'Runs', exact: true }).waitFor();
+    for (const [name, lambda, seed] of [
+      ['lam-a', '0.5'],
+      ['lam-b', '0.5', '7'],
+      ['lam-c', '1'],
+    ] as [string, string, string?][]) {
+      const settings: Record<string, string> = { 'λ (min. information)': lambda };
+      if (name === 'lam-c') settings.Epochs = '3';
+      if (seed) settings.Seed = seed;
+      runIds.push(await startRun(name, settings));
+    }
+    // While they train, the runs table says how long each has left.
+    await go('#/runs');
+    await page
+      .getByText(/\d+(\.\d)? (s|min) left$/)
+      .first()
+      .waitFor({ timeout: 20_000 });
+    await screenshot(page, 'analysis-runs-training');
+    for (const id of runIds) {
+      await go(`#/runs/${id}`);
+      await waitForCompleted();
+    }
+  });
+
+  await t.test('curves zoom (buttons and keys), reset, log y, smoothing and downloads', async () => {
+    await go(`#/runs/${runIds[2]}`);
+    const elbo = page.locator('canvas[aria-label^="ELBO"]');
+    await page.waitForFunction(() => true);
+    await elbo.waitFor();
+    const whole = await xRange(elbo);
+    assert.deepEqual(whole, [1, 3], 'three epochs');
+    await page.getByRole('button', { name: /^Zoom in on ELBO/ }).click();
+    const zoomed = await xRange(elbo);
+    assert.ok(zoomed[1] - zoomed[0] < whole[1] - whole[0], `zoom narrows the x range: ${zoomed}`);
+    await page.getByRole('button', { name: /^Reset zoom of ELBO/ }).click();
+    assert.deepEqual(await xRange(elbo), whole, 'reset restores the range');
+    // Dragging across the chart zooms to the dragged range.
+    const area = (await elbo.boundingBox())!;
+    await page.mouse.move(area.x + area.width * 0.45, area.y + area.height * 0.4);
+    await page.mouse.down();
+    await page.mouse.move(area.x + area.width * 0.7, area.y + area.height * 0.4, { steps: 5 });
+    await page.mouse.up();
+    const dragged = await xRange(elbo);
+    assert.ok(dragged[0] > whole[0] && dragged[1] < whole[1], `a drag zooms in: ${dragged}`);
+    await page.getByRole('button', { name: /^Reset zoom of ELBO/ }).click();
+    // The keys on the focused chart.
+    await page.getByRole('group', { name: /^ELBO .*\+ and − zoom/ }).focus();
+    await page.keyboard.press('+');
+    assert.ok((await xRange(elbo))[1] - (await xRange(elbo))[0] < 2, 'the + key zooms');
+    await page.keyboard.press('0');
+    assert.deepEqual(await xRange(elbo), whole, 'the 0 key resets');
+
+    // An ELBO is negative: no log axis; the clusters used are counts, so they may have one.
+    assert.equal(await page.getByRole('button', { name: /^Log scale for ELBO/ }).isDisabled(), true);
+    const used = page.locator('canvas[aria-label^="Clusters used"]');
+    await page.getByRole('button', { name: /^Log scale for Clusters used/ }).click();
+    await page.locator('canvas[aria-label^="Clusters used"][data-log-y="true"]').waitFor();
+    assert.equal(await used.getAttribute('data-points'), '3');
+
+    await page.getByLabel('Smoothing (EMA weight)').fill('0.8');
+    // The download menu by keyboard.
+    await page.getByRole('button', { name: /^Download ELBO/ }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('menuitem', { name: 'PNG image' }).waitFor();
+    const csvDownload = page.waitForEvent('download');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    const csv = await csvDownload;
+    assert.equal(csv.suggestedFilename(), 'elbo-nats-higher-is-better.csv');
+    const text = fs.readFileSync((await csv.path())!, 'utf8');
+    const lines = text.trim().split('\n');
+    assert.equal(lines[0], 'epoch,train,train (smoothed 0.8),test,test (smoothed 0.8)');
+    assert.equal(lines.length, 4, 'a row per epoch');
+    const pngDownload = page.waitForEvent('download');
+    await page.getByRole('button', { name: /^Download ELBO/ }).click();
+    await page.getByRole('menuitem', { name: 'PNG image' }).click();
+    const png = await pngDownload;
+    assert.equal(png.suggestedFilename(), 'elbo-nats-higher-is-better.png');
+    assert.deepEqual(
+      [...fs.readFileSync((await png.path())!).subarray(1, 4)].map((c) => String.fromCharCode(c)).join(''),
+      'PNG',
+    );
+    // The tooltip lists both series at the hovered epoch.
+    const box = (await elbo.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.55, box.y + box.height * 0.5);
+    await page.waitForTimeout(150);
+    await screenshot(page, 'analysis-run-curves');
+    await page.mouse.move(0, 0);
+  });
+
+  await t.test('the runs table: chosen columns, a filter on a column, groups with mean ± sd', async () => {
+    await go('#/runs');
+    const table = page.getByRole('table', { name: 'Runs', exact: true });
+    await table.getByRole('link', { name: 'lam-c' }).waitFor();
+    await page.getByRole('button', { name: 'Columns ▾' }).click();
+    const picker = page.getByRole('dialog', { name: 'Columns' });
+    await picker.getByLabel('NMI').check();
+    await picker.getByLabel('Dx', { exact: true }).check();
+    await screenshot(page, 'analysis-runs-columns');
+    await picker.getByRole('button', { name: 'Done' }).click();
+    await table.getByRole('columnheader', { name: 'NMI' }).waitFor();
+    await table.getByRole('columnheader', { name: 'Dx' }).waitFor();
+
+    await page.getByLabel('Filter column').selectOption({ label: 'λ' });
+    await page.getByLabel('Filter value').fill('0.5');
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    await page.getByRole('button', { name: 'Remove filter λ = 0.5' }).waitFor();
+    assert.equal(await table.locator('tbody tr').count(), 2, 'lam-a and lam-b');
+    await page.getByRole('button', { name: 'Remove filter λ = 0.5' }).click();
+    assert.equal(await table.locator('tbody tr').count(), 3);
+
+    await page.getByLabel('Group by').selectOption({ label: 'λ (min. information)' });
+    const groups = page.getByRole('table', { name: 'Runs grouped by λ (min. information)' });
+    const half = groups.getByRole('row', { name: /^0\.5 / });
+    await half.waitFor();
+    const accuracyOf = async (name: string) => {
+      const text = await table.evaluate((el, runName) => {
+        const heads = [...el.querySelectorAll('thead th')].map((th) => th.textContent?.trim() ?? '');
+        const row = [...el.querySelectorAll('tbody tr')].find((tr) => tr.textContent?.includes(runName));
+        return row?.children[heads.findIndex((h) => h.startsWith('Accuracy'))]?.textContent?.trim() ?? '';
+      }, name);
+      assert.match(text, /%$/, `${name}'s accuracy cell`);
+      return Number(text.replace('%', ''));
+    };
+    const mean = ((await accuracyOf('lam-a')) + (await accuracyOf('lam-b'))) / 2;
+    const cells = await half.getByRole('cell').allTextContents();
+    assert.equal(cells[0], '2', 'two runs have λ 0.5');
+    const shown = cells.find((c) => c.includes('%') && c.includes('±'));
+    assert.ok(shown, `a mean ± sd cell: ${cells.join(' | ')}`);
+    assert.ok(Math.abs(Number(shown.split('%')[0]) - mean) < 0.11, `group mean ${shown}, runs' mean ${mean}`);
+    await screenshot(page, 'analysis-runs-grouped');
+    await page.getByLabel('Group by').selectOption({ label: 'none' });
+  });
+
+  await t.test('parallel coordinates draw one line per run', async () => {
+    await page.getByRole('button', { name: 'Parallel coordinates' }).click();
+    const plot = page.getByRole('group', { name: /^3 runs over / });
+    await plot.waitFor();
+    assert.match(
+      (await plot.getAttribute('aria-label'))!,
+      /λ \(min\. information\).*Epochs.*Seed.*Accuracy$/,
+    );
+    assert.equal(await plot.getByRole('link').count(), 3, 'a line per run, each reachable by keyboard');
+    await page.getByLabel('Parallel coordinates metric').selectOption({ label: 'NMI' });
+    await page.getByRole('group', { name: /NMI$/ }).waitFor();
+    await plot.getByRole('link', { name: /^lam-b: NMI / }).focus();
+    await page.locator('.parallel .detail strong', { hasText: 'lam-b' }).waitFor();
+    await screenshot(page, 'analysis-parallel');
+    await toggleTheme();
+    await screenshot(page, 'analysis-parallel-dark');
+    await toggleTheme();
+  });
+
+  await t.test('projection: the count follows the legend, the hover panel clears on leaving', async () => {
+    await go(`#/runs/${runIds[2]}`);
+    await page.getByRole('tab', { name: 'Latent space' }).click();
+    const scatter = page.locator('.scatter');
+    await scatter.waitFor({ timeout: 30_000 });
+    const total = Number(await scatter.getAttribute('data-points'));
+    assert.equal(Number(await scatter.getAttribute('data-shown')), total);
+    const legend = page.getByRole('list', { name: /^Legend/ });
+    const first = legend.getByRole('button').first();
+    const firstCount = Number(
+      ((await first.textContent()) ?? '').replace(/.*\(([\d,]+)\).*/s, '$1').replace(/,/g, ''),
+    );
+    await first.click();
+    assert.equal(Number(await scatter.getAttribute('data-shown')), total - firstCount);
+    await page.getByText(`${(total - firstCount).toLocaleString('en-US')} shown of`).waitFor();
+    assert.match(
+      (await scatter.locator('canvas').getAttribute('aria-label'))!,
+      /x: PC 1 of x, y: PC 2 of x$/,
+    );
+    const box = (await scatter.locator('canvas').boundingBox())!;
+    let hovered = false;
+    for (let y = 0.15; y < 0.9 && !hovered; y += 0.05)
+      for (let x = 0.1; x < 0.9 && !hovered; x += 0.02) {
+        await page.mouse.move(box.x + box.width * x, box.y + box.height * y);
+        hovered = await page.getByText('test index').isVisible();
+      }
+    assert.ok(hovered, 'hovering the scatter shows an example');
+    await screenshot(page, 'analysis-latent');
+    await page.mouse.move(box.x + box.width + 200, box.y - 40);
+    await page.getByText('Hover a point to see the test example').waitFor();
+
+    // 2-D data: each cluster's picture has the whole test set faintly beneath it.
+    await page.getByRole('tab', { name: 'Clusters' }).click();
+    await page
+      .getByRole('region', { name: /^Cluster \d+$/ })
+      .first()
+      .waitFor();
+    await page.getByText('grey: the test set').waitFor();
+    assert.match((await page.locator('.cluster header').first().textContent()) ?? '', /mostly \d+ \(\d+%\)/);
+    await screenshot(page, 'analysis-clusters');
+  });
+
+  await t.test('compare keeps run colours and the selection; dialogs return focus', async () => {
+    await go('#/runs');
+    const table = page.getByRole('table', { name: 'Runs', exact: true });
+    await page.getByRole('button', { name: 'Actions for lam-a' }).click();
+    await page.getByRole('menuitem', { name: 'Delete…' }).click();
+    await page.getByRole('dialog', { name: 'Delete run “lam-a”?' }).waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.waitForFunction(
+      () => document.activeElement?.getAttribute('aria-label') === 'Actions for lam-a',
+      undefined,
+      { timeout: 2000 },
+    );
+
+    await table.getByLabel('Select lam-a for comparison').check();
+    await table.getByLabel('Select lam-c for comparison').check();
+    await page.getByRole('link', { name: 'Compare (2)' }).click();
+    await page.getByRole('heading', { name: 'Compare runs' }).waitFor();
+    const chip = (name: string) =>
+      page
+        .getByRole('link', { name })
+        .locator('.sw')
+        .evaluate((el) => getComputedStyle(el).backgroundColor);
+    const lamC = await chip('lam-c');
+    await page.getByRole('table', { name: 'Final metrics' }).waitFor();
+    await screenshot(page, 'analysis-compare', true);
+    await page.getByRole('link', { name: 'Change selection' }).click();
+    await table.getByLabel('Select lam-b for comparison').check();
+    assert.equal(
+      await table.getByLabel('Select lam-a for comparison').isChecked(),
+      true,
+      'the selection stays',
+    );
+    await page.getByRole('link', { name: 'Compare (3)' }).click();
+    await page.getByRole('link', { name: 'lam-b' }).waitFor();
+    assert.equal(await chip('lam-c'), lamC, 'lam-c keeps its colour when lam-b joins');
+  });
+
+  await t.test('no page errors', () => {
+    assert.deepEqual(
+      errors.filter((e) => !/favicon|404/.test(e)),
+      [],
+    );
+  });
+});

@@ -1,0 +1,174 @@
+/** The runs table as an experiment table: its columns, filters, groups and times. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { RunSummary } from '../../src-main/common/api/contract.ts';
+import { defaultConfigFor } from '../../src-main/common/config.ts';
+import type { DatasetInfo } from '../../src-main/common/dataset.ts';
+import type { GmvaeConfig } from '../../src-main/common/settings.ts';
+import {
+  ALL_COLUMNS,
+  cellText,
+  column,
+  etaSeconds,
+  elapsedSeconds,
+  metricTitle,
+} from '../../src-renderer/src/runs/columns.ts';
+import { applyFilters, groupRuns, matchesFilter, meanSd } from '../../src-renderer/src/runs/experiment.ts';
+import { heightOn, parallelAxes, parallelLines } from '../../src-renderer/src/runs/parallel.ts';
+import { sortRuns } from '../../src-renderer/src/runs/table.ts';
+
+const spiral: DatasetInfo = {
+  name: 'spiral',
+  kind: 'table',
+  shape: [2],
+  nTrain: 10000,
+  nTest: 2000,
+  valueRange: [-4, 4],
+  numClasses: 5,
+  source: 'builtin',
+  split: 'source',
+};
+
+function run(id: number, config: Partial<GmvaeConfig>, patch: Partial<RunSummary> = {}): RunSummary {
+  return {
+    id,
+    name: `run-${id}`,
+    dataset: 'spiral',
+    status: 'completed',
+    config: { ...defaultConfigFor(spiral), ...config },
+    backend: 'cpu',
+    device: null,
+    seed: 1,
+    epoch: 3,
+    step: 150,
+    createdAt: new Date(2026, 0, id).toISOString(),
+    startedAt: null,
+    finishedAt: null,
+    updatedAt: new Date(2026, 0, 1).toISOString(),
+    trainSeconds: 10,
+    error: null,
+    notes: '',
+    tags: [],
+    pid: null,
+    sweepId: null,
+    metrics: {},
+    progress: null,
+    ...patch,
+  };
+}
+
+const runs = [
+  run(1, { lambda: 0.5, lr: 1e-3 }, { metrics: { accuracy: 0.6, elbo: -5 } }),
+  run(2, { lambda: 0.5, lr: 1e-4 }, { metrics: { accuracy: 0.8, elbo: -4 } }),
+  run(3, { lambda: 1, lr: 1e-3 }, { metrics: { accuracy: 0.9 } }),
+  run(4, { lambda: 0.1 + 0.2 }, { status: 'failed' }),
+];
+
+test('every setting and every final metric can be a column, headed by the settings table', () => {
+  assert.ok(ALL_COLUMNS.includes('xDim') && ALL_COLUMNS.includes('nmi') && ALL_COLUMNS.includes('eta'));
+  assert.equal(column('xDim').label, 'Dx', "the settings table's label, not the key");
+  assert.equal(column('lambda').label, 'λ');
+  assert.equal(column('nmi').label, 'NMI');
+  assert.equal(metricTitle('test/accuracy_hungarian'), 'test · Acc. Hungarian');
+  assert.equal(metricTitle('train/step_loss'), 'train · Loss per step');
+  assert.equal(metricTitle('test/new_thing'), 'test · new_thing');
+  assert.equal(cellText(runs[0]!, 'lr', 0), '1e-3');
+  assert.equal(cellText(runs[1]!, 'accuracy', 0), '80.0%');
+  assert.equal(cellText(runs[3]!, 'accuracy', 0), '—');
+  assert.deepEqual(
+    sortRuns(runs, { key: 'lr', direction: 'asc' }).map((r) => r.id),
+    [2, 4, 3, 1],
+    'ties keep the newest first',
+  );
+});
+
+test('a filter on a column keeps the runs whose value matches', () => {
+  const ids = (f: Parameters<typeof applyFilters>[1]) => applyFilters(runs, f, 0).map((r) => r.id);
+  assert.deepEqual(ids([{ column: 'lambda', op: '=', value: '0.5' }]), [1, 2]);
+  assert.deepEqual(ids([{ column: 'lambda', op: '=', value: '0.3' }]), [4], '0.1 + 0.2 equals 0.3');
+  assert.deepEqual(ids([{ column: 'lr', op: '=', value: '1e-3' }]), [1, 3, 4]);
+  assert.deepEqual(ids([{ column: 'accuracy', op: '>', value: '0.7' }]), [2, 3]);
+  assert.deepEqual(ids([{ column: 'accuracy', op: '≥', value: '0.8' }]), [2, 3]);
+  assert.deepEqual(
+    ids([{ column: 'accuracy', op: '≠', value: '0.8' }]),
+    [1, 3],
+    'a missing value never matches',
+  );
+  assert.deepEqual(
+    ids([
+      { column: 'lambda', op: '=', value: '0.5' },
+      { column: 'accuracy', op: '<', value: '0.7' },
+    ]),
+    [1],
+    'filters combine',
+  );
+  assert.deepEqual(ids([{ column: 'optimizer', op: '=', value: 'ADAM' }]), [1, 2, 3, 4]);
+  assert.equal(matchesFilter(runs[0]!, { column: 'backend', op: 'contains', value: 'cp' }, 0), true);
+});
+
+test('grouping by a setting gives each group mean ± sd of its final metrics', () => {
+  const groups = groupRuns(runs, 'lambda', ['accuracy', 'elbo']);
+  assert.deepEqual(
+    groups.map((g) => [g.label, g.runs.map((r) => r.id)]),
+    [
+      ['0.30000000000000004', [4]],
+      ['0.5', [1, 2]],
+      ['1', [3]],
+    ],
+  );
+  const half = groups[1]!;
+  assert.ok(Math.abs(half.stats.accuracy!.mean - 0.7) < 1e-12);
+  assert.ok(Math.abs(half.stats.accuracy!.sd! - Math.SQRT2 * 0.1) < 1e-12);
+  assert.deepEqual(groups[2]!.stats.accuracy, { mean: 0.9, sd: null, n: 1 });
+  assert.equal(groups[2]!.stats.elbo, null, 'no run of the group has it');
+  assert.equal(meanSd([1, NaN, undefined, 3])!.n, 2);
+});
+
+test('a running run counts its time between epochs and estimates what is left', () => {
+  const updatedAt = '2026-01-01T00:00:00.000Z';
+  const live = run(
+    5,
+    { epochs: 10, batchSize: 100 },
+    {
+      status: 'running',
+      updatedAt,
+      trainSeconds: 30,
+      progress: { epoch: 8, batch: 5, batches: 10, step: 85, loss: 1, examplesPerSecond: 500 },
+    },
+  );
+  const now = Date.parse(updatedAt) + 4000;
+  assert.equal(elapsedSeconds(live, now), 34);
+  // Epoch 9 of 10 half done, then epoch 10: 15 batches of 100 at 500 examples a second.
+  assert.equal(etaSeconds(live), 3);
+  assert.equal(cellText(live, 'eta', now), '3.0 s');
+  assert.equal(etaSeconds(runs[0]!), null, 'a finished run has no ETA');
+  assert.equal(elapsedSeconds(runs[0]!, now), 10);
+});
+
+test('parallel coordinates: an axis per differing setting, then the metric; a line per run', () => {
+  const axes = parallelAxes(runs.slice(0, 3), 'accuracy');
+  assert.deepEqual(
+    axes.map((a) => a.label),
+    ['λ (min. information)', 'Learning rate', 'Accuracy'],
+  );
+  const lr = axes[1]!;
+  assert.equal(lr.log, false, 'one decade stays linear');
+  assert.deepEqual(
+    lr.ticks.map((t) => t.text),
+    ['1e-4', '1e-3'],
+  );
+  const lines = parallelLines(runs, axes);
+  assert.equal(lines.length, runs.length);
+  assert.deepEqual(lines[0]!.heights, [0, 1, 0], 'run 1: lowest λ, highest lr, lowest accuracy');
+  assert.deepEqual(lines[2]!.heights, [1, 1, 1]);
+  assert.equal(lines[3]!.metric, null, 'a run without the metric has no colour');
+  const wide = parallelAxes([run(1, { lr: 1e-5 }), run(2, { lr: 1e-2 })], 'nmi')[0]!;
+  assert.equal(wide.log, true, 'three decades: a log axis');
+  assert.ok(Math.abs(heightOn(wide, 1e-3)! - 2 / 3) < 1e-12);
+  const choice = parallelAxes(
+    [run(1, { optimizer: 'adam' }), run(2, { optimizer: 'adam-reset' })],
+    'nmi',
+  )[0]!;
+  assert.deepEqual(choice.categories, ['adam', 'adam-reset']);
+  assert.equal(heightOn(choice, 'adam-reset'), 1);
+});
