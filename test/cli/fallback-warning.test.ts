@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import { slowFallbackWarnings } from '../../src-main/common/backends.ts';
 import type { TrainEvent } from '../../src-main/common/training-events.ts';
 import { eventLine } from '../../src-main/cli/commands/train.ts';
+import { gmvae } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/temp.ts';
 
 const started = (backend: string, skipped: string[]): TrainEvent => ({
   type: 'started',
@@ -34,4 +36,19 @@ test('no warning where blas was not passed over, or was not what made the run sl
   assert.deepEqual(slowFallbackWarnings('wasm', []), [], '--backend wasm, chosen by the user');
   assert.deepEqual(slowFallbackWarnings('tensorflow', [NO_ADDON]), []);
   assert.doesNotMatch(eventLine(started('blas', []))!, /warning/);
+});
+
+test("auto's look for a WebGPU adapter prints nothing of Dawn's on a machine without a GPU", async () => {
+  // Without VK_ICD_FILENAMES Dawn finds no usable driver here and, in its own process, says so
+  // on stderr (Vulkan loader warnings); the question is asked in a child, so none of it shows.
+  const env = { ...process.env };
+  delete env['VK_ICD_FILENAMES'];
+  const result = await gmvae(
+    tempDir(),
+    ['train', '--dataset', 'spiral', '--epochs', '1', '--hidden', '8'],
+    env,
+  );
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stderr, /backend skipped: webgpu: (no WebGPU adapter|the webgpu package)/);
+  assert.doesNotMatch(result.stderr, /XDG_RUNTIME_DIR|Warning: Vulkan|InitializeImpl|dawn\/native/i);
 });

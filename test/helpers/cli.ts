@@ -10,12 +10,15 @@ export interface CliResult {
   stderr: string;
 }
 
-export function startGmvae(home: string, args: string[]): ChildProcess {
-  return spawn(process.execPath, [GMVAE_BIN, '--home', home, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startGmvae(home: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  return spawn(process.execPath, [GMVAE_BIN, '--home', home, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
 }
 
-export function gmvae(home: string, args: string[]): Promise<CliResult> {
-  const child = startGmvae(home, args);
+export function gmvae(home: string, args: string[], env?: NodeJS.ProcessEnv): Promise<CliResult> {
+  const child = startGmvae(home, args, env);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));

@@ -13,7 +13,13 @@ import { BACKEND_ORDER, type BackendName } from '../../common/backends.ts';
 import type { BackendChoice } from '../../common/config.ts';
 import { tf } from '../tf.ts';
 import { BLAS_BACKEND, registerBlasBackend } from './blas/backend.ts';
-import { describeAdapter, findAdapter, NO_ADAPTER, type GpuAdapterSummary } from './webgpu-adapter.ts';
+import {
+  describeAdapter,
+  findAdapter,
+  installWebGpu,
+  NO_ADAPTER,
+  type GpuAdapterSummary,
+} from './webgpu-adapter.ts';
 
 export interface BackendSelection {
   backend: BackendName;
@@ -79,6 +85,7 @@ async function activateWebGpu(byName: boolean): Promise<string> {
   } catch {
     throw new BackendError('@tensorflow/tfjs-backend-webgpu is not installed');
   }
+  await installWebGpu(); // Dawn in this process, now that an adapter is known to exist
   await import('@tensorflow/tfjs-backend-webgpu');
   if (!(await tf.setBackend('webgpu'))) throw new BackendError('the webgpu backend did not initialise');
   return `GPU (WebGPU): ${describeAdapter(adapter)}`;

@@ -8,7 +8,9 @@
  * WebGPU on the CPU, far slower than the CPU backends; it is a GPU to nobody. `auto` passes it
  * over; asking for `--backend webgpu` by name uses it (the tests do, on SwiftShader).
  */
+import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
 /** What the interface shows and a run records about the adapter. */
 export interface GpuAdapterSummary {
@@ -67,13 +69,62 @@ export async function installWebGpu(): Promise<GpuLike> {
   return gpu;
 }
 
-/** The adapter tfjs-backend-webgpu will get (it asks for high performance too); null when there is none. */
-export async function findAdapter(): Promise<GpuAdapterSummary | null> {
-  const gpu = await installWebGpu();
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) return null;
-  const { vendor, architecture, description, isFallbackAdapter } = adapter.info;
-  return { vendor, architecture, description, software: isFallbackAdapter === true };
+/**
+ * Asked in a child process: Dawn prints to the process's stderr while it looks for drivers
+ * (Vulkan loader warnings, drivers it refuses), which a machine without a GPU would otherwise
+ * show at every `auto` run. The child inherits the environment (VK_ICD_FILENAMES and the like)
+ * and answers one line of JSON. `process.execPath` is Electron's binary in the app, hence
+ * ELECTRON_RUN_AS_NODE.
+ */
+const PROBE = `
+const { create } = await import(process.argv[1]);
+const adapter = await create([]).requestAdapter({ powerPreference: 'high-performance' });
+const info = adapter?.info;
+process.stdout.write(JSON.stringify(info ? {
+  vendor: info.vendor, architecture: info.architecture, description: info.description,
+  software: info.isFallbackAdapter === true,
+} : null));
+process.exit(0);
+`;
+
+let probed: Promise<GpuAdapterSummary | null> | null = null;
+
+function probeAdapter(): Promise<GpuAdapterSummary | null> {
+  let dawn: string;
+  try {
+    dawn = pathToFileURL(require.resolve('webgpu')).href;
+  } catch {
+    return Promise.reject(new WebGpuUnavailableError('the webgpu package is not installed'));
+  }
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', PROBE, dawn],
+      { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, timeout: 30_000 },
+      (error, stdout) => {
+        if (error) {
+          reject(
+            new WebGpuUnavailableError(`the WebGPU adapter query failed: ${error.message.split('\n')[0]}`),
+          );
+          return;
+        }
+        try {
+          resolve(JSON.parse(stdout) as GpuAdapterSummary | null);
+        } catch {
+          reject(new WebGpuUnavailableError(`the WebGPU adapter query answered '${stdout.slice(0, 80)}'`));
+        }
+      },
+    );
+  });
+}
+
+/**
+ * The adapter tfjs-backend-webgpu will get (it asks for high performance too); null when there
+ * is none. Asked once per process: the machine's adapters do not change while it runs.
+ */
+export function findAdapter(): Promise<GpuAdapterSummary | null> {
+  probed ??= probeAdapter();
+  return probed;
 }
 
 /** "google swiftshader (SwiftShader driver 5.0.0), a software adapter", as runs record it. */
