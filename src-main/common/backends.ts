@@ -3,18 +3,14 @@
  * beside the backends themselves because the interface process lists them (host/backend-probe.ts)
  * and must not load the code that activates them (engine/backend/backends.ts).
  */
-import type { BackendChoice } from './config.ts';
+import { BACKEND_CHOICES, type BackendChoice } from './settings.ts';
 
 export type BackendName = Exclude<BackendChoice, 'auto'>;
 
-export const BACKEND_ORDER: readonly BackendName[] = [
-  'tensorflow-gpu',
-  'webgpu',
-  'tensorflow',
-  'blas',
-  'wasm',
-  'cpu',
-];
+/** The settings table's backend choices, in the order they are listed there, without 'auto'. */
+export const BACKEND_ORDER: readonly BackendName[] = BACKEND_CHOICES.filter(
+  (choice): choice is BackendName => choice !== 'auto',
+);
 
 /**
  * The warning for a run that `auto` put on wasm because the 'blas' addon is missing or failed

@@ -3,11 +3,9 @@
  * interrupted run, and `train --resume` finishes it with exactly the uninterrupted results.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
 import { Store } from '../../src-main/host/store/index.ts';
-import { blobs } from '../helpers/blobs.ts';
+import { blobsCsv } from '../helpers/blobs.ts';
 import { metricSeries } from '../helpers/metrics.ts';
 import { gmvaeJson, startGmvae } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
@@ -29,12 +27,7 @@ const ARGS = [
 
 test('a killed trainer leaves an interrupted run that resumes to the same results', async () => {
   const home = tempDir();
-  const csv = path.join(tempDir(), 'blobs.csv');
-  const data = blobs(1500, 0);
-  const rows = ['x1,x2,label'];
-  for (let i = 0; i < data.train.n; i++)
-    rows.push(`${data.train.x[2 * i]},${data.train.x[2 * i + 1]},${data.train.y![i]}`);
-  fs.writeFileSync(csv, rows.join('\n'));
+  const csv = blobsCsv(1500);
   await gmvaeJson(home, ['datasets', 'import', csv, '--name', 'blobs']);
   await gmvaeJson(home, ['train', '--dataset', 'blobs', '--name', 'reference', ...ARGS]);
 

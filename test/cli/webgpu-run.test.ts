@@ -4,11 +4,9 @@
  * stays the same from epoch to epoch.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { before, test } from 'node:test';
 import { Store } from '../../src-main/host/store/index.ts';
-import { blobs } from '../helpers/blobs.ts';
+import { blobsCsv } from '../helpers/blobs.ts';
 import { gmvaeJson, startGmvae } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { useSwiftShader } from '../helpers/webgpu.ts';
@@ -19,12 +17,7 @@ const ARGS = ['--k', '3', '--hidden', '16', '--epochs', '3', '--batch-size', '50
 
 test('a webgpu run trains, is killed, resumes from its checkpoint and holds its memory steady', async () => {
   const home = tempDir();
-  const csv = path.join(tempDir(), 'blobs.csv');
-  const data = blobs(300, 90);
-  const rows = ['x1,x2,label'];
-  for (let i = 0; i < data.train.n; i++)
-    rows.push(`${data.train.x[2 * i]},${data.train.x[2 * i + 1]},${data.train.y![i]}`);
-  fs.writeFileSync(csv, rows.join('\n'));
+  const csv = blobsCsv(300);
   await gmvaeJson(home, ['datasets', 'import', csv, '--name', 'blobs']);
 
   const child = startGmvae(home, [
