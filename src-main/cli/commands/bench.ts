@@ -53,10 +53,16 @@ function blasThreads(): number {
   }
 }
 
-/** The description of the WebGPU adapter when it is a software one, else null (a GPU, or none). */
-async function softwareAdapter(): Promise<string | null> {
+/**
+ * Why the bench passes webgpu over, or null: timing WebGPU on the CPU (a software adapter) says
+ * nothing about GPUs, so it is timed only when asked for by name.
+ */
+export async function webgpuBenchSkip(byName: boolean): Promise<string | null> {
+  if (byName) return null;
   const adapter = await findAdapter().catch(() => null);
-  return adapter?.software ? describeAdapter(adapter) : null;
+  return adapter?.software
+    ? `the only adapter is ${describeAdapter(adapter)}; --backend webgpu benches it anyway`
+    : null;
 }
 
 export function registerBenchCommand(program: Command, _globals: () => GlobalOptions): void {
@@ -102,13 +108,9 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
       const rows: BackendRow[] = [];
       const skipped: { backend: string; reason: string }[] = [];
       for (const name of names) {
-        // Timing WebGPU on the CPU says nothing about GPUs: only when asked for by name.
-        const software = name === 'webgpu' && !opts.backend ? await softwareAdapter() : null;
-        if (software) {
-          skipped.push({
-            backend: name,
-            reason: `the only adapter is ${software}; --backend webgpu benches it anyway`,
-          });
+        const passOver = name === 'webgpu' ? await webgpuBenchSkip(opts.backend !== undefined) : null;
+        if (passOver) {
+          skipped.push({ backend: name, reason: passOver });
           continue;
         }
         try {

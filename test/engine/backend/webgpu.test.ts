@@ -20,6 +20,7 @@ import { trainStep } from '../../../src-main/engine/training/step.ts';
 import type { GpuAdapterReport } from '../../../src-main/common/worker-protocol.ts';
 import { runTask, type TaskContext } from '../../../src-main/engine/tasks.ts';
 import { probeBackends } from '../../../src-main/host/backend-probe.ts';
+import { webgpuBenchSkip } from '../../../src-main/cli/commands/bench.ts';
 import { useSwiftShader } from '../../helpers/webgpu.ts';
 import { assertClose, assertGradientsClose, on, randomValues } from './blas-helpers.ts';
 
@@ -42,6 +43,14 @@ test('the interface lists the adapter an engine process found; auto may not pick
   assert.match(webgpu.detail, /SwiftShader.*auto passes it over/);
   const none = probeBackends({ found: false, reason: 'no WebGPU adapter' }).find((b) => b.name === 'webgpu')!;
   assert.deepEqual([none.available, none.auto, none.detail], [false, false, 'no WebGPU adapter']);
+});
+
+test('gmvae bench times a software adapter only when asked for it by name', async () => {
+  assert.match(
+    (await webgpuBenchSkip(false)) ?? '',
+    /the only adapter is google swiftshader .*--backend webgpu/,
+  );
+  assert.equal(await webgpuBenchSkip(true), null);
 });
 
 test('auto never picks a software adapter; it says why and moves on', async () => {
