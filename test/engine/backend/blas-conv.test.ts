@@ -341,7 +341,10 @@ describe('blas backend convolutions', { skip: skipUnlessBlas }, () => {
       const model = new Gmvae(config, { shape: [28, 28, 1] });
       const variables = model.trainableVariables;
       const { value, grads } = tf.variableGrads(
-        () => model.elboTerms(tf.tensor2d(y, [2, 28 * 28]), 99, { training: true }).loss,
+        // Batch norm in inference mode: on a batch of 2 (the most the cpu side affords), batch
+        // statistics divide by the spread of two values and magnify rounding by whole percents,
+        // hiding what is compared here, the convolutions. The MLP step compares training mode.
+        () => model.elboTerms(tf.tensor2d(y, [2, 28 * 28]), 99, { training: false }).loss,
         variables,
       );
       const result = {
@@ -358,11 +361,8 @@ describe('blas backend convolutions', { skip: skipUnlessBlas }, () => {
       Math.abs(actual.loss - expected.loss) <= 1e-4 * Math.abs(expected.loss),
       `loss ${actual.loss} vs ${expected.loss}`,
     );
-    // Batch norm on a batch of 2 (the most the cpu side affords) divides by the spread of two
-    // values, which magnifies rounding: seen up to 0.7% of a variable's largest gradient on
-    // random batches, so 1e-2. A wrong kernel is off by far more (the deliberate breaks were
-    // off by whole units).
-    assertGradientsClose(actual.grads, expected.grads, 1e-2);
+    // A wrong kernel is off by far more (the deliberate breaks were off by whole units).
+    assertGradientsClose(actual.grads, expected.grads, 1e-3);
     assert.ok(actual.grads.some((g) => /conv/.test(g.name)));
   });
 
