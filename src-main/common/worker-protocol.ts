@@ -24,8 +24,17 @@ export interface EngineTaskTable {
   };
   preview: { task: { dataset: string }; result: DatasetPreview };
   example: { task: ExampleRequest; result: DatasetExample };
-  /** The WebGPU adapter this machine offers (engine/backend/webgpu-adapter.ts), or why there is none. */
-  'gpu-adapter': { task: object; result: GpuAdapterReport };
+  /** What the interface lists about the backends that need optional packages (host/backend-probe.ts). */
+  'backend-probe': { task: object; result: BackendProbeReport };
+}
+
+/**
+ * Found in an engine process: whether each TensorFlow native package is installed (said as a
+ * detail line), and the WebGPU adapter (engine/backend/webgpu-adapter.ts) or why there is none.
+ */
+export interface BackendProbeReport {
+  native: Partial<Record<'tensorflow-gpu' | 'tensorflow', { available: boolean; detail: string }>>;
+  gpuAdapter: GpuAdapterReport;
 }
 
 /** What the interface lists for the webgpu backend, found without loading TensorFlow. */
@@ -36,9 +45,9 @@ export type EngineTaskKind = keyof EngineTaskTable;
 
 /**
  * Quick questions for the interface, answered in turn by one process that keeps the last dataset
- * decoded (host/dataset-reader.ts): dataset reads, and which GPU adapter WebGPU would use.
+ * decoded (host/dataset-reader.ts): dataset reads, and which optional backends are there.
  */
-export type ReaderTaskKind = 'preview' | 'example' | 'gpu-adapter';
+export type ReaderTaskKind = 'preview' | 'example' | 'backend-probe';
 
 export type EngineTaskOf<K extends EngineTaskKind> = {
   [P in K]: { kind: P } & EngineTaskTable[P]['task'];

@@ -67,15 +67,9 @@ const HANDLERS: Handlers = {
   async example(task, { loadDataset }) {
     return datasetExample(await loadDataset(task.dataset), task);
   },
-  async 'gpu-adapter'() {
-    const { describeAdapter, findAdapter, NO_ADAPTER } = await import('./backend/webgpu-adapter.ts');
-    try {
-      const adapter = await findAdapter();
-      if (!adapter) return { found: false, reason: NO_ADAPTER };
-      return { found: true, description: describeAdapter(adapter), software: adapter.software };
-    } catch (error) {
-      return { found: false, reason: error instanceof Error ? error.message : String(error) };
-    }
+  async 'backend-probe'() {
+    const { probeOptionalBackends } = await import('./backend/probe.ts');
+    return probeOptionalBackends();
   },
 };
 

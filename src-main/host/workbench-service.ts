@@ -33,7 +33,7 @@ import { MNIST_V2_PRESET, SYNTHETIC_PRESET, defaultConfigFor } from '../common/c
 import { isMnistLike } from '../common/dataset.ts';
 import type { MetricSummary } from '../common/metric-names.ts';
 import type { ArtefactKind, CheckpointKind, MetricPoint, RunRecord } from '../common/run.ts';
-import type { GpuAdapterReport } from '../common/worker-protocol.ts';
+import type { BackendProbeReport } from '../common/worker-protocol.ts';
 import { probeBackends } from './backend-probe.ts';
 import { DatasetReader } from './dataset-reader.ts';
 import { datasetInfo, isBuiltin, listDatasets } from './datasets.ts';
@@ -85,7 +85,7 @@ export class WorkbenchService implements WorkbenchApi {
   readonly #progress = new Map<number, RunProgress>();
   readonly #imports = new Map<string, RunningTask<unknown>>();
   readonly #reader: DatasetReader;
-  #gpuAdapter: Promise<GpuAdapterReport> | null = null;
+  #optionalBackends: Promise<BackendProbeReport | undefined> | null = null;
 
   constructor(options: WorkbenchServiceOptions) {
     this.#options = options;
@@ -121,14 +121,9 @@ export class WorkbenchService implements WorkbenchApi {
   }
 
   async backends(): Promise<BackendStatus[]> {
-    // The adapter does not change while the app runs: ask the reader process once.
-    this.#gpuAdapter ??= this.#reader
-      .read({ kind: 'gpu-adapter' })
-      .catch((error: unknown): GpuAdapterReport => ({
-        found: false,
-        reason: `could not ask: ${String(error)}`,
-      }));
-    return probeBackends(await this.#gpuAdapter);
+    // Installed packages and the adapter do not change while the app runs: ask the reader once.
+    this.#optionalBackends ??= this.#reader.read({ kind: 'backend-probe' }).catch(() => undefined);
+    return probeBackends(await this.#optionalBackends);
   }
 
   // ---- datasets ----

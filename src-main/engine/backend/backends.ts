@@ -13,6 +13,7 @@ import { BACKEND_ORDER, type BackendName } from '../../common/backends.ts';
 import type { BackendChoice } from '../../common/config.ts';
 import { tf } from '../tf.ts';
 import { BLAS_BACKEND, registerBlasBackend } from './blas/backend.ts';
+import { installed, NATIVE_PACKAGES, WEBGPU_BACKEND_PACKAGE } from './packages.ts';
 import {
   describeAdapter,
   findAdapter,
@@ -80,11 +81,8 @@ async function activateWebGpu(byName: boolean): Promise<string> {
     throw new BackendError(
       `the only adapter is ${describeAdapter(adapter)}; use --backend webgpu to train on it anyway`,
     );
-  try {
-    require.resolve('@tensorflow/tfjs-backend-webgpu');
-  } catch {
-    throw new BackendError('@tensorflow/tfjs-backend-webgpu is not installed');
-  }
+  if (!installed(WEBGPU_BACKEND_PACKAGE))
+    throw new BackendError(`${WEBGPU_BACKEND_PACKAGE} is not installed`);
   await installWebGpu(); // Dawn in this process, now that an adapter is known to exist
   await import('@tensorflow/tfjs-backend-webgpu');
   if (!(await tf.setBackend('webgpu'))) throw new BackendError('the webgpu backend did not initialise');
@@ -98,7 +96,7 @@ async function activate(name: BackendName, needs: BackendNeeds, byName: boolean)
       return activateWebGpu(byName);
     case 'tensorflow-gpu':
     case 'tensorflow': {
-      const pkg = name === 'tensorflow-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
+      const pkg = NATIVE_PACKAGES[name];
       if (tf.findBackend('tensorflow') === null) loadNativePackage(pkg);
       if (!(await tf.setBackend('tensorflow'))) throw new BackendError(`${pkg} did not initialise`);
       return name === 'tensorflow-gpu' ? 'CUDA GPU via libtensorflow' : `CPU (libtensorflow): ${cpuModel()}`;

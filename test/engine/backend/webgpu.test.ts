@@ -18,7 +18,7 @@ import { Gmvae } from '../../../src-main/engine/model/gmvae.ts';
 import { tf } from '../../../src-main/engine/tf.ts';
 import { stackTerms } from '../../../src-main/engine/model/formulations/terms.ts';
 import { trainStep } from '../../../src-main/engine/training/step.ts';
-import type { GpuAdapterReport } from '../../../src-main/common/worker-protocol.ts';
+import type { BackendProbeReport } from '../../../src-main/common/worker-protocol.ts';
 import { runTask, type TaskContext } from '../../../src-main/engine/tasks.ts';
 import { probeBackends } from '../../../src-main/host/backend-probe.ts';
 import { webgpuBenchSkip } from '../../../src-main/cli/commands/bench.ts';
@@ -35,14 +35,17 @@ test('Dawn finds SwiftShader and calls it what it is: a software adapter', async
 });
 
 test('the interface lists the adapter an engine process found; auto may not pick a software one', async () => {
-  const reply = await runTask({ kind: 'gpu-adapter' }, {} as TaskContext);
-  assert.equal(reply.kind, 'gpu-adapter');
-  const report = reply.result as GpuAdapterReport;
-  assert.ok(report.found && report.software, 'SwiftShader is found, as software');
+  const reply = await runTask({ kind: 'backend-probe' }, {} as TaskContext);
+  assert.equal(reply.kind, 'backend-probe');
+  const report = reply.result as BackendProbeReport;
+  assert.ok(report.gpuAdapter.found && report.gpuAdapter.software, 'SwiftShader is found, as software');
+  assert.match(report.native.tensorflow!.detail, /@tensorflow\/tfjs-node is (not )?installed/);
   const webgpu = probeBackends(report).find((b) => b.name === 'webgpu')!;
   assert.deepEqual([webgpu.available, webgpu.auto], [true, false]);
   assert.match(webgpu.detail, /SwiftShader.*auto passes it over/);
-  const none = probeBackends({ found: false, reason: 'no WebGPU adapter' }).find((b) => b.name === 'webgpu')!;
+  const none = probeBackends({ native: {}, gpuAdapter: { found: false, reason: 'no WebGPU adapter' } }).find(
+    (b) => b.name === 'webgpu',
+  )!;
   assert.deepEqual([none.available, none.auto, none.detail], [false, false, 'no WebGPU adapter']);
 });
 
