@@ -14,7 +14,7 @@ import type {
   SupervisorMessage,
   WorkerMessage,
 } from '../../src-main/common/worker-protocol.ts';
-import { Store, isProcessAlive } from '../../src-main/host/store/index.ts';
+import { Store, StoreError, isProcessAlive } from '../../src-main/host/store/index.ts';
 import { EngineSupervisor, type WorkerHandle } from '../../src-main/host/supervisor.ts';
 import { trainRun } from '../../src-main/engine/training/trainer.ts';
 import { blobs } from '../helpers/blobs.ts';
@@ -237,6 +237,44 @@ describe('engine tasks', () => {
     assert.equal(launched.length, 2, 'the third task took the slot the failed launch left');
     launched[1]!.finish({ dataset: 'two' });
     assert.deepEqual(await runs[2]!.result, { dataset: 'two' });
+    store.close();
+  });
+});
+
+describe('claiming a run', () => {
+  test('a run another live process trains is refused before any process starts', async (t) => {
+    const { home, store, run } = await setup(2);
+    const launched: FakeWorker[] = [];
+    const supervisor = new EngineSupervisor(store, home, () => fakeWorker(launched));
+    // A live process stands for the other trainer (a `gmvae train --resume` in a terminal).
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    t.after(() => other.kill());
+    store.claimRun(run.id, other.pid!);
+    assert.throws(
+      () => supervisor.start(run.id),
+      (error: unknown) =>
+        error instanceof StoreError && error.message.includes(`is running in process ${other.pid}`),
+    );
+    assert.deepEqual(launched, [], 'no engine process was started');
+    assert.deepEqual(supervisor.active, []);
+    const held = store.getRun(run.id)!;
+    assert.deepEqual([held.status, held.pid], ['running', other.pid], 'the other trainer keeps it');
+    store.close();
+  });
+
+  test('of two supervisors on one home (an app and a server) exactly one trains a run', async () => {
+    const { home, store, run } = await setup(2);
+    const second = await Store.open(home, { staleGraceMs: 0 });
+    const launched: FakeWorker[] = [];
+    const a = new EngineSupervisor(store, home, () => fakeWorker(launched));
+    const b = new EngineSupervisor(second, home, () => fakeWorker(launched));
+    a.start(run.id);
+    assert.throws(() => b.start(run.id), StoreError);
+    assert.equal(launched.length, 1, 'one engine process for the run');
+    assert.deepEqual(launched[0]!.sent, [{ type: 'train', home, runId: run.id }]);
+    assert.deepEqual([a.active, b.active], [[run.id], []]);
+    a.killAll();
+    second.close();
     store.close();
   });
 });
