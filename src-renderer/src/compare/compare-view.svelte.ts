@@ -1,8 +1,11 @@
-/** Runs side by side: their details, metric points (kept live from epoch events) and artefacts. */
-import type { RunDetail } from '@common/api/contract.ts';
-import type { ClusterSamplesPayload, ProjectionPayload } from '@common/artefacts.ts';
-import type { MetricPoint } from '@common/run.ts';
-import { api, onEvent } from '../lib/api.svelte.ts';
+/**
+ * Runs side by side: their details, metric points (kept live from epoch events) and artefacts.
+ * The client is passed in (CompareScreen passes the app's), so tests drive it over a fake transport.
+ */
+import type { ApiClient } from '../../../src-main/common/api/client.ts';
+import type { RunDetail } from '../../../src-main/common/api/contract.ts';
+import type { ClusterSamplesPayload, ProjectionPayload } from '../../../src-main/common/artefacts.ts';
+import type { MetricPoint } from '../../../src-main/common/run.ts';
 import { errorText } from '../lib/format.ts';
 
 export interface ComparedRun {
@@ -21,10 +24,12 @@ export class CompareView {
   runs = $state.raw<ComparedRun[]>([]);
   revision = $state(0);
   loading = $state(true);
+  readonly #api: ApiClient['api'];
   #off: () => void;
 
-  constructor(ids: number[]) {
-    this.#off = onEvent((event) => {
+  constructor(ids: number[], client: ApiClient) {
+    this.#api = client.api;
+    this.#off = client.onEvent((event) => {
       if (event.type !== 'train' || event.event.type !== 'epoch') return;
       const e = event.event;
       const run = this.runs.find((r) => r.id === e.runId);
@@ -58,7 +63,7 @@ export class CompareView {
           samples: null,
         };
         try {
-          const [detail, points] = await Promise.all([api.getRun(id), api.metrics(id)]);
+          const [detail, points] = await Promise.all([this.#api.getRun(id), this.#api.metrics(id)]);
           out.detail = detail;
           for (const p of points) {
             let list = out.points.get(p.name);
@@ -71,8 +76,8 @@ export class CompareView {
           const checkpoint = kinds.has('last') ? 'last' : kinds.has('best') ? 'best' : null;
           if (checkpoint) {
             const [projection, samples] = await Promise.all([
-              api.artefact(id, 'projection', checkpoint),
-              api.artefact(id, 'cluster-samples', checkpoint),
+              this.#api.artefact(id, 'projection', checkpoint),
+              this.#api.artefact(id, 'cluster-samples', checkpoint),
             ]);
             out.projection = projection as ProjectionPayload | null;
             out.samples = samples as ClusterSamplesPayload | null;

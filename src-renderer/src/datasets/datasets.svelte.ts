@@ -1,169 +1,23 @@
 /**
- * Datasets and imports: the list, and each import from the moment of the drop (upload in web
- * mode) through the back end's import-progress and import-finished events.
+ * The app's datasets store, over the app's API client: dropped files reach the back end as
+ * paths through Electron's preload bridge, or uploaded in web mode (lib/uploads.ts).
  */
-import type { DatasetSummary } from '@common/api/contract.ts';
-import { api, bridge, onEvent, webToken } from '../lib/api.svelte.ts';
-import { errorText } from '../lib/format.ts';
-import { ListStore } from '../lib/list-store.svelte.ts';
+import { bridge, client, webToken } from '../lib/api.svelte.ts';
 import { listDropped, uploadGroup, type DropSnapshot } from '../lib/uploads.ts';
+import { DatasetsStore, type DropFiles } from './datasets-store.svelte.ts';
 
-export interface ImportItem {
-  /** Local id (before the back end gives a job id). */
-  key: number;
-  job: string | null;
-  label: string;
-  phase: 'uploading' | 'importing' | 'done' | 'failed' | 'cancelled';
-  fraction: number;
-  message: string;
-  error: string | null;
-  dataset: string | null;
-}
-
-export interface ImportOptions {
-  name?: string;
-  labelColumn?: string;
-}
-
-class DatasetsStore extends ListStore<DatasetSummary> {
-  imports = $state<ImportItem[]>([]);
-  /** Set when an import finishes, so the Datasets screen can select it. */
-  lastImported = $state<string | null>(null);
-  /** Name and label column for the next drop (the Datasets screen's import options). */
-  nextOptions = $state<{ name: string; labelColumn: string }>({ name: '', labelColumn: '' });
-
-  #nextKey = 1;
-  #aborts = new Map<number, AbortController>();
-  /** import-finished events that arrived before importDataset answered with the job id. */
-  #early = new Map<string, { dataset: string | null; error: string | null }>();
-
-  constructor() {
-    super(() => api.listDatasets());
-    onEvent((event) => {
-      if (event.type === 'datasets-changed') void this.refresh();
-      else if (event.type === 'import-progress') {
-        const item = this.imports.find((i) => i.job === event.job);
-        if (item && item.phase === 'importing') {
-          item.fraction = event.fraction;
-          item.message = event.message;
-        }
-      } else if (event.type === 'import-finished') {
-        const item = this.imports.find((i) => i.job === event.job);
-        if (item) this.#finish(item, event.dataset, event.error);
-        else this.#early.set(event.job, { dataset: event.dataset, error: event.error });
-        void this.refresh();
-      }
-    });
-  }
-
-  /** Imports a drop (or files chosen with a file input). */
-  async importDrop(snapshot: DropSnapshot, options: ImportOptions = { ...this.nextOptions }): Promise<void> {
-    this.nextOptions = { name: '', labelColumn: '' };
-    const key = this.#nextKey++;
-    this.imports.unshift({
-      key,
-      job: null,
-      label: 'Reading the drop…',
-      phase: 'uploading',
-      fraction: 0,
-      message: bridge ? 'Preparing' : 'Reading files',
-      error: null,
-      dataset: null,
-    });
-    const item = this.imports.find((i) => i.key === key)!;
-    const request = {
-      ...(options.name?.trim() ? { name: options.name.trim() } : {}),
-      ...(options.labelColumn?.trim() ? { labelColumn: options.labelColumn.trim() } : {}),
+const preload = bridge;
+const files: DropFiles<DropSnapshot> = preload
+  ? { kind: 'paths', paths: (drop) => preload.pathsForFiles(drop.files) }
+  : {
+      kind: 'upload',
+      read: async (drop) => {
+        const dropped = await listDropped(drop);
+        return {
+          names: dropped.map((f) => f.path),
+          upload: (onProgress, signal) => uploadGroup(dropped, webToken(), onProgress, signal),
+        };
+      },
     };
-    try {
-      if (bridge) {
-        const paths = await bridge.pathsForFiles(snapshot.files);
-        if (paths.length === 0) throw new Error('nothing to import: the drop held no files');
-        item.label = describe(paths.map((p) => p.split(/[\\/]/).pop() ?? p));
-        item.phase = 'importing';
-        item.message = 'Starting';
-        const { job } = await api.importDataset({ paths, ...request });
-        this.#started(item, job);
-      } else {
-        const files = await listDropped(snapshot);
-        if (files.length === 0) throw new Error('nothing to import: the drop held no files (empty folder?)');
-        item.label = describe(files.map((f) => f.path));
-        const abort = new AbortController();
-        this.#aborts.set(key, abort);
-        const group = await uploadGroup(
-          files,
-          webToken(),
-          (fraction, message) => {
-            item.fraction = fraction;
-            item.message = message;
-          },
-          abort.signal,
-        );
-        this.#aborts.delete(key);
-        if (item.phase === 'cancelled') return;
-        item.phase = 'importing';
-        item.fraction = 0;
-        item.message = 'Starting';
-        const { job } = await api.importDataset({ uploads: [group], ...request });
-        this.#started(item, job);
-      }
-    } catch (error) {
-      if (item.phase === 'cancelled') return;
-      item.phase = 'failed';
-      item.error = errorText(error);
-    }
-  }
 
-  async cancel(item: ImportItem): Promise<void> {
-    if (item.phase === 'uploading') {
-      item.phase = 'cancelled';
-      item.message = 'Cancelled';
-      this.#aborts.get(item.key)?.abort();
-      return;
-    }
-    if (item.phase !== 'importing' || !item.job) return;
-    try {
-      await api.cancelImport(item.job);
-      item.message = 'Cancelling…';
-    } catch (error) {
-      item.phase = 'failed';
-      item.error = errorText(error);
-    }
-  }
-
-  dismiss(item: ImportItem): void {
-    this.imports = this.imports.filter((i) => i.key !== item.key);
-  }
-
-  #started(item: ImportItem, job: string): void {
-    item.job = job;
-    const early = this.#early.get(job);
-    if (early) {
-      this.#early.delete(job);
-      this.#finish(item, early.dataset, early.error);
-    }
-  }
-
-  #finish(item: ImportItem, dataset: string | null, error: string | null): void {
-    if (error) {
-      const cancelled = /cancel/i.test(error);
-      item.phase = cancelled ? 'cancelled' : 'failed';
-      item.error = cancelled ? null : error;
-      item.message = cancelled ? 'Cancelled' : 'Failed';
-    } else {
-      item.phase = 'done';
-      item.fraction = 1;
-      item.dataset = dataset;
-      item.message = dataset ? `Imported as ${dataset}` : 'Imported';
-      this.lastImported = dataset;
-    }
-  }
-}
-
-function describe(paths: string[]): string {
-  const roots = [...new Set(paths.map((p) => p.split('/')[0]!))];
-  if (roots.length === 1) return paths.length === 1 ? roots[0]! : `${roots[0]} (${paths.length} files)`;
-  return `${roots.slice(0, 3).join(', ')}${roots.length > 3 ? ` and ${roots.length - 3} more` : ''} (${paths.length} files)`;
-}
-
-export const datasets = new DatasetsStore();
+export const datasets = new DatasetsStore({ client, files });

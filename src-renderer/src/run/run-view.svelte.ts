@@ -1,12 +1,17 @@
 /**
  * One run on screen: its record, its metric series (updated in place from 'train' events, so
- * charts redraw without reloading), and its artefacts per checkpoint.
+ * charts redraw without reloading), and its artefacts per checkpoint. The client is passed in
+ * (RunScreen passes the app's), so tests drive it over a fake transport.
  */
-import type { RunDetail } from '@common/api/contract.ts';
-import type { ClusterSamplesPayload, ProjectionPayload, ReconstructionsPayload } from '@common/artefacts.ts';
-import type { DatasetInfo } from '@common/dataset.ts';
-import type { CheckpointKind } from '@common/run.ts';
-import { api, connection, onEvent } from '../lib/api.svelte.ts';
+import type { ApiClient } from '../../../src-main/common/api/client.ts';
+import type { RunDetail } from '../../../src-main/common/api/contract.ts';
+import type {
+  ClusterSamplesPayload,
+  ProjectionPayload,
+  ReconstructionsPayload,
+} from '../../../src-main/common/artefacts.ts';
+import type { DatasetInfo } from '../../../src-main/common/dataset.ts';
+import type { CheckpointKind } from '../../../src-main/common/run.ts';
 import { errorText } from '../lib/format.ts';
 import { SeriesSet } from './series.ts';
 
@@ -16,6 +21,12 @@ export interface Artefacts {
   projection: ProjectionPayload | null;
   reconstructions: ReconstructionsPayload | null;
   samples: ClusterSamplesPayload | null;
+}
+
+export interface RunViewDeps {
+  client: ApiClient;
+  /** Times the connection came back after a drop (the app's `connection.reconnects`). */
+  reconnects: () => number;
 }
 
 export class RunView {
@@ -34,20 +45,25 @@ export class RunView {
   artefactsLoading = $state(false);
   artefactsError = $state<string | null>(null);
 
+  readonly #api: ApiClient['api'];
+  readonly #reconnectCount: () => number;
   #off: () => void;
   #stepTimer: ReturnType<typeof setTimeout> | null = null;
   #detailTimer: ReturnType<typeof setTimeout> | null = null;
   #artefactKey = '';
-  #reconnects = connection.reconnects;
+  #reconnects: number;
   #reloadMetrics = false;
 
-  constructor(id: number) {
+  constructor(id: number, { client, reconnects }: RunViewDeps) {
     this.id = id;
-    this.#off = onEvent((event) => {
+    this.#api = client.api;
+    this.#reconnectCount = reconnects;
+    this.#reconnects = reconnects();
+    this.#off = client.onEvent((event) => {
       if (event.type === 'runs-changed') {
         // Sent after every epoch: the record only. After a reconnect, the metrics too (events were missed).
-        const missed = connection.reconnects !== this.#reconnects;
-        this.#reconnects = connection.reconnects;
+        const missed = this.#reconnectCount() !== this.#reconnects;
+        this.#reconnects = this.#reconnectCount();
         this.#reloadSoon(300, missed);
       }
       if (event.type !== 'train' || event.event.runId !== id) return;
@@ -77,7 +93,7 @@ export class RunView {
 
   async load(): Promise<void> {
     try {
-      const [detail, points] = await Promise.all([api.getRun(this.id), api.metrics(this.id)]);
+      const [detail, points] = await Promise.all([this.#api.getRun(this.id), this.#api.metrics(this.id)]);
       this.detail = detail;
       this.series = SeriesSet.from(points);
       this.revision++;
@@ -85,7 +101,7 @@ export class RunView {
       this.error = null;
       this.#pickArtefactCheckpoint();
       void this.loadArtefacts();
-      void api
+      void this.#api
         .listDatasets()
         .then((list) => (this.dataset = list.find((d) => d.name === detail.dataset) ?? null))
         .catch(() => {});
@@ -97,12 +113,12 @@ export class RunView {
   async reloadDetail(withMetrics = false): Promise<void> {
     try {
       if (withMetrics) {
-        const [detail, points] = await Promise.all([api.getRun(this.id), api.metrics(this.id)]);
+        const [detail, points] = await Promise.all([this.#api.getRun(this.id), this.#api.metrics(this.id)]);
         this.detail = detail;
         this.series = SeriesSet.from(points);
         this.revision++;
         this.stepRevision++;
-      } else this.detail = await api.getRun(this.id);
+      } else this.detail = await this.#api.getRun(this.id);
       this.#pickArtefactCheckpoint();
       void this.loadArtefacts();
     } catch (error) {
@@ -157,9 +173,9 @@ export class RunView {
     this.artefactsLoading = true;
     try {
       const [projection, reconstructions, samples] = await Promise.all([
-        api.artefact(this.id, 'projection', kind),
-        api.artefact(this.id, 'reconstructions', kind),
-        api.artefact(this.id, 'cluster-samples', kind),
+        this.#api.artefact(this.id, 'projection', kind),
+        this.#api.artefact(this.id, 'reconstructions', kind),
+        this.#api.artefact(this.id, 'cluster-samples', kind),
       ]);
       if (this.artefactCheckpoint !== kind) return;
       this.artefacts = {
