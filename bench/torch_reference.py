@@ -1,15 +1,23 @@
 #!/usr/bin/env python3
-"""PyTorch reference for `gmvae bench`: the same GMVAE MLP, loss and Adam step, timed the same way.
+"""PyTorch reference for `gmvae bench`: the same GMVAE network, loss and Adam step, timed the same way.
 
 The engine's model is src-main/engine/model/ (networks.ts, gmvae.ts, elbo.ts, posterior.ts);
 this is a line-by-line PyTorch restatement of it, so the two throughputs compare like for like:
-encoder two hidden Linear + BatchNorm + ReLU layers and four heads, prior network
-Linear + tanh and two Linear(H -> K*Dx) heads, decoder two Linear + ReLU and a Bernoulli
-logits head, M = 1, random inputs in [0, 1].
+M = 1, random inputs in [0, 1], a Bernoulli likelihood, and
 
-Threads are set by the caller: `gmvae bench` runs it with OPENBLAS_NUM_THREADS=2 (matrix
-products on both cores, like the engine's 'blas' backend) and --threads 1 (elementwise ops on
-one thread, like wasm's kernels). Prints one JSON object on stdout.
+  --arch mlp   encoder two hidden Linear + BatchNorm + ReLU layers; decoder two Linear + ReLU
+               and a logits head
+  --arch conv  the authors' ConvAE: encoder conv 16@6x6, 32@6x6, 64@4x4 stride 2, H@9x9 (28 ->
+               23 -> 18 -> 9 -> 1), each + BatchNorm + ReLU; decoder Linear(Dx -> H) + BatchNorm
+               + ReLU, then transposed convolutions 64@9x9, 32@4x4 stride 2, 16@6x6 (each +
+               BatchNorm + ReLU) and 1@6x6 back to 28x28
+
+and in both the four heads mu_x, logvar_x, mu_w, logvar_w, and the prior network Linear + tanh
+with two Linear(H -> K*Dx) heads.
+
+Threads are set by the caller: --threads is torch's intra-op thread count, and the
+OPENBLAS_NUM_THREADS environment variable the BLAS's; `gmvae bench` tries the settings a
+PyTorch user would and keeps the best. Prints one JSON object on stdout.
 """
 import argparse
 import json
@@ -33,22 +41,62 @@ def parse_args():
     p.add_argument("--lambda", dest="lam", type=float, default=0.5)
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--arch", choices=["mlp", "conv"], default="mlp")
+    p.add_argument("--max-seconds", type=float, default=float("inf"))
+    p.add_argument("--describe", action="store_true", help="print the parameter count and exit")
     return p.parse_args()
 
 
+def conv_block(conv, channels):
+    return nn.Sequential(conv, nn.BatchNorm2d(channels), nn.ReLU())
+
+
+def conv_trunk(hidden):
+    """y [B, 784] -> h [B, H]: the ConvAE encoder (networks.ts, encoderTrunk)."""
+    return nn.Sequential(
+        nn.Unflatten(1, (1, 28, 28)),
+        conv_block(nn.Conv2d(1, 16, 6), 16),  # 23x23
+        conv_block(nn.Conv2d(16, 32, 6), 32),  # 18x18
+        conv_block(nn.Conv2d(32, 64, 4, stride=2, padding=1), 64),  # 9x9, tfjs's "same"
+        conv_block(nn.Conv2d(64, hidden, 9), hidden),  # 1x1
+        nn.Flatten(),
+    )
+
+
+def conv_decoder(x_dim, hidden):
+    """x [B, Dx] -> logits [B, 784]: the ConvAE decoder (networks.ts, buildDecoder)."""
+    return nn.Sequential(
+        nn.Linear(x_dim, hidden),
+        nn.BatchNorm1d(hidden),
+        nn.ReLU(),
+        nn.Unflatten(1, (hidden, 1, 1)),
+        conv_block(nn.ConvTranspose2d(hidden, 64, 9), 64),  # 9x9
+        conv_block(nn.ConvTranspose2d(64, 32, 4, stride=2, padding=1), 32),  # 18x18, tfjs's "same"
+        conv_block(nn.ConvTranspose2d(32, 16, 6), 16),  # 23x23
+        nn.ConvTranspose2d(16, 1, 6),  # 28x28
+        nn.Flatten(),
+    )
+
+
 class Gmvae(nn.Module):
-    def __init__(self, d, k, x_dim, w_dim, hidden):
+    def __init__(self, arch, d, k, x_dim, w_dim, hidden):
         super().__init__()
         self.k, self.x_dim = k, x_dim
         block = lambda i, o: nn.Sequential(nn.Linear(i, o), nn.BatchNorm1d(o, momentum=0.1), nn.ReLU())
-        self.trunk = nn.Sequential(block(d, hidden), block(hidden, hidden))
+        if arch == "conv":
+            self.trunk = conv_trunk(hidden)
+        else:
+            self.trunk = nn.Sequential(block(d, hidden), block(hidden, hidden))
         self.mu_x, self.logvar_x = nn.Linear(hidden, x_dim), nn.Linear(hidden, x_dim)
         self.mu_w, self.logvar_w = nn.Linear(hidden, w_dim), nn.Linear(hidden, w_dim)
         self.prior_hidden = nn.Sequential(nn.Linear(w_dim, hidden), nn.Tanh())
         self.mu_k, self.logvar_k = nn.Linear(hidden, k * x_dim), nn.Linear(hidden, k * x_dim)
-        self.decoder = nn.Sequential(
-            nn.Linear(x_dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, d)
-        )
+        if arch == "conv":
+            self.decoder = conv_decoder(x_dim, hidden)
+        else:
+            self.decoder = nn.Sequential(
+                nn.Linear(x_dim, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, d)
+            )
 
     def loss(self, y, lam):
         h = self.trunk(y)
@@ -82,7 +130,10 @@ def main():
     args = parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
-    model = Gmvae(args.d, args.k, args.x_dim, args.w_dim, args.hidden)
+    model = Gmvae(args.arch, args.d, args.k, args.x_dim, args.w_dim, args.hidden)
+    if args.describe:  # lets the tests check the network against the engine's
+        print(json.dumps({"parameters": sum(p.numel() for p in model.parameters())}))
+        return
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     y = torch.rand(args.batch, args.d)
 
@@ -96,17 +147,20 @@ def main():
     for _ in range(args.warmup):
         step()
     start = time.perf_counter()
-    for _ in range(args.steps):
+    steps = 0
+    # At least 2 timed steps; then stop at --steps or after --max-seconds, as the engine's bench.
+    while steps < args.steps and (steps < 2 or time.perf_counter() - start < args.max_seconds):
         step()
+        steps += 1
     seconds = time.perf_counter() - start
     print(
         json.dumps(
             {
                 "torch_version": torch.__version__,
                 "threads": torch.get_num_threads(),
-                "steps": args.steps,
+                "steps": steps,
                 "seconds": seconds,
-                "examples_per_s": args.steps * args.batch / seconds,
+                "examples_per_s": steps * args.batch / seconds,
             }
         )
     )

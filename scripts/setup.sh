@@ -7,6 +7,8 @@
 #   libopenblas-dev, g++, make, python3
 #                               `npm ci` builds the 'blas' backend's addon (native/) with them;
 #                               without it the engine trains on wasm, about ten times slower
+#   python3-torch               PyTorch, the reference `gmvae bench` compares with (its test checks
+#                               that the reference builds the same networks as the engine)
 #   libvulkan1                  the Vulkan loader Dawn (the `webgpu` package) needs; with
 #                               chromium's SwiftShader driver the WebGPU tests run on the CPU
 #   slurm-wlm, munge (CI only)  the Slurm executor's tests (test/sweeps/slurm.test.ts) need a
@@ -18,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(chromium fonts-liberation fonts-dejavu-core libopenblas-dev g++ make python3 libvulkan1)
+APT_PACKAGES=(chromium fonts-liberation fonts-dejavu-core libopenblas-dev g++ make python3 python3-torch libvulkan1)
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 

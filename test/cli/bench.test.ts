@@ -1,11 +1,10 @@
 /**
- * gmvae bench end to end: one JSON object with the measured figures, and the FLOP count the
- * GFLOP/s figure rests on.
+ * gmvae bench end to end: one JSON object with the measured figures (the FLOP count they rest on
+ * is tested in test/engine/bench/flops.test.ts).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MNIST_V2_PRESET } from '../../src-main/common/config.ts';
-import { trainingFlopsPerExample } from '../../src-main/engine/bench/flops.ts';
+import { skipUnlessBlas } from '../engine/backend/blas-helpers.ts';
 import { gmvae, gmvaeJson } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
@@ -23,19 +22,6 @@ interface BenchResult {
   torch: unknown;
   torch_note: string | null;
 }
-
-test('the FLOP count of the MNIST model, by hand', () => {
-  const config = { ...MNIST_V2_PRESET, seed: 1, backend: 'auto' as const };
-  // Multiply-adds per example: encoder 784*500 + 500*500 + 500*(2*200 + 2*150), prior network
-  // 150*500 + 2*500*3200, decoder 200*500 + 500*500 + 500*784. Training: 3 passes of 2 FLOPs per
-  // multiply-add, less the input gradient of the first layer (2*784*500).
-  const macs = 392_000 + 250_000 + 350_000 + 75_000 + 3_200_000 + 100_000 + 250_000 + 392_000;
-  assert.equal(trainingFlopsPerExample(config, 784), 6 * macs - 2 * 784 * 500);
-  // M samples multiply the prior network and decoder, not the encoder.
-  assert.ok(
-    trainingFlopsPerExample({ ...config, mcSamples: 2 }, 784) > 1.8 * trainingFlopsPerExample(config, 784),
-  );
-});
 
 test('bench --json: examples/s, GFLOP/s and the GEMM peak of one backend', async () => {
   const result = await gmvaeJson<BenchResult>(tempDir(), [
@@ -79,3 +65,27 @@ test('bench --arch conv asks for a backend that trains convolutions, and names a
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /--arch must be mlp or conv/);
 });
+
+test(
+  "bench --arch conv: the authors' conv network on blas, with its FLOP count",
+  { skip: skipUnlessBlas },
+  async () => {
+    const result = await gmvaeJson<BenchResult>(tempDir(), [
+      'bench',
+      '--arch',
+      'conv',
+      '--backend',
+      'blas',
+      '--steps',
+      '2',
+      '--warmup',
+      '0',
+      '--no-torch',
+    ]);
+    const flops = result.model.training_flops_per_example;
+    assert.ok(flops > 150e6 && flops < 170e6, `conv FLOPs ${flops}`);
+    const [row] = result.backends;
+    assert.equal(row!.backend, 'blas');
+    assert.ok(Math.abs(row!.gflops - (row!.examples_per_s * flops) / 1e9) < 1e-9);
+  },
+);

@@ -1,42 +1,69 @@
 /**
- * Floating-point work of one training step of the MLP GMVAE, counted from the configuration,
- * so `gmvae bench` can turn examples/s into achieved GFLOP/s.
+ * Floating-point work of one training step, counted from the model's own layers, so `gmvae bench`
+ * can turn examples/s into achieved GFLOP/s and a fraction of the machine's GEMM peak.
  *
- * Only the matrix products are counted: they are nearly all of it. A Linear(i -> o) layer on
- * R rows costs 2*R*i*o FLOPs forward (a multiply and an add per weight and row), the same again
- * for its weight gradient, and the same again for the gradient of its input — except where the
- * input is the data y, whose gradient nobody asks for (the encoder's first layer). So training
- * costs 6*R*i*o per layer, minus 2*R*D*H for that first layer. Biases, batch norm, the
- * [B, K, Dx] Gaussian terms of p(z|x,w) and the Adam update are elementwise, O(R*(K*Dx + H)) and
- * O(parameters): about 1% of the products for the paper's MNIST model, and not counted.
+ * Only the matrix products and convolutions are counted: they are nearly all of it. Per row
+ * (example or sample) a layer costs, in multiply-adds:
  *
- * Rows: the encoder sees the B examples; the prior network and decoder see the M*B samples.
+ *   Dense            i·o                          kernel [i, o]
+ *   Conv2D           OH·OW · KH·KW·C·OC            kernel [KH, KW, C, OC], output [OH, OW, OC]
+ *   Conv2DTranspose  IH·IW · KH·KW·C·OC            kernel [KH, KW, OC, C], input [IH, IW, C]
+ *
+ * (a transposed convolution scatters each input pixel through the whole kernel; "same" padding
+ * counts the padded taps, which im2col computes too). Forward is 2 FLOPs per multiply-add; the
+ * backward pass repeats it twice, once for the weight gradient and once for the input gradient,
+ * except for the encoder's first layer, whose input (the data) needs no gradient. So training
+ * costs 6·macs per layer and row, minus 2·macs of that first layer.
+ *
+ * Biases, batch norm, the [B, K, Dx] Gaussian terms of p(z|x,w) and the Adam update are
+ * elementwise and not counted: about 1% of the products for the paper's MNIST models.
+ *
+ * Rows per example: the encoder sees each example once. In v1 and v2 the prior network and the
+ * decoder see its M samples; in Shu's model the prior and posterior networks see its K clusters
+ * and the decoder its K·M samples.
  */
 import type { GmvaeConfig } from '../../common/config.ts';
+import type { Networks } from '../model/networks.ts';
+import type { LayersModel } from '../tf.ts';
 
-/** Multiply-add counts (i*o) of each Linear layer, grouped by the rows they see. */
-function linearLayers(config: GmvaeConfig, d: number) {
-  const { hidden: h, xDim, wDim, k } = config;
-  return {
-    /** encoder: D -> H, H -> H, and the four heads mu_x, logvar_x, mu_w, logvar_w */
-    encoder: [d * h, h * h, 2 * h * xDim, 2 * h * wDim],
-    /** prior network: Dw -> H, then the mean and log-variance heads H -> K*Dx */
-    prior: [wDim * h, 2 * h * k * xDim],
-    /** decoder: Dx -> H, H -> H, H -> D (and H -> D for a Gaussian's log-variance) */
-    decoder: [xDim * h, h * h, h * d * (config.likelihood === 'gaussian' ? 2 : 1)],
-  };
+/** Multiply-adds of each weighted layer of a network for one row, in the network's order. */
+export function layerMacs(network: LayersModel): number[] {
+  const macs: number[] = [];
+  for (const layer of network.layers) {
+    const kernel = layer.weights.find((w) => w.shape.length >= 2)?.shape as number[] | undefined;
+    if (!kernel) continue;
+    const product = kernel.reduce((a, b) => a * b, 1); // i·o, or KH·KW·C·OC
+    const kind = layer.getClassName();
+    if (kind === 'Dense') macs.push(product);
+    else if (kind === 'Conv2D') macs.push(spatial(layer.outputShape) * product);
+    else if (kind === 'Conv2DTranspose') macs.push(spatial(layer.inboundNodes[0]?.inputShapes[0]) * product);
+    else throw new Error(`no FLOP count for a ${kind} layer (${layer.name})`);
+  }
+  return macs;
 }
 
-/** FLOPs of one forward pass, per example. */
-export function forwardFlopsPerExample(config: GmvaeConfig, d: number): number {
-  if (config.arch !== 'mlp') throw new Error('FLOP counts are defined for the MLP architecture only');
-  const layers = linearLayers(config, d);
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  return 2 * (sum(layers.encoder) + config.mcSamples * (sum(layers.prior) + sum(layers.decoder)));
+/** OH·OW of a [batch, rows, cols, channels] shape. */
+function spatial(shape: unknown): number {
+  const [, rows, cols] = shape as number[];
+  if (!rows || !cols) throw new Error(`not an image shape: ${JSON.stringify(shape)}`);
+  return rows * cols;
 }
 
-/** FLOPs of one training step (forward, backward, no Adam), per example. */
-export function trainingFlopsPerExample(config: GmvaeConfig, d: number): number {
-  // Backward doubles the forward work, less the input gradient of the first encoder layer.
-  return 3 * forwardFlopsPerExample(config, d) - 2 * d * config.hidden;
+/** How many rows each network sees per example (see the header). */
+function rowsPerExample(config: GmvaeConfig, network: keyof Networks): number {
+  if (network === 'encoder') return 1;
+  if (config.model === 'shu') return network === 'decoder' ? config.k * config.mcSamples : config.k;
+  return config.mcSamples;
+}
+
+/** FLOPs of one training step (forward and backward, no optimizer update), per example. */
+export function trainingFlopsPerExample(config: GmvaeConfig, networks: Networks): number {
+  let flops = 0;
+  for (const name of Object.keys(networks) as (keyof Networks)[]) {
+    const network = networks[name]!;
+    const macs = layerMacs(network);
+    flops += 6 * rowsPerExample(config, name) * macs.reduce((a, b) => a + b, 0);
+    if (name === 'encoder') flops -= 2 * macs[0]!; // the data needs no gradient
+  }
+  return flops;
 }

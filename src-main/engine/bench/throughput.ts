@@ -12,6 +12,7 @@ import { Gmvae } from '../model/gmvae.ts';
 import { tf } from '../tf.ts';
 import { createOptimizer } from '../training/optimizer.ts';
 import { readTerms, trainStep } from '../training/step.ts';
+import { trainingFlopsPerExample } from './flops.ts';
 
 /**
  * The benchmarked model: the paper's MNIST model (MLP, or the conv network) at batch 100 with
@@ -39,6 +40,8 @@ export interface Throughput {
   steps: number;
   seconds: number;
   examplesPerSecond: number;
+  /** FLOPs of one training step per example, counted from the model that was timed (flops.ts) */
+  flopsPerExample: number;
 }
 
 /** A few fixed random batches, reused round-robin. */
@@ -79,6 +82,7 @@ export async function measureThroughput(
       steps,
       seconds,
       examplesPerSecond: (steps * config.batchSize) / seconds,
+      flopsPerExample: trainingFlopsPerExample(config, model.networks),
     };
   } finally {
     model.dispose();

@@ -1,0 +1,98 @@
+/**
+ * gmvae bench's PyTorch reference: it tries the thread settings a PyTorch user would and keeps
+ * the best (checked with a stand-in Python whose speed depends on its threads), and the real
+ * script builds the engine's networks, parameter for parameter, for both architectures.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { MNIST_V2_PRESET, type Architecture, type GmvaeConfig } from '../../../src-main/common/config.ts';
+import { Gmvae } from '../../../src-main/engine/model/gmvae.ts';
+import { tf } from '../../../src-main/engine/tf.ts';
+import { tempDir } from '../../helpers/temp.ts';
+
+const SCRIPT = fileURLToPath(new URL('../../../bench/torch_reference.py', import.meta.url));
+const config = (arch: Architecture): GmvaeConfig => ({ ...MNIST_V2_PRESET, seed: 1, backend: 'cpu', arch });
+
+before(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** A Python that "has torch" and runs faster with more threads, mostly the BLAS's. */
+function standInPython(): string {
+  const path = join(tempDir(), 'python');
+  writeFileSync(
+    path,
+    `#!/bin/sh
+[ "$1" = "-c" ] && exit 0
+threads=1; arch=none
+for a in "$@"; do case $a in --threads=*) threads=\${a#--threads=};; --arch=*) arch=\${a#--arch=};; esac; done
+echo "{\\"torch_version\\": \\"stand-in $arch\\", \\"steps\\": 3, \\"seconds\\": 1, \\"examples_per_s\\": $((100 * OPENBLAS_NUM_THREADS + 10 * threads))}"
+`,
+  );
+  chmodSync(path, 0o755);
+  return path;
+}
+
+test('the reference tries 1 and all cores for both thread knobs and reports the best', async () => {
+  process.env['GMVAE_TORCH_PYTHON'] = standInPython();
+  const { runTorchReference, threadSettings } =
+    await import('../../../src-main/engine/bench/torch-reference.ts');
+  assert.deepEqual(threadSettings(1), [{ intraOp: 1, blas: 1 }]);
+  const progress: string[] = [];
+  const outcome = runTorchReference(
+    config('conv'),
+    784,
+    { steps: 3, warmup: 0, maxSeconds: 10, cores: 2 },
+    (m) => progress.push(m),
+  );
+  assert.ok(outcome.ok);
+  const { best, tried, torchVersion } = outcome.reference;
+  assert.equal(torchVersion, 'stand-in conv'); // the architecture reached the script
+  assert.deepEqual(
+    tried.map((t) => [t.intraOp, t.blas, t.examplesPerSecond]),
+    [
+      [1, 1, 110],
+      [1, 2, 210],
+      [2, 1, 120],
+      [2, 2, 220],
+    ],
+  );
+  assert.deepEqual([best.intraOp, best.blas, best.examplesPerSecond], [2, 2, 220]);
+  assert.equal(progress.length, 4);
+});
+
+for (const arch of ['mlp', 'conv'] as const) {
+  test(`the PyTorch script's ${arch} network has the engine's parameters`, () => {
+    const python = ['python3', '/usr/bin/python3'].find(
+      (p) => spawnSync(p, ['-c', 'import torch']).status === 0,
+    );
+    // .ci/run installs python3-torch (scripts/setup.sh), so CI always runs this.
+    assert.ok(python, 'no Python with torch: run scripts/setup.sh (apt python3-torch)');
+    const c = config(arch);
+    const out = spawnSync(
+      python,
+      [
+        SCRIPT,
+        '--describe',
+        `--arch=${arch}`,
+        `--k=${c.k}`,
+        `--x-dim=${c.xDim}`,
+        `--w-dim=${c.wDim}`,
+        `--hidden=${c.hidden}`,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(out.status, 0, out.stderr);
+    const model = new Gmvae(c, { shape: [28, 28, 1] });
+    try {
+      const ours = model.trainableVariables.reduce((n, v) => n + v.size, 0);
+      assert.equal((JSON.parse(out.stdout) as { parameters: number }).parameters, ours);
+    } finally {
+      model.dispose();
+    }
+  });
+}
