@@ -6,12 +6,23 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
+import { PNG } from 'pngjs';
 import { launch, newPage, screenshot } from './helpers/browser.ts';
 import { serve, type Served } from './helpers/server.ts';
 
 declare const location: { hash: string };
 declare const document: { activeElement: { getAttribute(name: string): string | null } | null };
 declare function getComputedStyle(el: unknown): { backgroundColor: string };
+interface ParsedNode {
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+}
+declare const DOMParser: new () => {
+  parseFromString(
+    text: string,
+    type: string,
+  ): { querySelector(s: string): ParsedNode | null; querySelectorAll(s: string): Iterable<ParsedNode> };
+};
 
 let served: Served;
 let browser: Browser;
@@ -134,6 +145,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
     await page.getByRole('menuitem', { name: 'PNG image' }).waitFor();
     const csvDownload = page.waitForEvent('download');
     await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
     const csv = await csvDownload;
     assert.equal(csv.suggestedFilename(), 'elbo-nats-higher-is-better.csv');
@@ -146,10 +158,44 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
     await page.getByRole('menuitem', { name: 'PNG image' }).click();
     const png = await pngDownload;
     assert.equal(png.suggestedFilename(), 'elbo-nats-higher-is-better.png');
-    assert.deepEqual(
-      [...fs.readFileSync((await png.path())!).subarray(1, 4)].map((c) => String.fromCharCode(c)).join(''),
-      'PNG',
-    );
+    const image = PNG.sync.read(fs.readFileSync((await png.path())!));
+    const canvasSize = await elbo.evaluate((c) => [c.width, c.height]);
+    assert.deepEqual([image.width, image.height], canvasSize, 'the PNG is the chart at its size');
+
+    // SVG: the chart drawn again as vector paths, a line per series (and the faint raw lines).
+    const svgDownload = page.waitForEvent('download');
+    await page.getByRole('button', { name: /^Download ELBO/ }).click();
+    await page.getByRole('menuitem', { name: 'SVG image' }).click();
+    const svg = await svgDownload;
+    assert.equal(svg.suggestedFilename(), 'elbo-nats-higher-is-better.svg');
+    const markup = fs.readFileSync((await svg.path())!, 'utf8');
+    assert.match(markup, /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    const drawn = await page.evaluate((text) => {
+      const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+      return {
+        error: doc.querySelector('parsererror')?.textContent ?? null,
+        lines: [...doc.querySelectorAll('path[fill="none"]')].map((p) => ({
+          stroke: p.getAttribute('stroke') ?? '',
+          opacity: p.getAttribute('stroke-opacity'),
+          segments: (p.getAttribute('d') ?? '').match(/L/g)?.length ?? 0,
+        })),
+        texts: [...doc.querySelectorAll('text')].map((t) => t.textContent ?? ''),
+      };
+    }, markup);
+    assert.equal(drawn.error, null, 'the SVG parses');
+    // Three epochs: a line through them has two segments. The smoothed lines in their colours,
+    // the raw lines beneath in the same colour, faint.
+    for (const [name, hex, rgb] of [
+      ['train', '#4e79a7', 'rgb(78,121,167)'],
+      ['test', '#f28e2b', 'rgb(242,142,43)'],
+    ] as const) {
+      const smoothed = drawn.lines.filter((l) => l.stroke === hex && l.segments >= 2);
+      const raw = drawn.lines.filter((l) => l.stroke === rgb && l.opacity === '0.25' && l.segments >= 2);
+      assert.equal(smoothed.length, 1, `one smoothed ${name} line: ${JSON.stringify(drawn.lines)}`);
+      assert.equal(raw.length, 1, `one raw ${name} line`);
+      assert.ok(drawn.texts.includes(name), `the legend names ${name}: ${drawn.texts.join(' | ')}`);
+    }
+    assert.ok(drawn.texts.includes('epoch'), 'the x axis title is text');
     // The tooltip lists both series at the hovered epoch.
     const box = (await elbo.boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.55, box.y + box.height * 0.5);
