@@ -11,7 +11,10 @@ import { launch, newPage, screenshot } from './helpers/browser.ts';
 import { serve, type Served } from './helpers/server.ts';
 
 declare const location: { hash: string };
-declare const document: { activeElement: { getAttribute(name: string): string | null } | null };
+declare const document: {
+  activeElement: { getAttribute(name: string): string | null } | null;
+  elementFromPoint(x: number, y: number): unknown;
+};
 declare function getComputedStyle(el: unknown): { backgroundColor: string };
 interface ParsedNode {
   textContent: string | null;
@@ -246,6 +249,76 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
     assert.ok(Math.abs(Number(shown.split('%')[0]) - mean) < 0.11, `group mean ${shown}, runs' mean ${mean}`);
     await screenshot(page, 'analysis-runs-grouped');
     await page.getByLabel('Group by').selectOption({ label: 'none' });
+  });
+
+  await t.test("with every column on, each run's actions stay in view and open", async () => {
+    const table = page.getByRole('table', { name: 'Runs', exact: true });
+    await page.getByRole('button', { name: 'Columns ▾' }).click();
+    const picker = page.getByRole('dialog', { name: 'Columns' });
+    const boxes = picker.getByRole('checkbox');
+    const turnedOn: number[] = [];
+    for (let i = 0; i < (await boxes.count()); i++)
+      if (!(await boxes.nth(i).isChecked())) {
+        await boxes.nth(i).check();
+        turnedOn.push(i);
+      }
+    await picker.getByRole('button', { name: 'Done' }).click();
+    const wrap = table.locator('xpath=..');
+    const [scrollWidth, clientWidth] = await wrap.evaluate((el) => [el.scrollWidth, el.clientWidth]);
+    assert.ok(
+      scrollWidth > clientWidth + 200,
+      `the table is wider than its box (${scrollWidth} > ${clientWidth})`,
+    );
+    const viewport = page.viewportSize()!;
+    assert.deepEqual(viewport, { width: 1440, height: 900 });
+    const shown = (await wrap.boundingBox())!;
+    for (const name of ['lam-a', 'lam-b', 'lam-c']) {
+      const button = page.getByRole('button', { name: `Actions for ${name}` });
+      const box = (await button.boundingBox())!;
+      assert.ok(
+        box.x >= shown.x && box.x + box.width <= shown.x + shown.width && box.x + box.width <= viewport.width,
+        `${name}'s actions are inside the table's box and the window: ${JSON.stringify(box)}`,
+      );
+      // Nothing covers the button: the point at its centre is the button itself.
+      assert.equal(
+        await button.evaluate((el) => {
+          const r = el.getBoundingClientRect();
+          return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === el;
+        }),
+        true,
+        `${name}'s actions are not covered`,
+      );
+    }
+    await screenshot(page, 'analysis-runs-all-columns');
+    // The menu opens in the window, not clipped by the table's scrolling box.
+    await page.getByRole('button', { name: 'Actions for lam-a' }).click();
+    const menu = page.getByRole('menu', { name: 'Actions for lam-a' });
+    await menu.waitFor();
+    const items = menu.getByRole('menuitem');
+    for (let i = 0; i < (await items.count()); i++) {
+      const box = (await items.nth(i).boundingBox())!;
+      assert.ok(
+        box.y >= 0 &&
+          box.y + box.height <= viewport.height &&
+          box.x >= 0 &&
+          box.x + box.width <= viewport.width,
+      );
+      assert.equal(
+        await items.nth(i).evaluate((el) => {
+          const r = el.getBoundingClientRect();
+          return el.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
+        }),
+        true,
+        'a menu item is not clipped or covered',
+      );
+    }
+    await screenshot(page, 'analysis-runs-all-columns-menu');
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'hidden' });
+
+    await page.getByRole('button', { name: 'Columns ▾' }).click();
+    for (const i of turnedOn) await boxes.nth(i).uncheck();
+    await picker.getByRole('button', { name: 'Done' }).click();
   });
 
   await t.test('parallel coordinates draw one line per run', async () => {
