@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { launch, newPage, screenshot } from './helpers/browser.ts';
+import { launch, newPage, screenshotThemes } from './helpers/browser.ts';
 import { serve, type Served } from './helpers/server.ts';
 
 declare const location: { hash: string };
@@ -42,10 +42,6 @@ after(async () => {
   await browser?.close();
   await served?.stop();
 });
-
-async function toggleTheme(): Promise<void> {
-  await page.getByRole('button', { name: /Switch to (dark|light) theme/ }).click();
-}
 
 const go = (hash: string) => page.evaluate((h) => (location.hash = h), hash);
 
@@ -99,7 +95,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
       .getByText(/\d+(\.\d)? (s|min) left$/)
       .first()
       .waitFor({ timeout: 20_000 });
-    await screenshot(page, 'analysis-runs-training');
+    await screenshotThemes(page, 'analysis-runs-training');
     for (const id of runIds) {
       await go(`#/runs/${id}`);
       await waitForCompleted();
@@ -203,7 +199,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
     const box = (await elbo.boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.55, box.y + box.height * 0.5);
     await page.waitForTimeout(150);
-    await screenshot(page, 'analysis-run-curves');
+    await screenshotThemes(page, 'analysis-run-curves');
     await page.mouse.move(0, 0);
   });
 
@@ -215,7 +211,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
     const picker = page.getByRole('dialog', { name: 'Columns' });
     await picker.getByLabel('NMI').check();
     await picker.getByLabel('Dx', { exact: true }).check();
-    await screenshot(page, 'analysis-runs-columns');
+    await screenshotThemes(page, 'analysis-runs-columns');
     await picker.getByRole('button', { name: 'Done' }).click();
     await table.getByRole('columnheader', { name: 'NMI' }).waitFor();
     await table.getByRole('columnheader', { name: 'Dx' }).waitFor();
@@ -247,7 +243,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
     const shown = cells.find((c) => c.includes('%') && c.includes('±'));
     assert.ok(shown, `a mean ± sd cell: ${cells.join(' | ')}`);
     assert.ok(Math.abs(Number(shown.split('%')[0]) - mean) < 0.11, `group mean ${shown}, runs' mean ${mean}`);
-    await screenshot(page, 'analysis-runs-grouped');
+    await screenshotThemes(page, 'analysis-runs-grouped');
     await page.getByLabel('Group by').selectOption({ label: 'none' });
   });
 
@@ -289,7 +285,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
         `${name}'s actions are not covered`,
       );
     }
-    await screenshot(page, 'analysis-runs-all-columns');
+    await screenshotThemes(page, 'analysis-runs-all-columns');
     // The menu opens in the window, not clipped by the table's scrolling box.
     await page.getByRole('button', { name: 'Actions for lam-a' }).click();
     const menu = page.getByRole('menu', { name: 'Actions for lam-a' });
@@ -312,7 +308,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
         'a menu item is not clipped or covered',
       );
     }
-    await screenshot(page, 'analysis-runs-all-columns-menu');
+    await screenshotThemes(page, 'analysis-runs-all-columns-menu');
     await page.keyboard.press('Escape');
     await menu.waitFor({ state: 'hidden' });
 
@@ -334,10 +330,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
     await page.getByRole('group', { name: /NMI$/ }).waitFor();
     await plot.getByRole('link', { name: /^lam-b: NMI / }).focus();
     await page.locator('.parallel .detail strong', { hasText: 'lam-b' }).waitFor();
-    await screenshot(page, 'analysis-parallel');
-    await toggleTheme();
-    await screenshot(page, 'analysis-parallel-dark');
-    await toggleTheme();
+    await screenshotThemes(page, 'analysis-parallel');
   });
 
   await t.test('projection: the count follows the legend, the hover panel clears on leaving', async () => {
@@ -367,7 +360,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
         hovered = await page.getByText('test index').isVisible();
       }
     assert.ok(hovered, 'hovering the scatter shows an example');
-    await screenshot(page, 'analysis-latent');
+    await screenshotThemes(page, 'analysis-latent');
     await page.mouse.move(box.x + box.width + 200, box.y - 40);
     await page.getByText('Hover a point to see the test example').waitFor();
 
@@ -379,7 +372,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
       .waitFor();
     await page.getByText('grey: the test set').waitFor();
     assert.match((await page.locator('.cluster header').first().textContent()) ?? '', /mostly \d+ \(\d+%\)/);
-    await screenshot(page, 'analysis-clusters');
+    await screenshotThemes(page, 'analysis-clusters');
   });
 
   await t.test('compare keeps run colours and the selection; dialogs return focus', async () => {
@@ -406,7 +399,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
         .evaluate((el) => getComputedStyle(el).backgroundColor);
     const lamC = await chip('lam-c');
     await page.getByRole('table', { name: 'Final metrics' }).waitFor();
-    await screenshot(page, 'analysis-compare', true);
+    await screenshotThemes(page, 'analysis-compare', true);
     await page.getByRole('link', { name: 'Change selection' }).click();
     await table.getByLabel('Select lam-b for comparison').check();
     assert.equal(
