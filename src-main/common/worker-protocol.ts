@@ -15,7 +15,11 @@ import type { TrainEvent } from './training-events.ts';
  * engine's handlers (engine/tasks.ts), the supervisor and the service are all typed from.
  */
 export interface EngineTaskTable {
-  import: { task: { paths: string[]; name?: string; labelColumn?: string }; result: { dataset: string } };
+  /** `source`: what the dataset says it came from, where not its paths (uploads in web mode). */
+  import: {
+    task: { paths: string[]; name?: string; labelColumn?: string; source?: string };
+    result: { dataset: string };
+  };
   evaluate: { task: { runId: number; checkpoint: CheckpointKind }; result: MetricSummary };
   /** `archive`: also zip the folder into this (new) file, for a download in web mode. */
   export: {

@@ -35,6 +35,7 @@ const HANDLERS: Handlers = {
     const data = await importDataset(task.paths, {
       name: task.name,
       labelColumn: task.labelColumn,
+      source: task.source,
       onProgress,
       signal,
     });

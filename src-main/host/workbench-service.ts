@@ -157,6 +157,10 @@ export class WorkbenchService implements WorkbenchApi {
         paths,
         name: request.name || undefined,
         labelColumn: request.labelColumn || undefined,
+        // Uploads lie in a temporary folder that is deleted once imported: name what was dropped.
+        source: request.uploads?.length
+          ? `uploaded: ${paths.map((p) => path.basename(p)).join(', ')}`
+          : undefined,
       },
       (fraction, message) => this.#emit({ type: 'import-progress', job, fraction, message }),
     );

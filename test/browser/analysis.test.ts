@@ -6,12 +6,26 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { launch, newPage, screenshot } from './helpers/browser.ts';
+import { PNG } from 'pngjs';
+import { launch, newPage, screenshotThemes } from './helpers/browser.ts';
 import { serve, type Served } from './helpers/server.ts';
 
 declare const location: { hash: string };
-declare const document: { activeElement: { getAttribute(name: string): string | null } | null };
+declare const document: {
+  activeElement: { getAttribute(name: string): string | null } | null;
+  elementFromPoint(x: number, y: number): unknown;
+};
 declare function getComputedStyle(el: unknown): { backgroundColor: string };
+interface ParsedNode {
+  textContent: string | null;
+  getAttribute(name: string): string | null;
+}
+declare const DOMParser: new () => {
+  parseFromString(
+    text: string,
+    type: string,
+  ): { querySelector(s: string): ParsedNode | null; querySelectorAll(s: string): Iterable<ParsedNode> };
+};
 
 let served: Served;
 let browser: Browser;
@@ -28,10 +42,6 @@ after(async () => {
   await browser?.close();
   await served?.stop();
 });
-
-async function toggleTheme(): Promise<void> {
-  await page.getByRole('button', { name: /Switch to (dark|light) theme/ }).click();
-}
 
 const go = (hash: string) => page.evaluate((h) => (location.hash = h), hash);
 
@@ -85,7 +95,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
       .getByText(/\d+(\.\d)? (s|min) left$/)
       .first()
       .waitFor({ timeout: 20_000 });
-    await screenshot(page, 'analysis-runs-training');
+    await screenshotThemes(page, 'analysis-runs-training');
     for (const id of runIds) {
       await go(`#/runs/${id}`);
       await waitForCompleted();
@@ -134,6 +144,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
     await page.getByRole('menuitem', { name: 'PNG image' }).waitFor();
     const csvDownload = page.waitForEvent('download');
     await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
     const csv = await csvDownload;
     assert.equal(csv.suggestedFilename(), 'elbo-nats-higher-is-better.csv');
@@ -146,15 +157,49 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
     await page.getByRole('menuitem', { name: 'PNG image' }).click();
     const png = await pngDownload;
     assert.equal(png.suggestedFilename(), 'elbo-nats-higher-is-better.png');
-    assert.deepEqual(
-      [...fs.readFileSync((await png.path())!).subarray(1, 4)].map((c) => String.fromCharCode(c)).join(''),
-      'PNG',
-    );
+    const image = PNG.sync.read(fs.readFileSync((await png.path())!));
+    const canvasSize = await elbo.evaluate((c) => [c.width, c.height]);
+    assert.deepEqual([image.width, image.height], canvasSize, 'the PNG is the chart at its size');
+
+    // SVG: the chart drawn again as vector paths, a line per series (and the faint raw lines).
+    const svgDownload = page.waitForEvent('download');
+    await page.getByRole('button', { name: /^Download ELBO/ }).click();
+    await page.getByRole('menuitem', { name: 'SVG image' }).click();
+    const svg = await svgDownload;
+    assert.equal(svg.suggestedFilename(), 'elbo-nats-higher-is-better.svg');
+    const markup = fs.readFileSync((await svg.path())!, 'utf8');
+    assert.match(markup, /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    const drawn = await page.evaluate((text) => {
+      const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+      return {
+        error: doc.querySelector('parsererror')?.textContent ?? null,
+        lines: [...doc.querySelectorAll('path[fill="none"]')].map((p) => ({
+          stroke: p.getAttribute('stroke') ?? '',
+          opacity: p.getAttribute('stroke-opacity'),
+          segments: (p.getAttribute('d') ?? '').match(/L/g)?.length ?? 0,
+        })),
+        texts: [...doc.querySelectorAll('text')].map((t) => t.textContent ?? ''),
+      };
+    }, markup);
+    assert.equal(drawn.error, null, 'the SVG parses');
+    // Three epochs: a line through them has two segments. The smoothed lines in their colours,
+    // the raw lines beneath in the same colour, faint.
+    for (const [name, hex, rgb] of [
+      ['train', '#4e79a7', 'rgb(78,121,167)'],
+      ['test', '#f28e2b', 'rgb(242,142,43)'],
+    ] as const) {
+      const smoothed = drawn.lines.filter((l) => l.stroke === hex && l.segments >= 2);
+      const raw = drawn.lines.filter((l) => l.stroke === rgb && l.opacity === '0.25' && l.segments >= 2);
+      assert.equal(smoothed.length, 1, `one smoothed ${name} line: ${JSON.stringify(drawn.lines)}`);
+      assert.equal(raw.length, 1, `one raw ${name} line`);
+      assert.ok(drawn.texts.includes(name), `the legend names ${name}: ${drawn.texts.join(' | ')}`);
+    }
+    assert.ok(drawn.texts.includes('epoch'), 'the x axis title is text');
     // The tooltip lists both series at the hovered epoch.
     const box = (await elbo.boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.55, box.y + box.height * 0.5);
     await page.waitForTimeout(150);
-    await screenshot(page, 'analysis-run-curves');
+    await screenshotThemes(page, 'analysis-run-curves');
     await page.mouse.move(0, 0);
   });
 
@@ -166,7 +211,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
     const picker = page.getByRole('dialog', { name: 'Columns' });
     await picker.getByLabel('NMI').check();
     await picker.getByLabel('Dx', { exact: true }).check();
-    await screenshot(page, 'analysis-runs-columns');
+    await screenshotThemes(page, 'analysis-runs-columns');
     await picker.getByRole('button', { name: 'Done' }).click();
     await table.getByRole('columnheader', { name: 'NMI' }).waitFor();
     await table.getByRole('columnheader', { name: 'Dx' }).waitFor();
@@ -198,8 +243,78 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
     const shown = cells.find((c) => c.includes('%') && c.includes('±'));
     assert.ok(shown, `a mean ± sd cell: ${cells.join(' | ')}`);
     assert.ok(Math.abs(Number(shown.split('%')[0]) - mean) < 0.11, `group mean ${shown}, runs' mean ${mean}`);
-    await screenshot(page, 'analysis-runs-grouped');
+    await screenshotThemes(page, 'analysis-runs-grouped');
     await page.getByLabel('Group by').selectOption({ label: 'none' });
+  });
+
+  await t.test("with every column on, each run's actions stay in view and open", async () => {
+    const table = page.getByRole('table', { name: 'Runs', exact: true });
+    await page.getByRole('button', { name: 'Columns ▾' }).click();
+    const picker = page.getByRole('dialog', { name: 'Columns' });
+    const boxes = picker.getByRole('checkbox');
+    const turnedOn: number[] = [];
+    for (let i = 0; i < (await boxes.count()); i++)
+      if (!(await boxes.nth(i).isChecked())) {
+        await boxes.nth(i).check();
+        turnedOn.push(i);
+      }
+    await picker.getByRole('button', { name: 'Done' }).click();
+    const wrap = table.locator('xpath=..');
+    const [scrollWidth, clientWidth] = await wrap.evaluate((el) => [el.scrollWidth, el.clientWidth]);
+    assert.ok(
+      scrollWidth > clientWidth + 200,
+      `the table is wider than its box (${scrollWidth} > ${clientWidth})`,
+    );
+    const viewport = page.viewportSize()!;
+    assert.deepEqual(viewport, { width: 1440, height: 900 });
+    const shown = (await wrap.boundingBox())!;
+    for (const name of ['lam-a', 'lam-b', 'lam-c']) {
+      const button = page.getByRole('button', { name: `Actions for ${name}` });
+      const box = (await button.boundingBox())!;
+      assert.ok(
+        box.x >= shown.x && box.x + box.width <= shown.x + shown.width && box.x + box.width <= viewport.width,
+        `${name}'s actions are inside the table's box and the window: ${JSON.stringify(box)}`,
+      );
+      // Nothing covers the button: the point at its centre is the button itself.
+      assert.equal(
+        await button.evaluate((el) => {
+          const r = el.getBoundingClientRect();
+          return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === el;
+        }),
+        true,
+        `${name}'s actions are not covered`,
+      );
+    }
+    await screenshotThemes(page, 'analysis-runs-all-columns');
+    // The menu opens in the window, not clipped by the table's scrolling box.
+    await page.getByRole('button', { name: 'Actions for lam-a' }).click();
+    const menu = page.getByRole('menu', { name: 'Actions for lam-a' });
+    await menu.waitFor();
+    const items = menu.getByRole('menuitem');
+    for (let i = 0; i < (await items.count()); i++) {
+      const box = (await items.nth(i).boundingBox())!;
+      assert.ok(
+        box.y >= 0 &&
+          box.y + box.height <= viewport.height &&
+          box.x >= 0 &&
+          box.x + box.width <= viewport.width,
+      );
+      assert.equal(
+        await items.nth(i).evaluate((el) => {
+          const r = el.getBoundingClientRect();
+          return el.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
+        }),
+        true,
+        'a menu item is not clipped or covered',
+      );
+    }
+    await screenshotThemes(page, 'analysis-runs-all-columns-menu');
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'hidden' });
+
+    await page.getByRole('button', { name: 'Columns ▾' }).click();
+    for (const i of turnedOn) await boxes.nth(i).uncheck();
+    await picker.getByRole('button', { name: 'Done' }).click();
   });
 
   await t.test('parallel coordinates draw one line per run', async () => {
@@ -215,10 +330,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
     await page.getByRole('group', { name: /NMI$/ }).waitFor();
     await plot.getByRole('link', { name: /^lam-b: NMI / }).focus();
     await page.locator('.parallel .detail strong', { hasText: 'lam-b' }).waitFor();
-    await screenshot(page, 'analysis-parallel');
-    await toggleTheme();
-    await screenshot(page, 'analysis-parallel-dark');
-    await toggleTheme();
+    await screenshotThemes(page, 'analysis-parallel');
   });
 
   await t.test('projection: the count follows the legend, the hover panel clears on leaving', async () => {
@@ -248,7 +360,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
         hovered = await page.getByText('test index').isVisible();
       }
     assert.ok(hovered, 'hovering the scatter shows an example');
-    await screenshot(page, 'analysis-latent');
+    await screenshotThemes(page, 'analysis-latent');
     await page.mouse.move(box.x + box.width + 200, box.y - 40);
     await page.getByText('Hover a point to see the test example').waitFor();
 
@@ -260,7 +372,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
       .waitFor();
     await page.getByText('grey: the test set').waitFor();
     assert.match((await page.locator('.cluster header').first().textContent()) ?? '', /mostly \d+ \(\d+%\)/);
-    await screenshot(page, 'analysis-clusters');
+    await screenshotThemes(page, 'analysis-clusters');
   });
 
   await t.test('compare keeps run colours and the selection; dialogs return focus', async () => {
@@ -287,7 +399,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
         .evaluate((el) => getComputedStyle(el).backgroundColor);
     const lamC = await chip('lam-c');
     await page.getByRole('table', { name: 'Final metrics' }).waitFor();
-    await screenshot(page, 'analysis-compare', true);
+    await screenshotThemes(page, 'analysis-compare', true);
     await page.getByRole('link', { name: 'Change selection' }).click();
     await table.getByLabel('Select lam-b for comparison').check();
     assert.equal(

@@ -11,7 +11,7 @@ import { datasetInfo } from '../../src-main/host/datasets.ts';
 import { Store } from '../../src-main/host/store/index.ts';
 import { createSweep } from '../../src-main/host/sweeps.ts';
 import { tempDir } from '../helpers/temp.ts';
-import { launch, newPage, screenshot } from './helpers/browser.ts';
+import { launch, newPage, screenshotThemes } from './helpers/browser.ts';
 import { serve, type Served } from './helpers/server.ts';
 
 let served: Served;
@@ -63,7 +63,7 @@ test('the Sweeps screen and the runs table by sweep', { timeout: 60_000 }, async
     (await tasks.locator('tbody tr').first().textContent()) ?? '',
     /done.*2\/2.*lambda=0\.5 seed=1/,
   );
-  await screenshot(page, 'sweeps');
+  await screenshotThemes(page, 'sweeps', true);
 
   await page.getByRole('link', { name: 'Show runs' }).click();
   await page.waitForURL(new RegExp(`#/runs\\?sweep=${sweepId}$`));

@@ -11,7 +11,7 @@ import { unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
 import { SETTINGS } from '../../src-main/common/settings.ts';
 import { tempDir } from '../helpers/temp.ts';
-import { launch, newPage, screenshot } from './helpers/browser.ts';
+import { launch, newPage, screenshotThemes } from './helpers/browser.ts';
 import { dropFiles } from './helpers/drop.ts';
 import { installStallMonitor, readStalls, resetStalls } from './helpers/monitor.ts';
 import { serve, type Served } from './helpers/server.ts';
@@ -37,10 +37,6 @@ after(async () => {
 });
 
 const go = (hash: string) => page.evaluate((h) => (location.hash = h), hash);
-
-async function toggleTheme(): Promise<void> {
-  await page.getByRole('button', { name: /Switch to (dark|light) theme/ }).click();
-}
 
 function blobsCsv(): string {
   const rows = ['x,y,label'];
@@ -84,10 +80,7 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
     assert.ok(!page.url().includes('token='), page.url());
     await page.getByRole('heading', { name: 'No runs yet' }).waitFor();
     await page.getByRole('link', { name: 'Start a run on spiral' }).waitFor();
-    await screenshot(page, 'runs-empty-light');
-    await toggleTheme();
-    await screenshot(page, 'runs-empty-dark');
-    await toggleTheme();
+    await screenshotThemes(page, 'runs-empty');
   });
 
   await t.test('imports a CSV dropped on the window, and names the file of a bad one', async () => {
@@ -101,16 +94,13 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
     await page.getByRole('link', { name: /^blobs/ }).waitFor();
     await page.getByRole('heading', { name: 'blobs', exact: true }).waitFor();
     await page.getByRole('table', { name: 'First examples' }).waitFor();
-    await screenshot(page, 'datasets-light');
+    await screenshotThemes(page, 'datasets');
 
     await dropFiles(page, [{ name: 'broken.csv', text: 'a,b\n1,2\n3,oops\n5,6\n' }]);
     const failure = page.getByRole('alert').filter({ hasText: 'Import failed' });
     await failure.waitFor({ timeout: 30_000 });
     assert.match((await failure.textContent()) ?? '', /broken\.csv/);
-    await screenshot(page, 'datasets-import-error');
-    await toggleTheme();
-    await screenshot(page, 'datasets-dark');
-    await toggleTheme();
+    await screenshotThemes(page, 'datasets-import-error');
   });
 
   await t.test('validates the new-run form inline', async () => {
@@ -126,7 +116,7 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
     await page.getByText('must be between 0 and 1').waitFor();
     await page.getByText('a whole number ≥ 1').waitFor();
     await page.getByText('Will train on').waitFor();
-    await screenshot(page, 'new-run-validation');
+    await screenshotThemes(page, 'new-run-validation', true);
     // Starting with errors starts nothing: focus goes to the first invalid field.
     await page.getByRole('button', { name: 'Start run' }).click();
     await page.waitForFunction("document.activeElement && document.activeElement.id === 'field-epochs'");
@@ -172,10 +162,7 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
     assert.equal(counts[counts.length - 1], 6, 'train + test ELBO for 3 epochs');
     assert.ok(stalls.maxFrameGapMs < 1000, `the page froze for ${stalls.maxFrameGapMs} ms`);
     await page.locator('canvas[aria-label^="Loss per step"]').waitFor();
-    await screenshot(page, 'run-light');
-    await toggleTheme();
-    await screenshot(page, 'run-dark');
-    await toggleTheme();
+    await screenshotThemes(page, 'run-curves', true);
   });
 
   await t.test(
@@ -200,17 +187,14 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
       await page.locator('aside .values, aside canvas').first().waitFor();
       await page.getByRole('button', { name: 'UMAP of x' }).click();
       await page.getByRole('button', { name: 'Colour by true label' }).click();
-      await screenshot(page, 'run-latent-light');
-      await toggleTheme();
-      await screenshot(page, 'run-latent-dark');
-      await toggleTheme();
+      await screenshotThemes(page, 'run-latent');
 
       await page.getByRole('tab', { name: 'Clusters' }).click();
       await page
         .getByRole('region', { name: /^Cluster \d+$/ })
         .first()
         .waitFor();
-      await screenshot(page, 'run-clusters');
+      await screenshotThemes(page, 'run-clusters');
       assert.equal(
         await page.getByRole('group', { name: 'Clusters from' }).count(),
         0,
@@ -218,15 +202,15 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
       );
       await page.getByRole('tab', { name: 'Reconstructions' }).click();
       await page.locator('canvas[aria-label^="Originals"], figure canvas').first().waitFor();
-      await screenshot(page, 'run-reconstructions');
+      await screenshotThemes(page, 'run-reconstructions');
 
       await page.getByRole('tab', { name: 'Checkpoints' }).click();
       await page.getByRole('button', { name: 'Evaluate the best checkpoint' }).click();
       await page.getByLabel('Evaluation of best').waitFor({ timeout: 60_000 });
-      await screenshot(page, 'run-checkpoints');
+      await screenshotThemes(page, 'run-checkpoints');
       await page.getByRole('tab', { name: 'Hyperparameters' }).click();
       await page.getByRole('table', { name: 'Hyperparameters' }).waitFor();
-      await screenshot(page, 'run-hyperparameters');
+      await screenshotThemes(page, 'run-hyperparameters', true);
     },
   );
 
@@ -267,7 +251,7 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
       assigned.reduce((a, b) => a + b, 0),
       'both rules place every test point',
     );
-    await screenshot(page, 'run-clusters-bayes');
+    await screenshotThemes(page, 'run-clusters-bayes');
     await page.getByRole('tab', { name: 'Latent space' }).click();
     assert.equal(
       await rules.getByRole('button', { name: 'p(z|x,w)' }).getAttribute('aria-pressed'),
@@ -280,10 +264,7 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
     await go('#/runs');
     const table = page.getByRole('table', { name: 'Runs' });
     await table.getByRole('link', { name: 'spiral-b' }).waitFor();
-    await screenshot(page, 'runs-light');
-    await toggleTheme();
-    await screenshot(page, 'runs-dark');
-    await toggleTheme();
+    await screenshotThemes(page, 'runs');
     await page.getByLabel('Select spiral-a for comparison').check();
     await page.getByLabel('Select spiral-b for comparison').check();
     await page.getByRole('link', { name: 'Compare (2)' }).click();
@@ -304,10 +285,7 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
       await page.locator('canvas[aria-label^="test · Accuracy"]').getAttribute('data-points'),
     );
     assert.equal(curvePoints, 5, '3 + 2 epochs of test accuracy');
-    await screenshot(page, 'compare-light');
-    await toggleTheme();
-    await screenshot(page, 'compare-dark');
-    await toggleTheme();
+    await screenshotThemes(page, 'compare', true);
   });
 
   await t.test('exports a run as a zip the browser downloads, and lists the files', async () => {
@@ -328,7 +306,7 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
     t.diagnostic(`exported: ${listed.join(', ')}`);
     assert.deepEqual(entries.sort(), listed.map((f) => `spiral-a-best/${f}`).sort());
     assert.ok(listed.includes('metrics.csv') && listed.includes('encoder/weights.bin'));
-    await screenshot(page, 'export-dialog');
+    await screenshotThemes(page, 'export-dialog');
     await dialog.getByRole('button', { name: 'Done' }).click();
   });
 
@@ -338,7 +316,7 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
     const dialog = page.getByRole('dialog', { name: 'Delete run “spiral-b”?' });
     await dialog.waitFor();
     assert.match((await dialog.textContent()) ?? '', /spiral-b/);
-    await screenshot(page, 'delete-dialog');
+    await screenshotThemes(page, 'delete-dialog');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
     // Keyboard: Enter on a focused row opens the run.

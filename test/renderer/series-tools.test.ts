@@ -7,6 +7,7 @@ import {
   faint,
   fileStem,
   nearestIndex,
+  portableSvg,
   seriesCsv,
 } from '../../src-renderer/src/charts/series-tools.ts';
 
@@ -55,7 +56,7 @@ test('seriesCsv writes one row per x, a column per series, blanks where a series
 test('file names and faint colours', () => {
   assert.equal(fileStem('ELBO (nats, higher is better)'), 'elbo-nats-higher-is-better');
   assert.equal(fileStem('λ'), 'chart');
-  assert.equal(faint('#4e79a7'), '#4e79a740');
+  assert.equal(faint('#4e79a7'), 'rgba(78, 121, 167, 0.25)');
   assert.equal(faint('red'), 'red');
 });
 
@@ -78,4 +79,14 @@ test('smoothing draws each series twice: raw beneath, then its EMA thinned after
   );
   // Smoothed over all 1000 points, then thinned: the alternating 0/1 averages out near 0.5.
   assert.ok(smooth[1]!.data.slice(10).every((p) => Math.abs(p.y - 0.5) < 0.1));
+});
+
+test('portableSvg writes #rrggbbaa as a colour and an opacity, and drops undefined decorations', () => {
+  assert.equal(
+    portableSvg(
+      '<path fill="none" stroke="#00000014" d="M 0 0"/><text fill="#1a1e24" text-decoration="undefined">a</text>',
+    ),
+    '<path fill="none" stroke="#000000" stroke-opacity="0.078" d="M 0 0"/><text fill="#1a1e24">a</text>',
+  );
+  assert.equal(portableSvg('<rect fill="#FFFFFF80"/>'), '<rect fill="#FFFFFF" fill-opacity="0.502"/>');
 });

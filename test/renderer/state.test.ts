@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import type { DatasetSummary } from '../../src-main/common/api/contract.ts';
 import { SETTINGS } from '../../src-main/common/settings.ts';
 import type { ListStore as ListStoreType } from '../../src-renderer/src/lib/list-store.svelte.ts';
+import type { CompareView as CompareViewType } from '../../src-renderer/src/compare/compare-view.svelte.ts';
 import type { NewRunForm as NewRunFormType } from '../../src-renderer/src/new-run/new-run-form.svelte.ts';
 import type { RunsStore as RunsStoreType } from '../../src-renderer/src/runs/runs-store.svelte.ts';
 import { serviceClient, type ServiceClient } from '../helpers/service-client.ts';
@@ -21,6 +22,9 @@ const { RunsStore } = (await import('../../src-renderer/src/runs/runs-store.svel
 };
 const { NewRunForm } = (await import('../../src-renderer/src/new-run/new-run-form.svelte.ts')) as {
   NewRunForm: typeof NewRunFormType;
+};
+const { CompareView } = (await import('../../src-renderer/src/compare/compare-view.svelte.ts')) as {
+  CompareView: typeof CompareViewType;
 };
 
 describe('renderer state over the API client', () => {
@@ -164,5 +168,42 @@ describe('renderer state over the API client', () => {
     assert.equal(await copy.submit(), null);
     assert.match(copy.error!, /no-such-dataset/);
     assert.equal(copy.busy, false);
+  });
+
+  test('Compare follows training: live points at the step reached, records reloaded after each epoch', async () => {
+    const a = await back.api.createRun({ dataset: 'spiral', name: 'cmp-a', overrides: { k: 3 } });
+    const b = await back.api.createRun({ dataset: 'spiral', name: 'cmp-b', overrides: { k: 3 } });
+    const worker = back.workers.find((w) => w.received.some((m) => 'runId' in m && m.runId === a.id))!;
+    const view = new CompareView([a.id, b.id], back);
+    await until(() => !view.loading, 'the compared runs to load');
+    assert.deepEqual(
+      view.runs.map((r) => r.detail?.name),
+      ['cmp-a', 'cmp-b'],
+    );
+    const revision = view.revision;
+
+    // The trainer writes its record itself (a fake one here), then reports the epoch.
+    worker.emit({
+      type: 'progress',
+      runId: a.id,
+      epoch: 1,
+      batch: 50,
+      batches: 50,
+      step: 50,
+      loss: 1,
+      examplesPerSecond: 100,
+    });
+    back.store.updateRun(a.id, { status: 'running', epoch: 1, step: 50 });
+    worker.emit({ type: 'epoch', runId: a.id, epoch: 1, seconds: 1, metrics: { 'test/elbo': -2 } });
+    await until(() => view.revision > revision, 'the epoch to be drawn');
+    const [point] = view.runs[0]!.points.get('test/elbo')!;
+    assert.deepEqual(
+      [point!.epoch, point!.step, point!.value],
+      [1, 50, -2],
+      'the point is at the step reached',
+    );
+    await until(() => view.runs[0]!.detail!.epoch === 1, 'the record to be reloaded after the epoch');
+    assert.equal(view.runs[0]!.detail!.status, 'running');
+    view.dispose();
   });
 });

@@ -109,6 +109,12 @@ describe('web mode', () => {
     assert.deepEqual(done, { type: 'import-finished', job, dataset: 'uploaded', error: null });
     assert.ok(client.events.some((e) => e.type === 'import-progress' && e.job === job));
     assert.throws(() => t.uploads.resolve(['g1']), /no upload/, 'the upload is deleted once imported');
+    const info = (await client.api.listDatasets()).find((d) => d.name === 'uploaded')!;
+    assert.equal(
+      info.source,
+      'uploaded: blobs.csv',
+      'the dataset names what was dropped, not the deleted folder',
+    );
 
     const bad = nextEvent(client, (e) => e.type === 'import-finished');
     assert.equal((await upload('g2', 'broken.csv', 'a,b\n1\n')).status, 200);

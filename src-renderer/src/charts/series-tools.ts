@@ -96,11 +96,26 @@ export function fileStem(title: string): string {
   );
 }
 
-/** A #rrggbb colour at `alpha` (the raw line under a smoothed one); other colours unchanged. */
+/**
+ * A #rrggbb colour at `alpha` (the raw line under a smoothed one), as rgba() so an SVG download
+ * writes it as a colour and an opacity that every SVG reader knows; other colours unchanged.
+ */
 export function faint(colour: string, alpha = 0.25): string {
   if (!/^#[0-9a-f]{6}$/i.test(colour)) return colour;
-  const a = Math.round(alpha * 255)
-    .toString(16)
-    .padStart(2, '0');
-  return colour + a;
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16));
+  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
+}
+
+/**
+ * SVG markup as svgcanvas writes it, made readable by any SVG reader: a #rrggbbaa fill or
+ * stroke (the theme's grid colours) as #rrggbb and an opacity, and the text-decoration="undefined"
+ * it writes on every label dropped.
+ */
+export function portableSvg(markup: string): string {
+  return markup
+    .replace(/ text-decoration="undefined"/g, '')
+    .replace(/ (fill|stroke)="#([0-9a-f]{6})([0-9a-f]{2})"/gi, (_m, attr: string, rgb: string, a: string) => {
+      const opacity = +(parseInt(a, 16) / 255).toFixed(3);
+      return ` ${attr}="#${rgb}" ${attr}-opacity="${opacity}"`;
+    });
 }

@@ -1,9 +1,10 @@
 /**
- * Runs side by side: their details, metric points (kept live from epoch events) and artefacts.
- * The client is passed in (CompareScreen passes the app's), so tests drive it over a fake transport.
+ * Runs side by side: their records (reloaded after every epoch), metric points (kept live from
+ * epoch events) and artefacts. The client is passed in (the screen passes the app's), so tests
+ * drive it over a fake transport.
  */
 import type { ApiClient } from '../../../src-main/common/api/client.ts';
-import type { RunDetail } from '../../../src-main/common/api/contract.ts';
+import type { RunDetail, WorkbenchApi } from '../../../src-main/common/api/contract.ts';
 import type { ClusterSamplesPayload, ProjectionPayload } from '../../../src-main/common/artefacts.ts';
 import type { MetricPoint } from '../../../src-main/common/run.ts';
 import { errorText } from '../lib/format.ts';
@@ -24,18 +25,35 @@ export class CompareView {
   runs = $state.raw<ComparedRun[]>([]);
   revision = $state(0);
   loading = $state(true);
-  readonly #api: ApiClient['api'];
+  readonly #api: WorkbenchApi;
   #off: () => void;
+  /** The step each run has reached, from its progress events (its record is reloaded only per epoch). */
+  #steps = new Map<number, number>();
+  #refreshTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(ids: number[], client: ApiClient) {
     this.#api = client.api;
     this.#off = client.onEvent((event) => {
-      if (event.type !== 'train' || event.event.type !== 'epoch') return;
+      // Sent after every epoch: the records (status, epoch, final metrics, artefacts) changed.
+      if (event.type === 'runs-changed') {
+        if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
+        this.#refreshTimer = setTimeout(() => {
+          this.#refreshTimer = null;
+          void this.refresh();
+        }, 300);
+        return;
+      }
+      if (event.type !== 'train') return;
+      if (event.event.type === 'progress') {
+        this.#steps.set(event.event.runId, event.event.step);
+        return;
+      }
+      if (event.event.type !== 'epoch') return;
       const e = event.event;
       const run = this.runs.find((r) => r.id === e.runId);
       if (!run) return;
       const time = Date.now();
-      const step = run.detail?.step ?? 0;
+      const step = this.#steps.get(e.runId) ?? run.detail?.step ?? 0;
       for (const [name, value] of Object.entries(e.metrics)) {
         let list = run.points.get(name);
         if (!list) run.points.set(name, (list = []));
@@ -48,6 +66,33 @@ export class CompareView {
 
   dispose(): void {
     this.#off();
+    if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
+  }
+
+  /** New records for the runs; their artefacts again where new ones were computed. */
+  async refresh(): Promise<void> {
+    if (this.loading) return; // the load under way reads the new records
+    const before = this.runs;
+    const next = await Promise.all(
+      before.map(async (run): Promise<ComparedRun> => {
+        if (!run.detail) return run;
+        try {
+          const detail = await this.#api.getRun(run.id);
+          const out = { ...run, detail };
+          if (artefactStamp(detail) !== artefactStamp(run.detail))
+            Object.assign(out, await artefactsOf(this.#api, detail));
+          return out;
+        } catch {
+          return run; // the last record stays on screen; the connection banner says what is wrong
+        }
+      }),
+    );
+    // Points that arrived meanwhile are in the shared maps; a load started meanwhile wins.
+    const same = next.length === this.runs.length && next.every((r, i) => r.id === this.runs[i]!.id);
+    if (same && !this.loading) {
+      this.runs = next;
+      this.revision++;
+    }
   }
 
   async load(ids: number[]): Promise<void> {
@@ -70,18 +115,7 @@ export class CompareView {
             if (!list) out.points.set(p.name, (list = []));
             list.push(p);
           }
-          const kinds = new Set(
-            detail.artefacts.filter((a) => a.kind === 'projection').map((a) => a.checkpoint),
-          );
-          const checkpoint = kinds.has('last') ? 'last' : kinds.has('best') ? 'best' : null;
-          if (checkpoint) {
-            const [projection, samples] = await Promise.all([
-              this.#api.artefact(id, 'projection', checkpoint),
-              this.#api.artefact(id, 'cluster-samples', checkpoint),
-            ]);
-            out.projection = projection as ProjectionPayload | null;
-            out.samples = samples as ClusterSamplesPayload | null;
-          }
+          Object.assign(out, await artefactsOf(this.#api, detail));
         } catch (error) {
           out.error = errorText(error);
         }
@@ -97,6 +131,36 @@ export class CompareView {
     for (const r of this.runs) for (const n of r.points.keys()) names.add(n);
     return [...names].sort();
   }
+}
+
+/** The checkpoint whose artefacts Compare shows: the last, else the best. */
+function shownCheckpoint(detail: RunDetail): 'last' | 'best' | null {
+  const kinds = new Set(detail.artefacts.filter((a) => a.kind === 'projection').map((a) => a.checkpoint));
+  return kinds.has('last') ? 'last' : kinds.has('best') ? 'best' : null;
+}
+
+function artefactStamp(detail: RunDetail): string {
+  const checkpoint = shownCheckpoint(detail);
+  return detail.artefacts
+    .filter((a) => a.checkpoint === checkpoint)
+    .map((a) => `${a.kind}@${a.createdAt}`)
+    .join(',');
+}
+
+async function artefactsOf(
+  api: WorkbenchApi,
+  detail: RunDetail,
+): Promise<{ projection: ProjectionPayload | null; samples: ClusterSamplesPayload | null }> {
+  const checkpoint = shownCheckpoint(detail);
+  if (!checkpoint) return { projection: null, samples: null };
+  const [projection, samples] = await Promise.all([
+    api.artefact(detail.id, 'projection', checkpoint),
+    api.artefact(detail.id, 'cluster-samples', checkpoint),
+  ]);
+  return {
+    projection: projection as ProjectionPayload | null,
+    samples: samples as ClusterSamplesPayload | null,
+  };
 }
 
 /** x of a point on the chosen axis; wall time in seconds since the run's first point. */

@@ -22,12 +22,12 @@ const TERMS: readonly Curve[] = [
 ];
 
 const SCORES: readonly Curve[] = [
-  { name: 'accuracy', title: 'accuracy' },
-  { name: 'accuracy_majority', title: 'acc. majority' },
-  { name: 'accuracy_hungarian', title: 'acc. hungarian' },
-  { name: 'nmi', title: 'nmi' },
-  { name: 'ari', title: 'ari' },
-  { name: 'accuracy_bayes', title: 'acc. of p(z|x,w)', models: ['v1'] },
+  { name: 'accuracy', title: 'Accuracy' },
+  { name: 'accuracy_majority', title: 'Acc. majority' },
+  { name: 'accuracy_hungarian', title: 'Acc. Hungarian' },
+  { name: 'nmi', title: 'NMI' },
+  { name: 'ari', title: 'ARI' },
+  { name: 'accuracy_bayes', title: 'Acc. of p(z|x,w)', models: ['v1'] },
   { name: 'bayes_agreement', title: 'q(z|y) agrees with p(z|x,w)', models: ['v1'] },
 ];
 

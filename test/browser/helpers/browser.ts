@@ -50,9 +50,65 @@ export async function newPage(
   return { page, errors };
 }
 
+// The page's globals, for the functions evaluated in it (this file is type-checked as Node code).
+declare function requestAnimationFrame(callback: () => void): number;
+declare const document: {
+  querySelector(selector: string): { scrollHeight: number; clientHeight: number } | null;
+  documentElement: { dataset: Record<string, string | undefined> };
+};
+
+/** Waits `count` animation frames: after a theme change or a resize the charts redraw one per frame. */
+export async function frames(page: Page, count = 20): Promise<void> {
+  await page.evaluate(
+    (n) =>
+      new Promise<void>((done) => {
+        let left = n;
+        const next = () => (--left <= 0 ? done() : requestAnimationFrame(next));
+        requestAnimationFrame(next);
+      }),
+    count,
+  );
+}
+
+/**
+ * Saves what the window shows as test-results/screenshots/NAME.png. `fullPage`: all of the
+ * screen, which scrolls inside <main>: the window is made tall enough for a moment.
+ */
 export async function screenshot(page: Page, name: string, fullPage = false): Promise<string> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
-  await page.screenshot({ path: file, fullPage });
+  const viewport = page.viewportSize();
+  const hidden = fullPage
+    ? await page.evaluate(() => {
+        const main = document.querySelector('main');
+        return main ? main.scrollHeight - main.clientHeight : 0;
+      })
+    : 0;
+  if (viewport && hidden > 0) {
+    await page.setViewportSize({ width: viewport.width, height: Math.min(viewport.height + hidden, 8000) });
+    await frames(page);
+  }
+  await page.screenshot({ path: file });
+  if (viewport && hidden > 0) {
+    await page.setViewportSize(viewport);
+    await frames(page);
+  }
   return file;
+}
+
+/**
+ * NAME-light.png and NAME-dark.png of what is on screen, the page left in the theme it had. The
+ * theme button gets a click event only (no pointer press), so an open menu or dialog stays open.
+ */
+export async function screenshotThemes(page: Page, name: string, fullPage = false): Promise<void> {
+  const toggle = page.getByRole('button', { name: /Switch to (dark|light) theme/ });
+  const theme = () => page.evaluate(() => document.documentElement.dataset.theme ?? 'light');
+  const first = await theme();
+  await frames(page);
+  await screenshot(page, `${name}-${first}`, fullPage);
+  await toggle.dispatchEvent('click');
+  await frames(page);
+  await screenshot(page, `${name}-${await theme()}`, fullPage);
+  await toggle.dispatchEvent('click');
+  await frames(page);
 }

@@ -1,11 +1,13 @@
 /**
- * A main-thread stall monitor installed in the page before its scripts: the longest gap between
- * animation frames, and the longest 'longtask' entry. Read with readStalls(page).
+ * A main-thread stall monitor installed in the page before its scripts: the gaps between
+ * animation frames (the longest, and how many passed 50 and 100 ms), and the 'longtask' entries
+ * (tasks over 50 ms: the longest and how many). Read with readStalls(page).
  */
 import type { Page } from 'playwright-core';
 
 // The page's globals, for the functions evaluated in it (this file is type-checked as Node code).
 declare const window: Record<string, unknown>;
+declare const performance: { now(): number };
 declare function requestAnimationFrame(callback: (time: number) => void): number;
 declare const PerformanceObserver: new (
   callback: (list: { getEntries(): { duration: number }[] }) => void,
@@ -15,6 +17,11 @@ declare const PerformanceObserver: new (
 
 export interface Stalls {
   maxFrameGapMs: number;
+  /** When the longest gap began, in ms since the monitor was last reset. */
+  maxFrameGapAtMs: number;
+  /** Frame gaps over 50 ms, and over 100 ms. */
+  gapsOver50: number;
+  gapsOver100: number;
   longestTaskMs: number;
   longTasks: number;
   frames: number;
@@ -22,10 +29,28 @@ export interface Stalls {
 
 export async function installStallMonitor(page: Page): Promise<void> {
   await page.addInitScript(() => {
-    const state = { maxFrameGapMs: 0, longestTaskMs: 0, longTasks: 0, frames: 0, last: 0 };
+    const state = {
+      maxFrameGapMs: 0,
+      maxFrameGapAtMs: 0,
+      since: 0,
+      gapsOver50: 0,
+      gapsOver100: 0,
+      longestTaskMs: 0,
+      longTasks: 0,
+      frames: 0,
+      last: 0,
+    };
     window.__stalls = state;
     const frame = (t: number) => {
-      if (state.last) state.maxFrameGapMs = Math.max(state.maxFrameGapMs, t - state.last);
+      if (state.last) {
+        const gap = t - state.last;
+        if (gap > state.maxFrameGapMs) {
+          state.maxFrameGapMs = gap;
+          state.maxFrameGapAtMs = state.last - state.since;
+        }
+        if (gap > 50) state.gapsOver50++;
+        if (gap > 100) state.gapsOver100++;
+      }
       state.last = t;
       state.frames++;
       requestAnimationFrame(frame);
@@ -47,11 +72,8 @@ export async function installStallMonitor(page: Page): Promise<void> {
 export async function resetStalls(page: Page): Promise<void> {
   await page.evaluate(() => {
     const s = window.__stalls as Record<string, number>;
-    s.maxFrameGapMs = 0;
-    s.longestTaskMs = 0;
-    s.longTasks = 0;
-    s.frames = 0;
-    s.last = 0;
+    for (const key of Object.keys(s)) s[key] = 0;
+    s.since = performance.now();
   });
 }
 
@@ -60,6 +82,9 @@ export async function readStalls(page: Page): Promise<Stalls> {
     const s = window.__stalls as Stalls;
     return {
       maxFrameGapMs: s.maxFrameGapMs,
+      maxFrameGapAtMs: s.maxFrameGapAtMs,
+      gapsOver50: s.gapsOver50,
+      gapsOver100: s.gapsOver100,
       longestTaskMs: s.longestTaskMs,
       longTasks: s.longTasks,
       frames: s.frames,

@@ -17,6 +17,8 @@ export interface ImportOptions {
   name?: string;
   /** CSV only: the column holding the labels (default: a column named label, class or y). */
   labelColumn?: string;
+  /** What DatasetInfo.source says it came from; default: the imported paths. */
+  source?: string;
   /** Fraction of examples held out for testing when the files have no train/test split. */
   testFraction?: number;
   /** Seed of that split. */

@@ -42,7 +42,7 @@ export async function importDataset(given: string[], options: ImportOptions = {}
   const format = await detectFormat(paths);
   const ctx: ImportContext = {
     name: options.name ?? defaultName(given[0]!),
-    source: paths.map((p) => resolve(p)).join(', '),
+    source: options.source ?? paths.map((p) => resolve(p)).join(', '),
     labelColumn: options.labelColumn,
     testFraction,
     seed,
