@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
+import { metricTitle } from '../../src-renderer/src/runs/columns.ts';
+import { connect } from '../helpers/ws-client.ts';
 import { launch, newPage, screenshotThemes } from './helpers/browser.ts';
 import { serve, type Served } from './helpers/server.ts';
 
@@ -410,6 +412,81 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
     await page.getByRole('link', { name: 'Compare (3)' }).click();
     await page.getByRole('link', { name: 'lam-b' }).waitFor();
     assert.equal(await chip('lam-c'), lamC, 'lam-c keeps its colour when lam-b joins');
+  });
+
+  await t.test('compare: a small chart of every metric, PCA and UMAP side by side', async () => {
+    // The three runs compared now, in the order of the address (the run ids).
+    const names = ['lam-a', 'lam-b', 'lam-c'];
+    const client = await connect(served.url);
+    const recorded = new Set<string>();
+    try {
+      for (const id of runIds) for (const p of await client.api.metrics(id)) recorded.add(p.name);
+    } finally {
+      client.close();
+    }
+    assert.ok(recorded.size > 10, `the runs recorded many metrics: ${[...recorded].join(', ')}`);
+
+    const shownGroup = page.getByRole('group', { name: 'Metrics shown' });
+    await shownGroup.getByRole('button', { name: 'All metrics' }).click();
+    assert.equal(
+      await shownGroup.getByRole('button', { name: 'All metrics' }).getAttribute('aria-pressed'),
+      'true',
+    );
+    assert.equal(await page.getByLabel('Metric', { exact: true }).count(), 0, 'no picker over the grid');
+    const grid = page.getByRole('list', { name: 'All metrics' });
+    assert.equal(await grid.getByRole('listitem').count(), recorded.size, 'one chart per metric');
+    for (const name of recorded) {
+      const title = metricTitle(name);
+      const canvas = grid.getByRole('figure', { name: title, exact: true }).locator('canvas');
+      await canvas.scrollIntoViewIfNeeded();
+      await grid
+        .getByRole('figure', { name: title, exact: true })
+        .locator('canvas[data-series*="lam"]')
+        .waitFor();
+      assert.deepEqual(
+        ((await canvas.getAttribute('data-series')) ?? '').split('\n').sort(),
+        names,
+        `${title}: one line per run`,
+      );
+      assert.ok(Number(await canvas.getAttribute('data-points')) > 0, `${title} has points`);
+    }
+    await page.getByRole('main').evaluate((main) => main.scrollTo(0, 0));
+    await screenshotThemes(page, 'analysis-compare-all-metrics', true);
+
+    // The axis and smoothing controls apply to the grid too.
+    await page.getByRole('group', { name: 'X axis' }).getByRole('button', { name: 'Step' }).click();
+    const accuracy = grid.getByRole('figure', { name: 'test · Accuracy', exact: true });
+    await accuracy.locator('canvas[aria-label*=", step "]').waitFor();
+
+    // A small chart's title (by keyboard here) shows that metric as the one large chart.
+    await grid.getByRole('button', { name: 'Show test · Accuracy as one large chart' }).focus();
+    await page.keyboard.press('Enter');
+    assert.equal(
+      await shownGroup.getByRole('button', { name: 'One metric' }).getAttribute('aria-pressed'),
+      'true',
+    );
+    assert.equal(await page.getByLabel('Metric', { exact: true }).inputValue(), 'test/accuracy');
+    assert.equal(await grid.count(), 0);
+    await page.locator('canvas[aria-label^="test · Accuracy chart"]').waitFor();
+
+    // Each run's latent space as PCA and as UMAP, each with its axes named.
+    for (const run of names) {
+      const artefacts = page.getByRole('region', { name: `Artefacts of ${run}` });
+      for (const [method, axes] of [
+        ['PCA of x', 'x: PC 1 of x, y: PC 2 of x'],
+        ['UMAP of x', 'x: UMAP 1 of x, y: UMAP 2 of x'],
+      ] as const) {
+        const plot = artefacts.getByRole('figure', { name: `${method} of ${run}` });
+        const scatter = plot.locator('.scatter');
+        await scatter.waitFor();
+        assert.ok(
+          ((await scatter.locator('canvas').getAttribute('aria-label')) ?? '').endsWith(axes),
+          `${run}: ${method} names its axes`,
+        );
+        assert.ok(Number(await scatter.getAttribute('data-shown')) > 0, `${run}: ${method} draws points`);
+      }
+    }
+    await screenshotThemes(page, 'analysis-compare-projections', true);
   });
 
   await t.test('no page errors', () => {

@@ -72,6 +72,8 @@ test('every setting and every final metric can be a column, headed by the settin
   assert.equal(metricTitle('test/accuracy_hungarian'), 'test · Acc. Hungarian');
   assert.equal(metricTitle('train/step_loss'), 'train · Loss per step');
   assert.equal(metricTitle('test/new_thing'), 'test · new_thing');
+  assert.equal(metricTitle('epoch_seconds'), 'Seconds per epoch');
+  assert.equal(metricTitle('memory/bytes'), 'memory · Tensor bytes');
   assert.equal(cellText(runs[0]!, 'lr', 0), '1e-3');
   assert.equal(cellText(runs[1]!, 'accuracy', 0), '80.0%');
   assert.equal(cellText(runs[3]!, 'accuracy', 0), '—');

@@ -13,7 +13,11 @@ import type { RunRecord } from '../../src-main/common/run.ts';
 import { datasetInfo } from '../../src-main/host/datasets.ts';
 import { createSweep } from '../../src-main/host/sweeps.ts';
 import { parseSweepDefinition } from '../../src-main/common/sweep.ts';
-import type { CompareView as CompareViewType } from '../../src-renderer/src/compare/compare-view.svelte.ts';
+import type {
+  CompareView as CompareViewType,
+  hasUmap as hasUmapType,
+  metricSeries as metricSeriesType,
+} from '../../src-renderer/src/compare/compare-view.svelte.ts';
 import type { DatasetsStore as DatasetsStoreType } from '../../src-renderer/src/datasets/datasets-store.svelte.ts';
 import type { RunView as RunViewType } from '../../src-renderer/src/run/run-view.svelte.ts';
 import type { SweepsStore as SweepsStoreType } from '../../src-renderer/src/sweeps/sweeps-store.svelte.ts';
@@ -28,6 +32,10 @@ const { RunView } = (await import('../../src-renderer/src/run/run-view.svelte.ts
 };
 const { CompareView } = (await import('../../src-renderer/src/compare/compare-view.svelte.ts')) as {
   CompareView: typeof CompareViewType;
+};
+const { metricSeries, hasUmap } = (await import('../../src-renderer/src/compare/compare-view.svelte.ts')) as {
+  metricSeries: typeof metricSeriesType;
+  hasUmap: typeof hasUmapType;
 };
 const { DatasetsStore } = (await import('../../src-renderer/src/datasets/datasets-store.svelte.ts')) as {
   DatasetsStore: typeof DatasetsStoreType;
@@ -154,6 +162,8 @@ describe('screen state over the API client', () => {
         [-4],
       );
       assert.deepEqual(view.runs[0]!.projection, PROJECTION, "the first run's stored projection");
+      assert.equal(hasUmap(PROJECTION), false, 'no UMAP: Compare says so beside the PCA');
+      assert.equal(hasUmap({ ...PROJECTION, umapX: { indices: [0], coords: [1, 2] } }), true);
       assert.equal(view.runs[1]!.projection, null);
       assert.deepEqual(view.metricNames(), ['test/elbo']);
 
@@ -169,6 +179,34 @@ describe('screen state over the API client', () => {
         [[2, 0.5]],
       );
       assert.deepEqual(view.metricNames(), ['test/elbo', 'test/nmi']);
+
+      // Test metrics, then train metrics, then the engine's own (all metrics' grid, the picker).
+      worker.emit({
+        type: 'epoch',
+        runId: second.id,
+        epoch: 3,
+        seconds: 1,
+        metrics: { epoch_seconds: 1, 'train/loss': 3, 'memory/tensors': 90, 'test/ari': 0.2 },
+      });
+      await settle();
+      assert.deepEqual(view.metricNames(), [
+        'test/ari',
+        'test/elbo',
+        'test/nmi',
+        'train/loss',
+        'epoch_seconds',
+        'memory/tensors',
+      ]);
+      const run = view.runs[1]!;
+      assert.deepEqual(metricSeries(run, 'test/nmi', 'epoch'), [{ x: 2, y: 0.5 }]);
+      assert.deepEqual(metricSeries(run, 'test/nmi', 'step'), [
+        { x: run.points.get('test/nmi')![0]!.step, y: 0.5 },
+      ]);
+      assert.deepEqual(metricSeries(run, 'test/nope', 'epoch'), []);
+      const t0 = Math.min(...[...run.points.values()].map((l) => l[0]!.time));
+      assert.deepEqual(metricSeries(run, 'test/ari', 'time'), [
+        { x: (run.points.get('test/ari')![0]!.time - t0) / 1000, y: 0.2 },
+      ]);
     } finally {
       view.dispose();
     }

@@ -8,6 +8,7 @@ import type { RunDetail, WorkbenchApi } from '../../../src-main/common/api/contr
 import type { ClusterSamplesPayload, ProjectionPayload } from '../../../src-main/common/artefacts.ts';
 import type { MetricPoint } from '../../../src-main/common/run.ts';
 import { errorText } from '../lib/format.ts';
+import { STEP_METRICS } from '../run/series.ts';
 
 export interface ComparedRun {
   id: number;
@@ -126,10 +127,12 @@ export class CompareView {
     this.revision++;
   }
 
+  /** Every metric any run recorded: test ones, then train ones, then the engine's (time, memory). */
   metricNames(): string[] {
     const names = new Set<string>();
     for (const r of this.runs) for (const n of r.points.keys()) names.add(n);
-    return [...names].sort();
+    const rank = (n: string) => (n.startsWith('test/') ? 0 : n.startsWith('train/') ? 1 : 2);
+    return [...names].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
   }
 }
 
@@ -166,4 +169,25 @@ async function artefactsOf(
 /** x of a point on the chosen axis; wall time in seconds since the run's first point. */
 export function xOf(p: MetricPoint, axis: XAxis, t0: number): number {
   return axis === 'epoch' ? p.epoch : axis === 'step' ? p.step : (p.time - t0) / 1000;
+}
+
+/**
+ * A run's curve of metric `name` on the chosen x axis: per-step metrics go by step on the epoch
+ * axis; wall time counts from the run's first recorded point of any metric.
+ */
+export function metricSeries(
+  run: Pick<ComparedRun, 'points'>,
+  name: string,
+  axis: XAxis,
+): { x: number; y: number }[] {
+  const points = run.points.get(name) ?? [];
+  const along = STEP_METRICS.has(name) && axis === 'epoch' ? 'step' : axis;
+  let t0 = Infinity;
+  if (along === 'time') for (const list of run.points.values()) t0 = Math.min(t0, list[0]?.time ?? Infinity);
+  return points.map((p) => ({ x: xOf(p, along, t0), y: p.value }));
+}
+
+/** Whether a projection has a UMAP to draw (older or tiny artefacts may have none). */
+export function hasUmap(projection: ProjectionPayload): boolean {
+  return (projection.umapX?.indices.length ?? 0) > 0;
 }

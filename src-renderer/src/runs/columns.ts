@@ -189,6 +189,11 @@ const TRAIN_ONLY: Record<string, string> = {
   loss: 'Loss (minimised objective)',
   step_loss: 'Loss per step',
   step_elbo: 'ELBO per step',
+  // The engine's own records per epoch.
+  epoch_seconds: 'Seconds per epoch',
+  tensors: 'Live tensors',
+  bytes: 'Tensor bytes',
+  gpu_bytes: 'GPU bytes',
 };
 
 /** A recorded metric's name as people read it: 'test/accuracy' -> 'test · Accuracy'. */
