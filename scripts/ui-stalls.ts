@@ -1,7 +1,8 @@
 /**
  * How long the interface's main thread stalls while two runs train: the real `gmvae serve` on a
  * fresh home, Debian's Chromium, two spiral runs started from the New run form, then the Run
- * screen of one and the Compare screen of both watched for a while each. Prints, per screen, the
+ * screen of one and the Compare screen of both (its one large chart, then its small chart of
+ * every metric) watched for a while each. Prints, per screen, the
  * longest gap between animation frames and the longest task (PerformanceObserver 'longtask').
  * A benchmark: it prints figures and asserts nothing (test/browser/stalls.test.ts checks that
  * it measures). Needs `npm run build` first.
@@ -25,7 +26,7 @@ import { serve } from '../test/browser/helpers/server.ts';
 declare const location: { hash: string };
 
 export interface ScreenStalls extends Stalls {
-  screen: 'run' | 'compare';
+  screen: 'run' | 'compare' | 'compare-all';
   seconds: number;
   /** Whether both runs were still training when the window closed (else the figure is of less). */
   bothTraining: boolean;
@@ -92,15 +93,29 @@ export async function measureTrainingStalls(options: StallOptions): Promise<Stal
     await page.getByRole('table', { name: 'Final metrics' }).waitFor();
     log(`watching the Compare screen for ${options.seconds} s`);
     const compare = await watch(page, options.seconds);
-    const statuses = await page
-      .getByRole('table', { name: 'Final metrics' })
-      .locator('.badge')
-      .allTextContents();
+    const bothRunning = async () =>
+      (await page.getByRole('table', { name: 'Final metrics' }).locator('.badge').allTextContents()).filter(
+        (s) => s.trim() === 'running',
+      ).length === 2;
     screens.push({
       screen: 'compare',
       seconds: options.seconds,
       ...compare,
-      bothTraining: statuses.filter((s) => s.trim() === 'running').length === 2,
+      bothTraining: await bothRunning(),
+    });
+
+    await page
+      .getByRole('group', { name: 'Metrics shown' })
+      .getByRole('button', { name: 'All metrics' })
+      .click();
+    await page.getByRole('list', { name: 'All metrics' }).locator('canvas').first().waitFor();
+    log(`watching the Compare screen's small chart of every metric for ${options.seconds} s`);
+    const all = await watch(page, options.seconds);
+    screens.push({
+      screen: 'compare-all',
+      seconds: options.seconds,
+      ...all,
+      bothTraining: await bothRunning(),
     });
     const pageErrors = errors.filter((e) => !/favicon|404/.test(e));
     if (pageErrors.length) throw new Error(`the page reported errors:\n${pageErrors.join('\n')}`);
@@ -111,13 +126,19 @@ export async function measureTrainingStalls(options: StallOptions): Promise<Stal
   }
 }
 
+const SCREEN_NAMES: Record<ScreenStalls['screen'], string> = {
+  run: 'Run screen',
+  compare: 'Compare screen',
+  'compare-all': 'Compare, all metrics',
+};
+
 export function describe(report: StallReport): string {
   const lines = [
     `Main-thread stalls while two spiral runs train (${report.cpus} CPU cores, 1-min load ${report.load.toFixed(1)}):`,
   ];
   for (const s of report.screens)
     lines.push(
-      `  ${s.screen === 'run' ? 'Run screen    ' : 'Compare screen'} ${s.seconds} s: ` +
+      `  ${SCREEN_NAMES[s.screen].padEnd(20)} ${s.seconds} s: ` +
         `longest task ${s.longestTaskMs.toFixed(0)} ms (${s.longTasks} over 50 ms), ` +
         `longest frame gap ${s.maxFrameGapMs.toFixed(0)} ms at ${(s.maxFrameGapAtMs / 1000).toFixed(1)} s (${s.gapsOver100} over 100 ms, ${s.gapsOver50} over 50 ms, ${s.frames} frames)` +
         (s.bothTraining ? '' : ' [a run had finished: raise --epochs]'),
