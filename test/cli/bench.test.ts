@@ -7,10 +7,13 @@ import { test } from 'node:test';
 import { skipUnlessBlas } from '../engine/backend/blas-helpers.ts';
 import { gmvae, gmvaeJson } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
+import { useSwiftShader } from '../helpers/webgpu.ts';
 
 interface BenchResult {
   backends: {
     backend: string;
+    device: string;
+    steps: number;
     examples_per_s: number;
     gflops: number;
     peak_fraction: number;
@@ -89,3 +92,31 @@ test(
     assert.ok(Math.abs(row!.gflops - (row!.examples_per_s * flops) / 1e9) < 1e-9);
   },
 );
+
+test('bench --backend webgpu --json on SwiftShader: examples/s, labelled a software adapter', async () => {
+  useSwiftShader(); // the child process inherits the Vulkan driver's variables
+  const result = await gmvaeJson<BenchResult>(tempDir(), [
+    'bench',
+    '--backend',
+    'webgpu',
+    '--steps',
+    '1',
+    '--warmup',
+    '0',
+    '--no-torch',
+  ]);
+  assert.equal(result.backends.length, 1);
+  const [row] = result.backends;
+  assert.equal(row!.backend, 'webgpu');
+  assert.equal(row!.steps, 1);
+  assert.ok(row!.examples_per_s > 0, `examples/s ${row!.examples_per_s}`);
+  // The adapter by name, and never taken for a GPU.
+  assert.match(row!.device, /^GPU \(WebGPU\): google swiftshader .*SwiftShader/);
+  assert.match(row!.device, /a software adapter \(WebGPU on the CPU, not a GPU\)$/);
+  const flops = result.model.training_flops_per_example;
+  assert.ok(flops > 0);
+  assert.ok(Math.abs(row!.gflops - (row!.examples_per_s * flops) / 1e9) < 1e-9);
+  assert.ok(result.gemm_peak_gflops > 0);
+  assert.ok(Math.abs(row!.peak_fraction - row!.gflops / result.gemm_peak_gflops) < 1e-9);
+  assert.equal(result.torch, null);
+});

@@ -85,6 +85,13 @@ async function activateWebGpu(byName: boolean): Promise<string> {
     throw new BackendError(`${WEBGPU_BACKEND_PACKAGE} is not installed`);
   await installWebGpu(); // Dawn in this process, now that an adapter is known to exist
   await import('@tensorflow/tfjs-backend-webgpu');
+  // WEBGPU_CPU_FORWARD (default true) lets a dozen webgpu kernels (casts, slices, concat, gather,
+  // transpose, elementwise ops, max and prod, ...) run tfjs-backend-cpu's code instead, silently,
+  // when every input has fewer than WEBGPU_CPU_HANDOFF_SIZE_THRESHOLD elements and has never been
+  // uploaded: Adam's scalars and the step's small tensors would be computed on the CPU, op by op.
+  // That is the per-op CPU fallback issue 13 rules out, and it would let the tests compare
+  // tfjs-backend-cpu with itself. Off: everything a webgpu run computes runs on the adapter.
+  tf.env().set('WEBGPU_CPU_FORWARD', false);
   if (!(await tf.setBackend('webgpu'))) throw new BackendError('the webgpu backend did not initialise');
   return `GPU (WebGPU): ${describeAdapter(adapter)}`;
 }

@@ -32,7 +32,11 @@ export function restoreWeights(model: Gmvae, stored: StoredTensor[]): void {
       throw new Error(
         `checkpoint tensor ${s.name} has shape ${s.shape}, model ${net}/${w.originalName} wants ${w.shape}`,
       );
-    w.write(tf.tensor(s.data, s.shape));
+    // write() makes the variable share the new tensor's data: free our handle on it, or every
+    // resume holds a second tensor per weight (tensor count and device memory up after --resume).
+    const value = tf.tensor(s.data, s.shape);
+    w.write(value);
+    value.dispose();
   });
 }
 
@@ -83,11 +87,13 @@ export async function captureOptimizer(optimizer: tf.Optimizer): Promise<StoredT
 
 export async function restoreOptimizer(optimizer: tf.Optimizer, stored: StoredTensor[]): Promise<void> {
   const isBeta = (s: StoredTensor) => (ACC_BETAS as readonly string[]).includes(s.name);
-  await optimizer.setWeights(
-    stored
-      .filter((s) => !isBeta(s))
-      .map((s) => ({ name: s.name.replace(/^\d+:/, ''), tensor: tf.tensor(s.data, s.shape) })),
-  );
+  const named = stored
+    .filter((s) => !isBeta(s))
+    .map((s) => ({ name: s.name.replace(/^\d+:/, ''), tensor: tf.tensor(s.data, s.shape) }));
+  await optimizer.setWeights(named);
+  // The slots it makes share these tensors' data (Tensor.variable()); the step counter it only
+  // reads. Free them all, or a resumed run holds every slot twice.
+  tf.dispose(named.map((n) => n.tensor));
   const betas = accBetaVariables(optimizer);
   ACC_BETAS.forEach((name, i) => {
     const saved = stored.find((s) => s.name === name);
