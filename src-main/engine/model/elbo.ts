@@ -10,7 +10,8 @@
  * samples and the batch. All variances are carried as log-variances.
  */
 import { tf, type Tensor1D, type Tensor2D, type Tensor3D } from '../tf.ts';
-import { gaussianKl, logNormal } from './gaussian.ts';
+import { componentKl } from './component-gaussian.ts';
+import { logNormal } from './gaussian.ts';
 
 /**
  * Bernoulli log-likelihood from logits, summed over the D values:
@@ -47,11 +48,7 @@ export function conditionalPriorKl(
   pz: Tensor2D,
 ): Tensor1D {
   return tf.tidy(() => {
-    const klPerComponent = tf.sum(
-      gaussianKl(tf.expandDims(muX, 1), tf.expandDims(logvarX, 1), muK, logvarK),
-      2,
-    );
-    return tf.sum(tf.mul(pz, klPerComponent), 1) as Tensor1D;
+    return tf.sum(tf.mul(pz, componentKl(muX, logvarX, muK, logvarK)), 1) as Tensor1D;
   });
 }
 

@@ -7,14 +7,14 @@
  * with pi_k = 1/K, computed in log space so that far-away components cannot underflow.
  */
 import { tf, type Tensor2D, type Tensor3D } from '../tf.ts';
-import { logNormal } from './gaussian.ts';
+import { componentLogDensity } from './component-gaussian.ts';
 
 /**
  * log N(x | mu_k, diag exp(logvar_k)) for every component.
  * x: [B, Dx], muK and logvarK: [B, K, Dx]  ->  [B, K]
  */
 export function logGaussianPerComponent(x: Tensor2D, muK: Tensor3D, logvarK: Tensor3D): Tensor2D {
-  return tf.tidy(() => logNormal<Tensor2D>(tf.expandDims(x, 1), muK, logvarK));
+  return componentLogDensity(x, muK, logvarK);
 }
 
 /**

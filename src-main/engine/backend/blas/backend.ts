@@ -2,7 +2,8 @@
  * The 'blas' TensorFlow.js backend: tfjs-backend-wasm's backend instance under a second name,
  * with its own kernel table: every wasm kernel, except the matrix products and the convolutions
  * (conv.ts, including the Conv2DBackpropFilter wasm lacks), which run through the native BLAS
- * addon on the same WebAssembly heap, plus a fused Adam update (adam-kernel.ts).
+ * addon on the same WebAssembly heap, plus a fused Adam update (adam-kernel.ts) and the mixture
+ * prior's [B, K, Dx] Gaussian terms (component-kernel.ts).
  *
  * Why share wasm's instance rather than build a second one: wasm's kernels keep their compiled
  * entry points in module-level variables, so two wasm modules in one process would overwrite
@@ -14,6 +15,7 @@ import type { KernelBackend, KernelFunc } from '@tensorflow/tfjs';
 import { tf } from '../../tf.ts';
 import { loadBlasAddon, type BlasAddon } from '../../../host/blas-addon.ts';
 import { fusedAdamKernel } from './adam-kernel.ts';
+import { componentKernels } from './component-kernel.ts';
 import { convKernels } from './conv.ts';
 import { blasKernels } from './kernels.ts';
 
@@ -57,6 +59,7 @@ export async function registerBlasBackend(): Promise<BlasAddon> {
     ...blasKernels(addon, BLAS_BACKEND, fallback),
     ...convKernels(addon, BLAS_BACKEND, fallback),
     fusedAdamKernel(addon, BLAS_BACKEND),
+    ...componentKernels(addon, BLAS_BACKEND),
   ];
   const overridden = new Set(overrides.map((k) => k.kernelName));
   for (const config of tf.getKernelsForBackend('wasm'))
