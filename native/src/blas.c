@@ -27,10 +27,10 @@
  *     geometry: Int32Array [batch, inH, inW, inC, filterH, filterW, outC, outH, outW,
  *     strideH, strideW, padTop, padLeft]; the caller computes the output size and padding.
  *     bias offset < 0: none; activation as in matmul.
- *   componentGaussian(buffer, offsets [a, la, mk, lk, out], mode, B, K, Dx)
- *   componentGaussianGrad(buffer, offsets [a, la, mk, lk, dy, da, dla, dmk, dlk], mode, B, K, Dx)
- *     Log-densities (mode 0) or KLs (mode 1) of K diagonal Gaussians per row, and their gradient
- *     (see the section on the mixture's components).
+ *   componentGaussian(buffer, offsets [x, mx, lx, mk, lk, logn, kl], B, K, Dx)
+ *   componentGaussianGrad(buffer, offsets [x, mx, lx, mk, lk, gn, gk, dx, dmx, dlx, dmk, dlk], B, K, Dx)
+ *     The mixture prior's log-densities and KLs of K diagonal Gaussians per row, and their
+ *     gradient (see the section on the mixture's components).
  */
 #define NAPI_VERSION 8
 #if !defined(__APPLE__)
@@ -675,168 +675,160 @@ static napi_value conv2d_backprop_filter(napi_env env, napi_callback_info cbinfo
 }
 
 /*
- * The K Gaussian components of p(x|w,z) against one point or one Gaussian per row, the [B, K, Dx]
- * work of every v1/v2 step (docs/performance.md). As tfjs ops each term is about ten elementwise
- * kernels forward and twenty backward over [B, K, Dx], each streaming it through memory and
- * costing the engine's per-op overhead; here each is one pass, rows of B split over the BLAS
- * threads (rows are independent, and the [B, Dx] gradients of one row are summed within it).
+ * The mixture prior's Gaussian terms, the [B, K, Dx] work of every v1/v2 training step
+ * (docs/performance.md). For each row b (a sample x, its posterior q(x|y) = N(mx, e^lx), all
+ * [Dx]) and each component k (N(mk, e^lk), [Dx] each, from the prior network):
  *
- *   mode 0, log-density:  out[b,k] = -1/2 sum_d ( log 2pi + lk + (a - mk)^2 e^-lk )
- *   mode 1, KL:           out[b,k] =  1/2 sum_d ( lk - la + (e^la + (a - mk)^2) e^-lk - 1 )
- *                                    = KL( N(a, e^la) || N(mk, e^lk) )
- * with a, la the row's [Dx] values (la unused in mode 0) and mk, lk component k's. The gradient
- * kernel takes dy [B, K] and returns da, dla [B, Dx] (dla zero in mode 0) and dmk, dlk [B, K, Dx]:
- *   mode 0:  t = (a - mk) e^-lk;  dmk = g t;  dlk = -1/2 g (1 - (a - mk) t);  da = -sum_k g t
- *   mode 1:  u = (a - mk) e^-lk;  dmk = -g u;  dlk = 1/2 g (1 - (e^la + (a - mk)^2) e^-lk);
- *            da = sum_k g u;  dla = 1/2 sum_k g (e^la e^-lk - 1)
+ *   logn[b,k] = -1/2 sum_d ( log 2pi + lk + (x - mk)^2 p )          log N(x | mk, e^lk)
+ *   kl[b,k]   =  1/2 sum_d ( lk - lx + (e^lx + (mx - mk)^2) p - 1 )  KL( N(mx, e^lx) || N(mk, e^lk) )
+ *
+ * with p = e^-lk, and from gn = dlogn[b,k], gk = dkl[b,k], with t = (x - mk) p and u = (mx - mk) p:
+ *
+ *   dmk = gn t - gk u
+ *   dlk = -1/2 gn (1 - (x - mk) t) + 1/2 gk (1 - (e^lx + (mx - mk)^2) p)
+ *   dx  = -sum_k gn t,   dmx = sum_k gk u,   dlx = 1/2 sum_k gk (e^lx p - 1)
+ *
+ * As tfjs ops the two terms were about twenty elementwise kernels forward and forty backward,
+ * each a pass over [B, K, Dx] plus the engine's overhead per op; here one pass each way, rows of
+ * B split over the BLAS threads (rows are independent; a row's [Dx] gradients sum over its K).
+ * Both terms share one exponential per value, which is most of the cost. (Keeping p from the
+ * forward pass for the gradient would save the second, but as a third output tfjs would hand
+ * its gradient a [B, K, Dx] tensor of zeros each step.)
  */
-enum { COMPONENT_LOG_DENSITY = 0, COMPONENT_KL = 1 };
 #define LOG_2PI 1.8378770664093453f
 
 typedef struct {
-  int mode;
   size_t k, d;
-  const float *a, *la, *mk, *lk, *dy;
-  float *out, *da, *dla, *dmk, *dlk;
-  float *scale; /* mode 1: e^la [B, Dx], computed once rather than K times */
+  const float *x, *mx, *lx, *mk, *lk, *gn, *gk;
+  float *logn, *kl, *dx, *dmx, *dlx, *dmk, *dlk;
+  float *sx; /* e^lx [B, Dx], computed once rather than K times */
 } component_job;
+
+/* One row and component forward. */
+static void component_forward_one(const float *restrict x, const float *restrict mx, const float *restrict lx,
+                                  const float *restrict sx, const float *restrict mk, const float *restrict lk,
+                                  size_t d, float *logn, float *kl) {
+  float sum_n = 0.0f, sum_k = 0.0f;
+  size_t i;
+  for (i = 0; i < d; i++) {
+    const float p = expf(-lk[i]), dxi = x[i] - mk[i], dmi = mx[i] - mk[i];
+    sum_n += (LOG_2PI + lk[i]) + dxi * dxi * p;
+    sum_k += (lk[i] - lx[i]) + (sx[i] + dmi * dmi) * p - 1.0f;
+  }
+  *logn = -0.5f * sum_n;
+  *kl = 0.5f * sum_k;
+}
+
+/* One row and component backward, accumulating into the row's dx, dmx, dlx. */
+static void component_backward_one(const float *restrict x, const float *restrict mx, const float *restrict sx,
+                                   const float *restrict mk, const float *restrict lk, float gn, float gk,
+                                   float *restrict dmk, float *restrict dlk, float *restrict dx,
+                                   float *restrict dmx, float *restrict dlx, size_t d) {
+  size_t i;
+  for (i = 0; i < d; i++) {
+    const float p = expf(-lk[i]), dxi = x[i] - mk[i], dmi = mx[i] - mk[i], t = dxi * p, u = dmi * p;
+    dmk[i] = gn * t - gk * u;
+    dlk[i] = -0.5f * gn * (1.0f - dxi * t) + 0.5f * gk * (1.0f - (sx[i] + dmi * dmi) * p);
+    dx[i] -= gn * t;
+    dmx[i] += gk * u;
+    dlx[i] += 0.5f * gk * (sx[i] * p - 1.0f);
+  }
+}
 
 static void component_forward_range(void *ctx, size_t begin, size_t end) {
   const component_job *j = (const component_job *)ctx;
   const size_t k = j->k, d = j->d;
-  size_t b, c, i;
-  for (b = begin; b < end; b++) {
-    const float *a = j->a + b * d, *la = j->la + b * d;
+  size_t b, c;
+  for (b = begin; b < end; b++)
     for (c = 0; c < k; c++) {
-      const float *mk = j->mk + (b * k + c) * d, *lk = j->lk + (b * k + c) * d;
-      float sum = 0.0f;
-      if (j->mode == COMPONENT_LOG_DENSITY) {
-        for (i = 0; i < d; i++) {
-          const float diff = a[i] - mk[i];
-          sum += (LOG_2PI + lk[i]) + diff * diff * expf(-lk[i]);
-        }
-        j->out[b * k + c] = -0.5f * sum;
-      } else {
-        for (i = 0; i < d; i++) {
-          const float diff = a[i] - mk[i];
-          sum += (lk[i] - la[i]) + (j->scale[b * d + i] + diff * diff) * expf(-lk[i]) - 1.0f;
-        }
-        j->out[b * k + c] = 0.5f * sum;
-      }
+      const size_t row = (b * k + c) * d;
+      component_forward_one(j->x + b * d, j->mx + b * d, j->lx + b * d, j->sx + b * d, j->mk + row, j->lk + row, d,
+                            j->logn + b * k + c, j->kl + b * k + c);
     }
-  }
 }
 
 static void component_backward_range(void *ctx, size_t begin, size_t end) {
   const component_job *j = (const component_job *)ctx;
   const size_t k = j->k, d = j->d;
-  size_t b, c, i;
+  size_t b, c;
   for (b = begin; b < end; b++) {
-    const float *a = j->a + b * d, *sa_row = j->mode == COMPONENT_KL ? j->scale + b * d : NULL;
-    float *da = j->da + b * d, *dla = j->dla + b * d;
-    memset(da, 0, d * sizeof(float));
-    memset(dla, 0, d * sizeof(float));
+    float *dx = j->dx + b * d, *dmx = j->dmx + b * d, *dlx = j->dlx + b * d;
+    const float *sx = j->sx + b * d;
+    memset(dx, 0, d * sizeof(float));
+    memset(dmx, 0, d * sizeof(float));
+    memset(dlx, 0, d * sizeof(float));
     for (c = 0; c < k; c++) {
       const size_t row = (b * k + c) * d;
-      const float *mk = j->mk + row, *lk = j->lk + row;
-      float *dmk = j->dmk + row, *dlk = j->dlk + row;
-      const float g = j->dy[b * k + c];
-      if (j->mode == COMPONENT_LOG_DENSITY) {
-        for (i = 0; i < d; i++) {
-          const float diff = a[i] - mk[i], t = diff * expf(-lk[i]);
-          dmk[i] = g * t;
-          dlk[i] = -0.5f * g * (1.0f - diff * t);
-          da[i] -= g * t;
-        }
-      } else {
-        for (i = 0; i < d; i++) {
-          const float diff = a[i] - mk[i], inv = expf(-lk[i]), sa = sa_row[i], u = diff * inv;
-          dmk[i] = -g * u;
-          dlk[i] = 0.5f * g * (1.0f - (sa + diff * diff) * inv);
-          da[i] += g * u;
-          dla[i] += 0.5f * g * (sa * inv - 1.0f);
-        }
-      }
+      component_backward_one(j->x + b * d, j->mx + b * d, sx, j->mk + row, j->lk + row, j->gn[b * k + c],
+                             j->gk[b * k + c], j->dmk + row, j->dlk + row, dx, dmx, dlx, d);
     }
   }
 }
 
-static void component_scale_range(void *ctx, size_t begin, size_t end) {
-  const component_job *j = (const component_job *)ctx;
-  size_t i;
-  for (i = begin * j->d; i < end * j->d; i++) j->scale[i] = expf(j->la[i]);
-}
-
-/* Rows of B per thread below which one thread is cheaper (a row is K*Dx exponentials). */
+/* Rows of B per thread below which one thread is cheaper (a row is K*Dx values). */
 #define COMPONENT_ROWS_GRAIN 8
 
 /*
- * componentGaussian(buffer, offsets [a, la, mk, lk, out], mode, B, K, Dx)
- * componentGaussianGrad(buffer, offsets [a, la, mk, lk, dy, da, dla, dmk, dlk], mode, B, K, Dx)
- * la is read only in mode 1 (mode 0 may pass any in-range offset, e.g. a's).
+ * componentGaussian(buffer, offsets [x, mx, lx, mk, lk, logn, kl], B, K, Dx)
+ * componentGaussianGrad(buffer, offsets [x, mx, lx, mk, lk, gn, gk, dx, dmx, dlx, dmk, dlk], B, K, Dx)
  */
 static napi_value component_entry(napi_env env, napi_callback_info cbinfo, int backward) {
-  size_t argc = 6, n_off, byte_length, i;
-  napi_value argv[6];
+  size_t argc = 5, n_off, byte_length, i;
+  napi_value argv[5];
   void *base;
   double *off;
-  int32_t mode, dims[3];
+  int32_t dims[3];
   bool is_buffer;
-  const size_t operands = backward ? 9 : 5;
+  const size_t operands = backward ? 12 : 7;
   const char *name = backward ? "gmvae_blas.componentGaussianGrad" : "gmvae_blas.componentGaussian";
   char message[128];
   component_job job;
   char *bytes;
 
   CHECK(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
-  snprintf(message, sizeof(message), "%s: expected 6 arguments", name);
-  if (argc != 6) return throw_error(env, message);
+  snprintf(message, sizeof(message), "%s: expected 5 arguments", name);
+  if (argc != 5) return throw_error(env, message);
   CHECK(env, napi_is_arraybuffer(env, argv[0], &is_buffer));
   snprintf(message, sizeof(message), "%s: argument 1 must be an ArrayBuffer", name);
   if (!is_buffer) return throw_error(env, message);
   CHECK(env, napi_get_arraybuffer_info(env, argv[0], &base, &byte_length));
   snprintf(message, sizeof(message), "%s: offsets must be a Float64Array of %u", name, (unsigned)operands);
   if (!get_offsets(env, argv[1], &off, &n_off) || n_off != operands) return throw_error(env, message);
-  CHECK(env, napi_get_value_int32(env, argv[2], &mode));
-  for (i = 0; i < 3; i++) CHECK(env, napi_get_value_int32(env, argv[3 + i], &dims[i]));
-  snprintf(message, sizeof(message), "%s: bad mode or dimensions", name);
-  if ((mode != COMPONENT_LOG_DENSITY && mode != COMPONENT_KL) || dims[0] < 0 || dims[1] < 0 || dims[2] < 0)
-    return throw_error(env, message);
-  job.mode = mode;
+  for (i = 0; i < 3; i++) CHECK(env, napi_get_value_int32(env, argv[2 + i], &dims[i]));
+  snprintf(message, sizeof(message), "%s: negative dimension", name);
+  if (dims[0] < 0 || dims[1] < 0 || dims[2] < 0) return throw_error(env, message);
   job.k = (size_t)dims[1];
   job.d = (size_t)dims[2];
   {
-    const size_t b = (size_t)dims[0], row = (size_t)dims[0] * job.d, comp = row * job.k, pairs = b * job.k;
-    const size_t forward_sizes[5] = {row, row, comp, comp, pairs};
-    const size_t backward_sizes[9] = {row, row, comp, comp, pairs, row, row, comp, comp};
+    const size_t b = (size_t)dims[0], row = b * job.d, comp = row * job.k, pairs = b * job.k;
+    const size_t forward_sizes[7] = {row, row, row, comp, comp, pairs, pairs};
+    const size_t backward_sizes[12] = {row, row, row, comp, comp, pairs, pairs, row, row, row, comp, comp};
     const size_t *sizes = backward ? backward_sizes : forward_sizes;
+    const float **in[8];
+    float **out[8];
+    size_t n_in, n_out;
     snprintf(message, sizeof(message), "%s: operand outside the buffer", name);
     for (i = 0; i < operands; i++)
       if (!in_range(off[i], sizes[i], byte_length)) return throw_error(env, message);
-    bytes = (char *)base;
-    job.a = (const float *)(bytes + (size_t)off[0]);
-    job.la = (const float *)(bytes + (size_t)off[1]);
-    job.mk = (const float *)(bytes + (size_t)off[2]);
-    job.lk = (const float *)(bytes + (size_t)off[3]);
-    job.scale = NULL;
+    memset(&job, 0, sizeof(job)), job.k = (size_t)dims[1], job.d = (size_t)dims[2];
     if (backward) {
-      job.dy = (const float *)(bytes + (size_t)off[4]);
-      job.da = (float *)(bytes + (size_t)off[5]);
-      job.dla = (float *)(bytes + (size_t)off[6]);
-      job.dmk = (float *)(bytes + (size_t)off[7]);
-      job.dlk = (float *)(bytes + (size_t)off[8]);
+      const float **ins[7] = {&job.x, &job.mx, &job.lx, &job.mk, &job.lk, &job.gn, &job.gk};
+      float **outs[5] = {&job.dx, &job.dmx, &job.dlx, &job.dmk, &job.dlk};
+      memcpy(in, ins, sizeof(ins)), memcpy(out, outs, sizeof(outs)), n_in = 7, n_out = 5;
     } else {
-      job.out = (float *)(bytes + (size_t)off[4]);
+      const float **ins[5] = {&job.x, &job.mx, &job.lx, &job.mk, &job.lk};
+      float **outs[2] = {&job.logn, &job.kl};
+      memcpy(in, ins, sizeof(ins)), memcpy(out, outs, sizeof(outs)), n_in = 5, n_out = 2;
     }
-    if (mode == COMPONENT_KL && row > 0) {
-      job.scale = (float *)malloc(row * sizeof(float));
-      snprintf(message, sizeof(message), "%s: out of memory", name);
-      if (!job.scale) return throw_error(env, message);
-      parallel_for(component_scale_range, &job, 0, b, COMPONENT_ROWS_GRAIN * job.k, 1);
-    }
-    parallel_for(backward ? component_backward_range : component_forward_range, &job, 0, b, COMPONENT_ROWS_GRAIN,
-                 1);
-    free(job.scale);
+    bytes = (char *)base;
+    for (i = 0; i < n_in; i++) *in[i] = (const float *)(bytes + (size_t)off[i]);
+    for (i = 0; i < n_out; i++) *out[i] = (float *)(bytes + (size_t)off[n_in + i]);
+    job.sx = (float *)malloc((row > 0 ? row : 1) * sizeof(float));
+    snprintf(message, sizeof(message), "%s: out of memory", name);
+    if (!job.sx) return throw_error(env, message);
+    for (i = 0; i < row; i++) job.sx[i] = expf(job.lx[i]);
+    parallel_for(backward ? component_backward_range : component_forward_range, &job, 0, b, COMPONENT_ROWS_GRAIN, 1);
+    free(job.sx);
   }
   return NULL;
 }

@@ -82,24 +82,17 @@ export interface BlasAddon {
   /** The filter's gradient dw of conv2d from x and dy. offsets: [x, dy, dw]. */
   conv2dBackpropFilter(buffer: ArrayBuffer, offsets: Float64Array, geometry: Int32Array): void;
   /**
-   * K diagonal Gaussians per row against that row's point a (mode 0: log-density) or Gaussian
-   * N(a, e^la) (mode 1: KL from it; COMPONENT_MODES in engine/backend/blas/component-kernel.ts),
-   * summed over Dx. offsets: [a, la, muK, logvarK, out [B, K]];
-   * a, la [B, Dx], muK, logvarK [B, K, Dx]. See native/src/blas.c.
+   * The mixture prior's Gaussian terms (engine/backend/blas/component-kernel.ts): offsets of
+   * [x, muX, logvarX (B x Dx), muK, logvarK (B x K x Dx), logDensity, kl (B x K)].
    */
-  componentGaussian(
-    buffer: ArrayBuffer,
-    offsets: Float64Array,
-    mode: number,
-    batch: number,
-    k: number,
-    d: number,
-  ): void;
-  /** Its gradient from dy [B, K]. offsets: [a, la, muK, logvarK, dy, da, dla, dmuK, dlogvarK]. */
+  componentGaussian(buffer: ArrayBuffer, offsets: Float64Array, batch: number, k: number, d: number): void;
+  /**
+   * Their gradient: offsets of [x, muX, logvarX, muK, logvarK, dLogDensity, dKl, then the
+   * gradients of the five inputs].
+   */
   componentGaussianGrad(
     buffer: ArrayBuffer,
     offsets: Float64Array,
-    mode: number,
     batch: number,
     k: number,
     d: number,

@@ -10,8 +10,7 @@
  * samples and the batch. All variances are carried as log-variances.
  */
 import { tf, type Tensor1D, type Tensor2D, type Tensor3D } from '../tf.ts';
-import { componentKl } from './component-gaussian.ts';
-import { logNormal } from './gaussian.ts';
+import { gaussianKl, logNormal } from './gaussian.ts';
 
 /**
  * Bernoulli log-likelihood from logits, summed over the D values:
@@ -48,8 +47,21 @@ export function conditionalPriorKl(
   pz: Tensor2D,
 ): Tensor1D {
   return tf.tidy(() => {
-    return tf.sum(tf.mul(pz, componentKl(muX, logvarX, muK, logvarK)), 1) as Tensor1D;
+    const klPerComponent = tf.sum(
+      gaussianKl(tf.expandDims(muX, 1), tf.expandDims(logvarX, 1), muK, logvarK),
+      2,
+    ) as Tensor2D;
+    return expectedComponentKl(klPerComponent, pz);
   });
+}
+
+/**
+ * The conditional prior from the KLs per component (a draw's klPerComponent, computed with
+ * p(z|x,w) in one pass by model/component-gaussian.ts): sum_k p(z_k | x, w) KL_k.
+ * klPerComponent, pz: [N, K] -> [N]
+ */
+export function expectedComponentKl(klPerComponent: Tensor2D, pz: Tensor2D): Tensor1D {
+  return tf.tidy(() => tf.sum(tf.mul(pz, klPerComponent), 1) as Tensor1D);
 }
 
 /**

@@ -15,7 +15,7 @@ import type { KernelBackend, KernelFunc } from '@tensorflow/tfjs';
 import { tf } from '../../tf.ts';
 import { loadBlasAddon, type BlasAddon } from '../../../host/blas-addon.ts';
 import { fusedAdamKernel } from './adam-kernel.ts';
-import { componentKernels } from './component-kernel.ts';
+import { componentGradient, componentKernels } from './component-kernel.ts';
 import { convKernels } from './conv.ts';
 import { blasKernels } from './kernels.ts';
 
@@ -65,6 +65,7 @@ export async function registerBlasBackend(): Promise<BlasAddon> {
   for (const config of tf.getKernelsForBackend('wasm'))
     if (!overridden.has(config.kernelName)) tf.registerKernel({ ...config, backendName: BLAS_BACKEND });
   for (const config of overrides) tf.registerKernel(config);
+  tf.registerGradient(componentGradient);
   tf.registerBackend(BLAS_BACKEND, () => shared(wasm), PRIORITY);
   return addon;
 }

@@ -1,33 +1,29 @@
 /**
- * The [B, K, Dx] Gaussian terms of the mixture prior as two kernels of the 'blas' backend (one
- * pass each, in the addon; see model/component-gaussian.ts for the ops that use them):
+ * The mixture prior's [B, K, Dx] Gaussian terms as a kernel of the 'blas' backend, with its
+ * gradient (one pass each way in the addon; model/component-gaussian.ts uses it):
  *
- *   GmvaeComponentGaussian      a, la [B, Dx], muK, logvarK [B, K, Dx] -> [B, K]
- *                               attrs.mode 'logDensity': log N(a | muK, e^logvarK) summed over Dx
- *                                          'kl':         KL( N(a, e^la) || N(muK, e^logvarK) )
- *   GmvaeComponentGaussianGrad  the same inputs and dy [B, K] -> da, dla [B, Dx], dmuK, dlogvarK
+ *   GmvaeComponentGaussian      x, muX, logvarX [B, Dx], muK, logvarK [B, K, Dx]
+ *                               -> logDensity = log N(x | muK, e^logvarK) summed over Dx  [B, K]
+ *                                  kl = KL( N(muX, e^logvarX) || N(muK, e^logvarK) )        [B, K]
+ *   GmvaeComponentGaussianGrad  the same inputs and dLogDensity, dKl [B, K]
+ *                               -> dx, dmuX, dlogvarX [B, Dx], dmuK, dlogvarK [B, K, Dx]
  *
- * As tfjs ops each term is about ten elementwise kernels forward and twenty backward, every one
- * a pass over [B, K, Dx] plus the engine's overhead per op; together they were the largest cost
- * of a training step after the products and Adam.
+ * As tfjs ops the two terms are about twenty elementwise kernels forward and forty backward,
+ * every one a pass over [B, K, Dx] plus the engine's overhead per op; together they were the
+ * largest cost of a training step after the products and Adam.
  *
- * The model (model/component-gaussian.ts) imports this module's names, so it imports nothing
- * but types from the addon's loader or the other kernels.
+ * The model imports this module's names, so it imports nothing but types from the addon's
+ * loader or the other kernels.
  */
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { GradConfig, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { tf } from '../../tf.ts';
 import type { BlasAddon } from '../../../host/blas-addon.ts';
 import type { WasmHeapBackend } from './kernels.ts';
 
 export const COMPONENT_GAUSSIAN = 'GmvaeComponentGaussian';
 export const COMPONENT_GAUSSIAN_GRAD = 'GmvaeComponentGaussianGrad';
 
-/** `mode` of the addon's componentGaussian, as in native/src/blas.c. */
-export const COMPONENT_MODES = { logDensity: 0, kl: 1 } as const;
-export type ComponentMode = keyof typeof COMPONENT_MODES;
-
-export interface ComponentAttrs {
-  mode: ComponentMode;
-}
+const INPUTS = ['x', 'muX', 'logvarX', 'muK', 'logvarK'] as const;
 
 function offsetOf(heap: WasmHeapBackend, t: TensorInfo): number {
   const data = heap.dataIdMap.get(t.dataId);
@@ -35,56 +31,51 @@ function offsetOf(heap: WasmHeapBackend, t: TensorInfo): number {
   return data.memoryOffset;
 }
 
-/** [B, K, Dx] from the operands, checked: float32, a and la [B, Dx], muK and logvarK [B, K, Dx]. */
-function dimensions(kernel: string, a: TensorInfo, la: TensorInfo, muK: TensorInfo, logvarK: TensorInfo) {
-  const [b, k, d] = muK.shape as [number, number, number];
-  const same = (x: readonly number[], y: readonly number[]) =>
-    x.length === y.length && x.every((v, i) => v === y[i]);
+const same = (x: readonly number[], y: readonly number[]) =>
+  x.length === y.length && x.every((v, i) => v === y[i]);
+
+/** [B, K, Dx] from the operands, checked: all float32, [B, Dx] rows and [B, K, Dx] components. */
+function dimensions(kernel: string, inputs: Record<string, TensorInfo | undefined>) {
+  const { x, muX, logvarX, muK, logvarK } = inputs;
+  const [b, k, d] = (muK?.shape ?? []) as [number, number, number];
   const ok =
-    muK.shape.length === 3 &&
+    muK?.shape.length === 3 &&
+    logvarK !== undefined &&
     same(logvarK.shape, muK.shape) &&
-    same(a.shape, [b, d]) &&
-    same(la.shape, [b, d]) &&
-    [a, la, muK, logvarK].every((t) => t.dtype === 'float32');
+    [x, muX, logvarX].every((t) => t !== undefined && same(t.shape, [b, d])) &&
+    [x, muX, logvarX, muK, logvarK].every((t) => t!.dtype === 'float32');
   if (!ok)
     throw new Error(
-      `${kernel}: needs float32 a, la [B, Dx] and muK, logvarK [B, K, Dx], got ${a.shape}, ${la.shape}, ${muK.shape}, ${logvarK.shape}`,
+      `${kernel}: needs float32 x, muX, logvarX [B, Dx] and muK, logvarK [B, K, Dx], got ` +
+        INPUTS.map((name) => `${name} [${inputs[name]?.shape ?? ''}]`).join(', '),
     );
   return { b, k, d };
 }
 
 export function componentKernels(addon: BlasAddon, backendName: string): KernelConfig[] {
-  const forward: KernelFunc = ({ inputs, backend, attrs }) => {
-    const { a, la, muK, logvarK } = inputs as Record<string, TensorInfo>;
-    const { mode } = attrs as unknown as ComponentAttrs;
-    const { b, k, d } = dimensions(COMPONENT_GAUSSIAN, a!, la!, muK!, logvarK!);
+  const forward: KernelFunc = ({ inputs, backend }) => {
+    const named = inputs as Record<string, TensorInfo | undefined>;
+    const { b, k, d } = dimensions(COMPONENT_GAUSSIAN, named);
     const heap = backend as unknown as WasmHeapBackend;
-    // Input offsets first (looking one up may move it onto the heap), then the output.
-    const operands = [a!, la!, muK!, logvarK!].map((t) => offsetOf(heap, t));
-    const out = heap.makeOutput([b, k], 'float32');
-    const offsets = new Float64Array([...operands, offsetOf(heap, out)]);
-    addon.componentGaussian(heap.wasm.HEAPU8.buffer as ArrayBuffer, offsets, COMPONENT_MODES[mode], b, k, d);
-    return out;
+    // Input offsets first (looking one up may move it onto the heap), then the outputs.
+    const operands = INPUTS.map((name) => offsetOf(heap, named[name]!));
+    const outputs = [heap.makeOutput([b, k], 'float32'), heap.makeOutput([b, k], 'float32')];
+    const offsets = new Float64Array([...operands, ...outputs.map((t) => offsetOf(heap, t))]);
+    addon.componentGaussian(heap.wasm.HEAPU8.buffer as ArrayBuffer, offsets, b, k, d);
+    return outputs;
   };
 
-  const gradient: KernelFunc = ({ inputs, backend, attrs }) => {
-    const { a, la, muK, logvarK, dy } = inputs as Record<string, TensorInfo>;
-    const { mode } = attrs as unknown as ComponentAttrs;
-    const { b, k, d } = dimensions(COMPONENT_GAUSSIAN_GRAD, a!, la!, muK!, logvarK!);
-    if (dy!.dtype !== 'float32' || dy!.shape.length !== 2 || dy!.shape[0] !== b || dy!.shape[1] !== k)
-      throw new Error(`${COMPONENT_GAUSSIAN_GRAD}: dy must be float32 [${b}, ${k}], got ${dy!.shape}`);
+  const gradient: KernelFunc = ({ inputs, backend }) => {
+    const named = inputs as Record<string, TensorInfo | undefined>;
+    const { b, k, d } = dimensions(COMPONENT_GAUSSIAN_GRAD, named);
+    const dys = [named['dLogDensity'], named['dKl']];
+    if (!dys.every((t) => t !== undefined && t.dtype === 'float32' && same(t.shape, [b, k])))
+      throw new Error(`${COMPONENT_GAUSSIAN_GRAD}: dLogDensity and dKl must be float32 [${b}, ${k}]`);
     const heap = backend as unknown as WasmHeapBackend;
-    const operands = [a!, la!, muK!, logvarK!, dy!].map((t) => offsetOf(heap, t));
-    const outputs = [a!, la!, muK!, logvarK!].map((t) => heap.makeOutput([...t.shape], 'float32'));
+    const operands = [...INPUTS.map((name) => named[name]!), ...dys].map((t) => offsetOf(heap, t!));
+    const outputs = INPUTS.map((name) => heap.makeOutput([...named[name]!.shape], 'float32'));
     const offsets = new Float64Array([...operands, ...outputs.map((t) => offsetOf(heap, t))]);
-    addon.componentGaussianGrad(
-      heap.wasm.HEAPU8.buffer as ArrayBuffer,
-      offsets,
-      COMPONENT_MODES[mode],
-      b,
-      k,
-      d,
-    );
+    addon.componentGaussianGrad(heap.wasm.HEAPU8.buffer as ArrayBuffer, offsets, b, k, d);
     return outputs;
   };
 
@@ -93,3 +84,29 @@ export function componentKernels(addon: BlasAddon, backendName: string): KernelC
     { kernelName: COMPONENT_GAUSSIAN_GRAD, backendName, kernelFunc: gradient },
   ];
 }
+
+/**
+ * The kernel's gradient: the gradient kernel once, for all five inputs. (tfjs calls each
+ * input's function in a scope of its own, so running the kernel inside them would either run
+ * it five times or lose the other outputs; computed here, the ones not asked for are freed with
+ * the rest of the backward pass, as customGrad's gradients are.)
+ */
+export const componentGradient: GradConfig = {
+  kernelName: COMPONENT_GAUSSIAN,
+  inputsToSave: [...INPUTS],
+  gradFunc: (dy, saved) => {
+    const [dLogDensity, dKl] = dy as tf.Tensor[];
+    const [x, muX, logvarX, muK, logvarK] = saved;
+    const inputs = {
+      x: x!,
+      muX: muX!,
+      logvarX: logvarX!,
+      muK: muK!,
+      logvarK: logvarK!,
+      dLogDensity: dLogDensity!,
+      dKl: dKl!,
+    };
+    const grads = tf.engine().runKernel(COMPONENT_GAUSSIAN_GRAD, inputs) as tf.Tensor[];
+    return Object.fromEntries(INPUTS.map((name, i) => [name, () => grads[i]!]));
+  },
+};
