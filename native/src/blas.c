@@ -31,6 +31,8 @@
  *   componentGaussianGrad(buffer, offsets [x, mx, lx, mk, lk, gn, gk, dx, dmx, dlx, dmk, dlk], B, K, Dx)
  *     The mixture prior's log-densities and KLs of K diagonal Gaussians per row, and their
  *     gradient (see the section on the mixture's components).
+ *   reduceColumns(buffer, inOffset, outOffset, rows, cols, mean)
+ *     out[c] = sum (or mean) over r of in[r, c]: Sum and Mean over a tensor's leading axes.
  */
 #define NAPI_VERSION 8
 #if !defined(__APPLE__)
@@ -841,6 +843,91 @@ static napi_value component_gaussian_grad(napi_env env, napi_callback_info cbinf
   return component_entry(env, cbinfo, 1);
 }
 
+/*
+ * Sums (or means) over the leading axes of a tensor seen as [rows, cols]: out[c] = sum_r in[r, c].
+ * Batch normalisation reduces NHWC activations over N, H and W, and every bias gradient is such
+ * a sum over the batch; wasm's Sum reduces only trailing axes, so it transposes the whole tensor
+ * first, which made these sums the largest elementwise cost of a conv training step. Here one
+ * pass, in double precision (so that 50,000-row sums lose nothing to rounding), rows split over
+ * the BLAS threads with one partial sum per thread.
+ */
+typedef struct {
+  const float *in;
+  size_t cols;
+  double *partial; /* [threads, cols] */
+  size_t rows_per_part;
+} columns_job;
+
+static void column_sums(const float *restrict in, size_t begin, size_t end, size_t cols, double *restrict acc) {
+  size_t r, c;
+  for (c = 0; c < cols; c++) acc[c] = 0.0;
+  for (r = begin; r < end; r++) {
+    const float *restrict row = in + r * cols;
+    for (c = 0; c < cols; c++) acc[c] += (double)row[c];
+  }
+}
+
+static void column_sums_range(void *ctx, size_t begin, size_t end) {
+  const columns_job *j = (const columns_job *)ctx;
+  column_sums(j->in, begin, end, j->cols, j->partial + (begin / j->rows_per_part) * j->cols);
+}
+
+/* Rows per thread below which one thread is cheaper. */
+#define COLUMNS_ROWS_GRAIN 2048
+
+/* reduceColumns(buffer, inOffset, outOffset, rows, cols, mean) */
+static napi_value reduce_columns(napi_env env, napi_callback_info cbinfo) {
+  size_t argc = 6, byte_length, rows, cols, parts, c, t;
+  napi_value argv[6];
+  void *base;
+  double in_off, out_off, rows_d, cols_d;
+  bool is_buffer, mean;
+  columns_job job;
+  int threads;
+
+  CHECK(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
+  if (argc != 6) return throw_error(env, "gmvae_blas.reduceColumns: expected 6 arguments");
+  CHECK(env, napi_is_arraybuffer(env, argv[0], &is_buffer));
+  if (!is_buffer) return throw_error(env, "gmvae_blas.reduceColumns: argument 1 must be an ArrayBuffer");
+  CHECK(env, napi_get_arraybuffer_info(env, argv[0], &base, &byte_length));
+  CHECK(env, napi_get_value_double(env, argv[1], &in_off));
+  CHECK(env, napi_get_value_double(env, argv[2], &out_off));
+  CHECK(env, napi_get_value_double(env, argv[3], &rows_d));
+  CHECK(env, napi_get_value_double(env, argv[4], &cols_d));
+  CHECK(env, napi_get_value_bool(env, argv[5], &mean));
+  if (!(rows_d >= 0) || rows_d != floor(rows_d) || !(cols_d >= 0) || cols_d != floor(cols_d) ||
+      rows_d * cols_d > 9007199254740992.0)
+    return throw_error(env, "gmvae_blas.reduceColumns: bad dimensions");
+  rows = (size_t)rows_d;
+  cols = (size_t)cols_d;
+  if (!in_range(in_off, rows * cols, byte_length) || !in_range(out_off, cols, byte_length))
+    return throw_error(env, "gmvae_blas.reduceColumns: operand outside the buffer");
+  threads = blas_threads();
+  if (threads > MAX_THREADS) threads = MAX_THREADS;
+  if (threads < 1) threads = 1;
+  /* Parts of whole multiples of rows_per_part, so that parallel_for's split points (multiples of
+   * it, see `align`) name each thread's partial row. */
+  job.rows_per_part = (rows + (size_t)threads - 1) / (size_t)threads;
+  if (job.rows_per_part < COLUMNS_ROWS_GRAIN) job.rows_per_part = COLUMNS_ROWS_GRAIN;
+  parts = rows == 0 ? 1 : (rows + job.rows_per_part - 1) / job.rows_per_part;
+  job.in = (const float *)((char *)base + (size_t)in_off);
+  job.cols = cols;
+  job.partial = (double *)calloc(parts * (cols > 0 ? cols : 1), sizeof(double));
+  if (!job.partial) return throw_error(env, "gmvae_blas.reduceColumns: out of memory");
+  if (rows > 0) parallel_for(column_sums_range, &job, 0, rows, job.rows_per_part, job.rows_per_part);
+  {
+    float *out = (float *)((char *)base + (size_t)out_off);
+    for (c = 0; c < cols; c++) {
+      double sum = 0.0;
+      for (t = 0; t < parts; t++) sum += job.partial[t * cols + c];
+      /* The mean of no rows is 0, as the cpu backend has it (wasm's leaves memory unset). */
+      out[c] = (float)(mean && rows > 0 ? sum / (double)rows : sum);
+    }
+  }
+  free(job.partial);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
       {"info", NULL, info, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -852,6 +939,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"conv2dBackpropFilter", NULL, conv2d_backprop_filter, NULL, NULL, NULL, napi_enumerable, NULL},
       {"componentGaussian", NULL, component_gaussian, NULL, NULL, NULL, napi_enumerable, NULL},
       {"componentGaussianGrad", NULL, component_gaussian_grad, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"reduceColumns", NULL, reduce_columns, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(env, napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties));
   return exports;

@@ -97,6 +97,15 @@ export interface BlasAddon {
     k: number,
     d: number,
   ): void;
+  /** out[c] = sum (mean: the mean) over r of in[r, c], for `rows` x `cols` float32 values. */
+  reduceColumns(
+    buffer: ArrayBuffer,
+    inOffset: number,
+    outOffset: number,
+    rows: number,
+    cols: number,
+    mean: boolean,
+  ): void;
 }
 
 /**

@@ -3,7 +3,8 @@
  * with its own kernel table: every wasm kernel, except the matrix products and the convolutions
  * (conv.ts, including the Conv2DBackpropFilter wasm lacks), which run through the native BLAS
  * addon on the same WebAssembly heap, plus a fused Adam update (adam-kernel.ts) and the mixture
- * prior's [B, K, Dx] Gaussian terms (component-kernel.ts).
+ * prior's [B, K, Dx] Gaussian terms (component-kernel.ts) and Sum and Mean over leading axes
+ * (reduce.ts).
  *
  * Why share wasm's instance rather than build a second one: wasm's kernels keep their compiled
  * entry points in module-level variables, so two wasm modules in one process would overwrite
@@ -18,6 +19,7 @@ import { fusedAdamKernel } from './adam-kernel.ts';
 import { componentGradient, componentKernels } from './component-kernel.ts';
 import { convKernels } from './conv.ts';
 import { blasKernels } from './kernels.ts';
+import { reduceKernels } from './reduce.ts';
 
 export const BLAS_BACKEND = 'blas';
 /** Below cpu (1) and wasm (2): tfjs never picks 'blas' on its own; the engine asks for it. */
@@ -60,6 +62,7 @@ export async function registerBlasBackend(): Promise<BlasAddon> {
     ...convKernels(addon, BLAS_BACKEND, fallback),
     fusedAdamKernel(addon, BLAS_BACKEND),
     ...componentKernels(addon, BLAS_BACKEND),
+    ...reduceKernels(addon, BLAS_BACKEND, fallback),
   ];
   const overridden = new Set(overrides.map((k) => k.kernelName));
   for (const config of tf.getKernelsForBackend('wasm'))
