@@ -33,6 +33,8 @@
  *     gradient (see the section on the mixture's components).
  *   reduceColumns(buffer, inOffset, outOffset, rows, cols, mean)
  *     out[c] = sum (or mean) over r of in[r, c]: Sum and Mean over a tensor's leading axes.
+ *   binary(buffer, op, aOffset, aLength, bOffset, bLength, outOffset, outLength)
+ *     out = a op b (0 add, 1 sub, 2 mul, 3 div), the shorter operand repeated along the longer.
  */
 #define NAPI_VERSION 8
 #if !defined(__APPLE__)
@@ -928,6 +930,113 @@ static napi_value reduce_columns(napi_env env, napi_callback_info cbinfo) {
   return NULL;
 }
 
+/*
+ * Elementwise Add, Sub, Mul and Div of float32 tensors, each operand either the output's full
+ * size or one row repeated (a shape equal to the output's trailing axes: a bias or a batch
+ * normalisation vector over NHWC activations, or a scalar). wasm's kernels compute a broadcast
+ * index per element; on the conv network's activations they were several times slower than a
+ * pass over memory. Each result is the float32 operation itself, as on the other backends.
+ */
+enum { BINARY_ADD = 0, BINARY_SUB = 1, BINARY_MUL = 2, BINARY_DIV = 3 };
+
+typedef struct {
+  int op;
+  const float *a, *b;
+  float *out;
+  size_t a_len, b_len, out_len, period; /* period: the shorter operand's length, dividing out_len */
+  int flat; /* operands of equal length, or a scalar: split by values rather than rows */
+} binary_job;
+
+/* out = a op b over n values, a and b both stepping (a_step or b_step 0: that operand fixed). */
+#define BINARY_LOOP(OPERATOR)                                                       \
+  do {                                                                              \
+    if (a_step && b_step)                                                           \
+      for (i = 0; i < n; i++) out[i] = a[i] OPERATOR b[i];                          \
+    else if (a_step)                                                                \
+      for (i = 0; i < n; i++) out[i] = a[i] OPERATOR b0;                            \
+    else                                                                            \
+      for (i = 0; i < n; i++) out[i] = a0 OPERATOR b[i];                            \
+  } while (0)
+
+static void binary_row(int op, const float *restrict a, int a_step, const float *restrict b, int b_step,
+                       float *restrict out, size_t n) {
+  const float a0 = a[0], b0 = b[0];
+  size_t i;
+  switch (op) {
+    case BINARY_ADD: BINARY_LOOP(+); break;
+    case BINARY_SUB: BINARY_LOOP(-); break;
+    case BINARY_MUL: BINARY_LOOP(*); break;
+    default: BINARY_LOOP(/); break;
+  }
+}
+
+/* Output rows [begin, end) of `period` values each, or values [begin, end) where flat. */
+static void binary_range(void *ctx, size_t begin, size_t end) {
+  const binary_job *j = (const binary_job *)ctx;
+  const size_t p = j->period;
+  size_t r;
+  if (j->flat) {
+    const int a_step = j->a_len == j->out_len, b_step = j->b_len == j->out_len;
+    binary_row(j->op, j->a + (a_step ? begin : 0), a_step, j->b + (b_step ? begin : 0), b_step, j->out + begin,
+               end - begin);
+    return;
+  }
+  for (r = begin; r < end; r++) {
+    const float *a = j->a + (j->a_len == p ? 0 : r * p), *b = j->b + (j->b_len == p ? 0 : r * p);
+    binary_row(j->op, a, 1, b, 1, j->out + r * p, p);
+  }
+}
+
+/* Values per thread below which one thread is cheaper. */
+#define BINARY_GRAIN (1u << 17)
+
+/* binary(buffer, op, aOffset, aLength, bOffset, bLength, outOffset, outLength) */
+static napi_value binary(napi_env env, napi_callback_info cbinfo) {
+  size_t argc = 8, byte_length, i, rows, lengths[3];
+  napi_value argv[8];
+  void *base;
+  double d[7];
+  int32_t op;
+  bool is_buffer;
+  binary_job job;
+
+  CHECK(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
+  if (argc != 8) return throw_error(env, "gmvae_blas.binary: expected 8 arguments");
+  CHECK(env, napi_is_arraybuffer(env, argv[0], &is_buffer));
+  if (!is_buffer) return throw_error(env, "gmvae_blas.binary: argument 1 must be an ArrayBuffer");
+  CHECK(env, napi_get_arraybuffer_info(env, argv[0], &base, &byte_length));
+  CHECK(env, napi_get_value_int32(env, argv[1], &op));
+  if (op < BINARY_ADD || op > BINARY_DIV) return throw_error(env, "gmvae_blas.binary: unknown operation");
+  for (i = 0; i < 6; i++) CHECK(env, napi_get_value_double(env, argv[2 + i], &d[i]));
+  for (i = 0; i < 3; i++) {
+    const double length = d[2 * i + 1];
+    if (!(length >= 0) || length != floor(length) || length > 4503599627370496.0)
+      return throw_error(env, "gmvae_blas.binary: bad length");
+    lengths[i] = (size_t)length;
+  }
+  job.a_len = lengths[0], job.b_len = lengths[1];
+  /* The shorter operand is one row of the output, the longer the whole of it. */
+  job.period = job.a_len < job.b_len ? job.a_len : job.b_len;
+  if ((job.a_len != lengths[2] && job.b_len != lengths[2]) || job.period == 0 ||
+      lengths[2] % job.period != 0)
+    return throw_error(env, "gmvae_blas.binary: operand lengths do not broadcast");
+  if (!in_range(d[0], job.a_len, byte_length) || !in_range(d[2], job.b_len, byte_length) ||
+      !in_range(d[4], lengths[2], byte_length))
+    return throw_error(env, "gmvae_blas.binary: operand outside the buffer");
+  job.op = op;
+  job.a = (const float *)((char *)base + (size_t)d[0]);
+  job.b = (const float *)((char *)base + (size_t)d[2]);
+  job.out = (float *)((char *)base + (size_t)d[4]);
+  job.out_len = lengths[2];
+  job.flat = job.period == 1 || job.a_len == job.b_len;
+  rows = lengths[2] / job.period;
+  if (job.flat)
+    parallel_for(binary_range, &job, 0, lengths[2], BINARY_GRAIN, 1);
+  else
+    parallel_for(binary_range, &job, 0, rows, BINARY_GRAIN / job.period + 1, 1);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
       {"info", NULL, info, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -940,6 +1049,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"componentGaussian", NULL, component_gaussian, NULL, NULL, NULL, napi_enumerable, NULL},
       {"componentGaussianGrad", NULL, component_gaussian_grad, NULL, NULL, NULL, napi_enumerable, NULL},
       {"reduceColumns", NULL, reduce_columns, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"binary", NULL, binary, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(env, napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties));
   return exports;

@@ -106,6 +106,20 @@ export interface BlasAddon {
     cols: number,
     mean: boolean,
   ): void;
+  /**
+   * out = a op b elementwise (op 0 add, 1 sub, 2 mul, 3 div) over `outLength` float32 values;
+   * the shorter operand (one of them is `outLength` long) is repeated, so its length divides it.
+   */
+  binary(
+    buffer: ArrayBuffer,
+    op: number,
+    aOffset: number,
+    aLength: number,
+    bOffset: number,
+    bLength: number,
+    outOffset: number,
+    outLength: number,
+  ): void;
 }
 
 /**

@@ -3,8 +3,8 @@
  * with its own kernel table: every wasm kernel, except the matrix products and the convolutions
  * (conv.ts, including the Conv2DBackpropFilter wasm lacks), which run through the native BLAS
  * addon on the same WebAssembly heap, plus a fused Adam update (adam-kernel.ts) and the mixture
- * prior's [B, K, Dx] Gaussian terms (component-kernel.ts) and Sum and Mean over leading axes
- * (reduce.ts).
+ * prior's [B, K, Dx] Gaussian terms (component-kernel.ts), Sum and Mean over leading axes
+ * (reduce.ts) and the four arithmetic ops on whole tensors and repeated rows (binary.ts).
  *
  * Why share wasm's instance rather than build a second one: wasm's kernels keep their compiled
  * entry points in module-level variables, so two wasm modules in one process would overwrite
@@ -16,6 +16,7 @@ import type { KernelBackend, KernelFunc } from '@tensorflow/tfjs';
 import { tf } from '../../tf.ts';
 import { loadBlasAddon, type BlasAddon } from '../../../host/blas-addon.ts';
 import { fusedAdamKernel } from './adam-kernel.ts';
+import { binaryKernels } from './binary.ts';
 import { componentGradient, componentKernels } from './component-kernel.ts';
 import { convKernels } from './conv.ts';
 import { blasKernels } from './kernels.ts';
@@ -63,6 +64,7 @@ export async function registerBlasBackend(): Promise<BlasAddon> {
     fusedAdamKernel(addon, BLAS_BACKEND),
     ...componentKernels(addon, BLAS_BACKEND),
     ...reduceKernels(addon, BLAS_BACKEND, fallback),
+    ...binaryKernels(addon, BLAS_BACKEND, fallback),
   ];
   const overridden = new Set(overrides.map((k) => k.kernelName));
   for (const config of tf.getKernelsForBackend('wasm'))
