@@ -120,6 +120,11 @@ export interface BlasAddon {
     outOffset: number,
     outLength: number,
   ): void;
+  /**
+   * Batch normalisation of [rows, cols] float32 values per channel (cols). offsets: [x, mean,
+   * variance, offset, scale, out], offset and scale < 0 for none (0 and 1).
+   */
+  batchNorm(buffer: ArrayBuffer, offsets: Float64Array, rows: number, cols: number, epsilon: number): void;
 }
 
 /**

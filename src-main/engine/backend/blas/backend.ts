@@ -4,7 +4,8 @@
  * (conv.ts, including the Conv2DBackpropFilter wasm lacks), which run through the native BLAS
  * addon on the same WebAssembly heap, plus a fused Adam update (adam-kernel.ts) and the mixture
  * prior's [B, K, Dx] Gaussian terms (component-kernel.ts), Sum and Mean over leading axes
- * (reduce.ts) and the four arithmetic ops on whole tensors and repeated rows (binary.ts).
+ * (reduce.ts), the four arithmetic ops on whole tensors and repeated rows (binary.ts) and batch
+ * normalisation's forward pass (norm.ts).
  *
  * Why share wasm's instance rather than build a second one: wasm's kernels keep their compiled
  * entry points in module-level variables, so two wasm modules in one process would overwrite
@@ -20,6 +21,7 @@ import { binaryKernels } from './binary.ts';
 import { componentGradient, componentKernels } from './component-kernel.ts';
 import { convKernels } from './conv.ts';
 import { blasKernels } from './kernels.ts';
+import { batchNormKernel } from './norm.ts';
 import { reduceKernels } from './reduce.ts';
 
 export const BLAS_BACKEND = 'blas';
@@ -65,6 +67,7 @@ export async function registerBlasBackend(): Promise<BlasAddon> {
     ...componentKernels(addon, BLAS_BACKEND),
     ...reduceKernels(addon, BLAS_BACKEND, fallback),
     ...binaryKernels(addon, BLAS_BACKEND, fallback),
+    batchNormKernel(addon, BLAS_BACKEND, fallback),
   ];
   const overridden = new Set(overrides.map((k) => k.kernelName));
   for (const config of tf.getKernelsForBackend('wasm'))
