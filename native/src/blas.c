@@ -208,7 +208,9 @@ static napi_value matmul(napi_env env, napi_callback_info cbinfo) {
  *   m' = m*b1 + g*(1-b1);  v' = v*b2 + g*g*(1-b2)
  *   value' = (m'/(1-accB1)) / (sqrt(v'/(1-accB2)) + eps) * (-lr) + value
  * so the result matches the unfused ops on the cpu and wasm backends. The pass is bound by memory
- * bandwidth, so large tensors are split over as many threads as BLAS uses.
+ * bandwidth, and it runs on the calling thread: in a step of the MNIST MLP on a busy two-core
+ * machine (load 9-14) it took 5.4-6.9 ms per step on one thread against 6.1-12.5 ms split over
+ * two (A/B, three rounds), the second thread's scheduling costing more than its bandwidth gains.
  */
 typedef struct {
   const float *value, *grad, *m, *v;
@@ -302,12 +304,6 @@ static void parallel_for(range_fn fn, void *ctx, size_t begin, size_t end, size_
   }
 }
 
-/* Below this many parameters a second thread costs more than it saves. */
-#define ADAM_PARALLEL_MIN (1u << 18)
-
-static void adam_parallel(adam_job *whole, size_t count) {
-  parallel_for(adam_range, whole, 0, count, ADAM_PARALLEL_MIN / 2, 1);
-}
 
 static napi_value adam(napi_env env, napi_callback_info cbinfo) {
   size_t argc = 9, n_off;
@@ -352,7 +348,7 @@ static napi_value adam(napi_env env, napi_callback_info cbinfo) {
     job.neg_lr = (float)p[5];
     job.correction1 = 1.0f - *(const float *)(b + (size_t)off[4]);
     job.correction2 = 1.0f - *(const float *)(b + (size_t)off[5]);
-    adam_parallel(&job, (size_t)count_d);
+    adam_range(&job, 0, (size_t)count_d);
   }
   return NULL;
 }
@@ -696,7 +692,7 @@ static napi_value conv2d_backprop_filter(napi_env env, napi_callback_info cbinfo
  *
  * As tfjs ops the two terms were about twenty elementwise kernels forward and forty backward,
  * each a pass over [B, K, Dx] plus the engine's overhead per op; here one pass each way, rows of
- * B split over the BLAS threads (rows are independent; a row's [Dx] gradients sum over its K).
+ * B on the calling thread (split over two threads it was slower on a busy machine, as Adam).
  * Both terms share one exponential per value, which is most of the cost. (Keeping p from the
  * forward pass for the gradient would save the second, but as a third output tfjs would hand
  * its gradient a [B, K, Dx] tensor of zeros each step.)
@@ -771,9 +767,6 @@ static void component_backward_range(void *ctx, size_t begin, size_t end) {
   }
 }
 
-/* Rows of B per thread below which one thread is cheaper (a row is K*Dx values). */
-#define COMPONENT_ROWS_GRAIN 8
-
 /*
  * componentGaussian(buffer, offsets [x, mx, lx, mk, lk, logn, kl], B, K, Dx)
  * componentGaussianGrad(buffer, offsets [x, mx, lx, mk, lk, gn, gk, dx, dmx, dlx, dmk, dlk], B, K, Dx)
@@ -833,7 +826,7 @@ static napi_value component_entry(napi_env env, napi_callback_info cbinfo, int b
     snprintf(message, sizeof(message), "%s: out of memory", name);
     if (!job.sx) return throw_error(env, message);
     for (i = 0; i < row; i++) job.sx[i] = expf(job.lx[i]);
-    parallel_for(backward ? component_backward_range : component_forward_range, &job, 0, b, COMPONENT_ROWS_GRAIN, 1);
+    (backward ? component_backward_range : component_forward_range)(&job, 0, b);
     free(job.sx);
   }
   return NULL;
@@ -852,15 +845,9 @@ static napi_value component_gaussian_grad(napi_env env, napi_callback_info cbinf
  * Batch normalisation reduces NHWC activations over N, H and W, and every bias gradient is such
  * a sum over the batch; wasm's Sum reduces only trailing axes, so it transposes the whole tensor
  * first, which made these sums the largest elementwise cost of a conv training step. Here one
- * pass, in double precision (so that 50,000-row sums lose nothing to rounding), rows split over
- * the BLAS threads with one partial sum per thread.
+ * pass, in double precision (so that 50,000-row sums lose nothing to rounding), on the calling
+ * thread like the other memory-bound kernels below (see ELEMENTWISE THREADS).
  */
-typedef struct {
-  const float *in;
-  size_t cols;
-  double *partial; /* [threads, cols] */
-  size_t rows_per_part;
-} columns_job;
 
 static void column_sums(const float *restrict in, size_t begin, size_t end, size_t cols, double *restrict acc) {
   size_t r, c;
@@ -871,23 +858,13 @@ static void column_sums(const float *restrict in, size_t begin, size_t end, size
   }
 }
 
-static void column_sums_range(void *ctx, size_t begin, size_t end) {
-  const columns_job *j = (const columns_job *)ctx;
-  column_sums(j->in, begin, end, j->cols, j->partial + (begin / j->rows_per_part) * j->cols);
-}
-
-/* Rows per thread below which one thread is cheaper. */
-#define COLUMNS_ROWS_GRAIN 2048
-
 /* reduceColumns(buffer, inOffset, outOffset, rows, cols, mean) */
 static napi_value reduce_columns(napi_env env, napi_callback_info cbinfo) {
-  size_t argc = 6, byte_length, rows, cols, parts, c, t;
+  size_t argc = 6, byte_length, rows, cols, c;
   napi_value argv[6];
   void *base;
-  double in_off, out_off, rows_d, cols_d;
+  double in_off, out_off, rows_d, cols_d, *sums;
   bool is_buffer, mean;
-  columns_job job;
-  int threads;
 
   CHECK(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
   if (argc != 6) return throw_error(env, "gmvae_blas.reduceColumns: expected 6 arguments");
@@ -906,29 +883,15 @@ static napi_value reduce_columns(napi_env env, napi_callback_info cbinfo) {
   cols = (size_t)cols_d;
   if (!in_range(in_off, rows * cols, byte_length) || !in_range(out_off, cols, byte_length))
     return throw_error(env, "gmvae_blas.reduceColumns: operand outside the buffer");
-  threads = blas_threads();
-  if (threads > MAX_THREADS) threads = MAX_THREADS;
-  if (threads < 1) threads = 1;
-  /* Parts of whole multiples of rows_per_part, so that parallel_for's split points (multiples of
-   * it, see `align`) name each thread's partial row. */
-  job.rows_per_part = (rows + (size_t)threads - 1) / (size_t)threads;
-  if (job.rows_per_part < COLUMNS_ROWS_GRAIN) job.rows_per_part = COLUMNS_ROWS_GRAIN;
-  parts = rows == 0 ? 1 : (rows + job.rows_per_part - 1) / job.rows_per_part;
-  job.in = (const float *)((char *)base + (size_t)in_off);
-  job.cols = cols;
-  job.partial = (double *)calloc(parts * (cols > 0 ? cols : 1), sizeof(double));
-  if (!job.partial) return throw_error(env, "gmvae_blas.reduceColumns: out of memory");
-  if (rows > 0) parallel_for(column_sums_range, &job, 0, rows, job.rows_per_part, job.rows_per_part);
+  sums = (double *)malloc((cols > 0 ? cols : 1) * sizeof(double));
+  if (!sums) return throw_error(env, "gmvae_blas.reduceColumns: out of memory");
+  column_sums((const float *)((char *)base + (size_t)in_off), 0, rows, cols, sums);
   {
     float *out = (float *)((char *)base + (size_t)out_off);
-    for (c = 0; c < cols; c++) {
-      double sum = 0.0;
-      for (t = 0; t < parts; t++) sum += job.partial[t * cols + c];
-      /* The mean of no rows is 0, as the cpu backend has it (wasm's leaves memory unset). */
-      out[c] = (float)(mean && rows > 0 ? sum / (double)rows : sum);
-    }
+    /* The mean of no rows is 0, as the cpu backend has it (wasm's leaves memory unset). */
+    for (c = 0; c < cols; c++) out[c] = (float)(mean && rows > 0 ? sums[c] / (double)rows : sums[c]);
   }
-  free(job.partial);
+  free(sums);
   return NULL;
 }
 
@@ -938,6 +901,14 @@ static napi_value reduce_columns(napi_env env, napi_callback_info cbinfo) {
  * normalisation vector over NHWC activations, or a scalar). wasm's kernels compute a broadcast
  * index per element; on the conv network's activations they were several times slower than a
  * pass over memory. Each result is the float32 operation itself, as on the other backends.
+ *
+ * ELEMENTWISE THREADS: this kernel, reduceColumns, batchNorm, the mixture's Gaussian terms and
+ * Adam run on the calling thread. They are bound by memory (or take a millisecond), so a second
+ * thread gains little even on an idle machine, and each call that starts one waits for it to be
+ * scheduled: on a busy two-core machine (load 9) an A/B in one process of a step's worth of these
+ * ops on [100, 18, 18, 32] took 0.68 ms on average on one thread against 4.2 ms on two (medians
+ * 0.65 and 1.54). The convolutions' im2col and col2im keep parallel_for: there the conv step was
+ * about 10% faster with them on two threads (three A/B rounds).
  */
 enum { BINARY_ADD = 0, BINARY_SUB = 1, BINARY_MUL = 2, BINARY_DIV = 3 };
 
@@ -989,9 +960,6 @@ static void binary_range(void *ctx, size_t begin, size_t end) {
   }
 }
 
-/* Values per thread below which one thread is cheaper. */
-#define BINARY_GRAIN (1u << 17)
-
 /* binary(buffer, op, aOffset, aLength, bOffset, bLength, outOffset, outLength) */
 static napi_value binary(napi_env env, napi_callback_info cbinfo) {
   size_t argc = 8, byte_length, i, rows, lengths[3];
@@ -1032,10 +1000,7 @@ static napi_value binary(napi_env env, napi_callback_info cbinfo) {
   job.out_len = lengths[2];
   job.flat = job.period == 1 || job.a_len == job.b_len;
   rows = lengths[2] / job.period;
-  if (job.flat)
-    parallel_for(binary_range, &job, 0, lengths[2], BINARY_GRAIN, 1);
-  else
-    parallel_for(binary_range, &job, 0, rows, BINARY_GRAIN / job.period + 1, 1);
+  binary_range(&job, 0, job.flat ? lengths[2] : rows);
   return NULL;
 }
 
@@ -1043,7 +1008,7 @@ static napi_value binary(napi_env env, napi_callback_info cbinfo) {
  * Batch normalisation's forward pass, y = offset + (x - mean) * scale / sqrt(variance + eps),
  * per channel (the last axis), in double precision and in that order, as the cpu backend
  * computes it. wasm's kernel takes an index per element and several times longer on the conv
- * network's NHWC activations.
+ * network's NHWC activations. On the calling thread (see ELEMENTWISE THREADS).
  */
 typedef struct {
   const float *x, *mean, *variance, *offset, *scale; /* offset, scale: NULL for 0 and 1 */
@@ -1123,7 +1088,7 @@ static napi_value batch_norm(napi_env env, napi_callback_info cbinfo) {
     if (ones) ones[c] = 1.0f;
     job.root[c] = sqrt((double)job.variance[c] + epsilon);
   }
-  parallel_for(norm_range, &job, 0, rows, cols > 0 ? BINARY_GRAIN / cols + 1 : rows + 1, 1);
+  norm_range(&job, 0, rows);
   free(job.root), free(zeros), free(ones);
   return NULL;
 }

@@ -22,7 +22,7 @@ import { componentGradient, componentKernels } from './component-kernel.ts';
 import { convKernels } from './conv.ts';
 import { blasKernels } from './kernels.ts';
 import { batchNormKernel } from './norm.ts';
-import { reduceKernels } from './reduce.ts';
+import { meanGradient, reduceKernels, tfjsMeanGradient } from './reduce.ts';
 
 export const BLAS_BACKEND = 'blas';
 /** Below cpu (1) and wasm (2): tfjs never picks 'blas' on its own; the engine asks for it. */
@@ -74,6 +74,7 @@ export async function registerBlasBackend(): Promise<BlasAddon> {
     if (!overridden.has(config.kernelName)) tf.registerKernel({ ...config, backendName: BLAS_BACKEND });
   for (const config of overrides) tf.registerKernel(config);
   tf.registerGradient(componentGradient);
+  tf.registerGradient(meanGradient(tfjsMeanGradient(), BLAS_BACKEND));
   tf.registerBackend(BLAS_BACKEND, () => shared(wasm), PRIORITY);
   return addon;
 }
