@@ -27,6 +27,16 @@
  *     geometry: Int32Array [batch, inH, inW, inC, filterH, filterW, outC, outH, outW,
  *     strideH, strideW, padTop, padLeft]; the caller computes the output size and padding.
  *     bias offset < 0: none; activation as in matmul.
+ *   componentGaussian(buffer, offsets [x, mx, lx, mk, lk, logn, kl], B, K, Dx)
+ *   componentGaussianGrad(buffer, offsets [x, mx, lx, mk, lk, gn, gk, dx, dmx, dlx, dmk, dlk], B, K, Dx)
+ *     The mixture prior's log-densities and KLs of K diagonal Gaussians per row, and their
+ *     gradient (see the section on the mixture's components).
+ *   reduceColumns(buffer, inOffset, outOffset, rows, cols, mean)
+ *     out[c] = sum (or mean) over r of in[r, c]: Sum and Mean over a tensor's leading axes.
+ *   binary(buffer, op, aOffset, aLength, bOffset, bLength, outOffset, outLength)
+ *     out = a op b (0 add, 1 sub, 2 mul, 3 div), the shorter operand repeated along the longer.
+ *   batchNorm(buffer, offsets [x, mean, variance, offset, scale, out], rows, cols, epsilon)
+ *     Batch normalisation's forward pass over [rows, cols], per channel (cols).
  */
 #define NAPI_VERSION 8
 #if !defined(__APPLE__)
@@ -198,7 +208,9 @@ static napi_value matmul(napi_env env, napi_callback_info cbinfo) {
  *   m' = m*b1 + g*(1-b1);  v' = v*b2 + g*g*(1-b2)
  *   value' = (m'/(1-accB1)) / (sqrt(v'/(1-accB2)) + eps) * (-lr) + value
  * so the result matches the unfused ops on the cpu and wasm backends. The pass is bound by memory
- * bandwidth, so large tensors are split over as many threads as BLAS uses.
+ * bandwidth, and it runs on the calling thread: in a step of the MNIST MLP on a busy two-core
+ * machine (load 9-14) it took 5.4-6.9 ms per step on one thread against 6.1-12.5 ms split over
+ * two (A/B, three rounds), the second thread's scheduling costing more than its bandwidth gains.
  */
 typedef struct {
   const float *value, *grad, *m, *v;
@@ -206,18 +218,33 @@ typedef struct {
   float beta1, one_minus_beta1, beta2, one_minus_beta2, epsilon, neg_lr, correction1, correction2;
 } adam_job;
 
-static void adam_range(void *ctx, size_t begin, size_t end) {
-  const adam_job *j = (const adam_job *)ctx;
+/* The update of elements [begin, end). Its own function with restrict parameters, or the loop does
+ * not vectorise: seven unrelated pointers need more runtime alias checks than gcc versions a loop
+ * for, restrict on locals is not honoured, and read through the job, every store could alias its
+ * float fields. Unvectorised, the update ran several times slower than memory allows. restrict
+ * holds: the outputs are fresh tensors, never an input. */
+static void adam_loop(const float *restrict value, const float *restrict grad, const float *restrict m,
+                      const float *restrict v, float *restrict out_value, float *restrict out_m,
+                      float *restrict out_v, const float hyper[8], size_t begin, size_t end) {
+  const float beta1 = hyper[0], one_minus_beta1 = hyper[1], beta2 = hyper[2], one_minus_beta2 = hyper[3];
+  const float epsilon = hyper[4], neg_lr = hyper[5], correction1 = hyper[6], correction2 = hyper[7];
   size_t i;
   for (i = begin; i < end; i++) {
-    const float g = j->grad[i];
-    const float m1 = j->m[i] * j->beta1 + g * j->one_minus_beta1;
-    const float v1 = j->v[i] * j->beta2 + (g * g) * j->one_minus_beta2;
-    const float step = (m1 / j->correction1) / (sqrtf(v1 / j->correction2) + j->epsilon);
-    j->out_m[i] = m1;
-    j->out_v[i] = v1;
-    j->out_value[i] = step * j->neg_lr + j->value[i];
+    const float g = grad[i];
+    const float m1 = m[i] * beta1 + g * one_minus_beta1;
+    const float v1 = v[i] * beta2 + (g * g) * one_minus_beta2;
+    const float step = (m1 / correction1) / (sqrtf(v1 / correction2) + epsilon);
+    out_m[i] = m1;
+    out_v[i] = v1;
+    out_value[i] = step * neg_lr + value[i];
   }
+}
+
+static void adam_range(void *ctx, size_t begin, size_t end) {
+  const adam_job *j = (const adam_job *)ctx;
+  const float hyper[8] = {j->beta1,   j->one_minus_beta1, j->beta2,       j->one_minus_beta2,
+                          j->epsilon, j->neg_lr,          j->correction1, j->correction2};
+  adam_loop(j->value, j->grad, j->m, j->v, j->out_value, j->out_m, j->out_v, hyper, begin, end);
 }
 
 static int blas_threads(void) {
@@ -277,12 +304,6 @@ static void parallel_for(range_fn fn, void *ctx, size_t begin, size_t end, size_
   }
 }
 
-/* Below this many parameters a second thread costs more than it saves. */
-#define ADAM_PARALLEL_MIN (1u << 18)
-
-static void adam_parallel(adam_job *whole, size_t count) {
-  parallel_for(adam_range, whole, 0, count, ADAM_PARALLEL_MIN / 2, 1);
-}
 
 static napi_value adam(napi_env env, napi_callback_info cbinfo) {
   size_t argc = 9, n_off;
@@ -327,7 +348,7 @@ static napi_value adam(napi_env env, napi_callback_info cbinfo) {
     job.neg_lr = (float)p[5];
     job.correction1 = 1.0f - *(const float *)(b + (size_t)off[4]);
     job.correction2 = 1.0f - *(const float *)(b + (size_t)off[5]);
-    adam_parallel(&job, (size_t)count_d);
+    adam_range(&job, 0, (size_t)count_d);
   }
   return NULL;
 }
@@ -655,6 +676,423 @@ static napi_value conv2d_backprop_filter(napi_env env, napi_callback_info cbinfo
   return conv_entry(env, cbinfo, CONV_BACKPROP_FILTER, "conv2dBackpropFilter");
 }
 
+/*
+ * The mixture prior's Gaussian terms, the [B, K, Dx] work of every v1/v2 training step
+ * (docs/performance.md). For each row b (a sample x, its posterior q(x|y) = N(mx, e^lx), all
+ * [Dx]) and each component k (N(mk, e^lk), [Dx] each, from the prior network):
+ *
+ *   logn[b,k] = -1/2 sum_d ( log 2pi + lk + (x - mk)^2 p )          log N(x | mk, e^lk)
+ *   kl[b,k]   =  1/2 sum_d ( lk - lx + (e^lx + (mx - mk)^2) p - 1 )  KL( N(mx, e^lx) || N(mk, e^lk) )
+ *
+ * with p = e^-lk, and from gn = dlogn[b,k], gk = dkl[b,k], with t = (x - mk) p and u = (mx - mk) p:
+ *
+ *   dmk = gn t - gk u
+ *   dlk = -1/2 gn (1 - (x - mk) t) + 1/2 gk (1 - (e^lx + (mx - mk)^2) p)
+ *   dx  = -sum_k gn t,   dmx = sum_k gk u,   dlx = 1/2 sum_k gk (e^lx p - 1)
+ *
+ * As tfjs ops the two terms were about twenty elementwise kernels forward and forty backward,
+ * each a pass over [B, K, Dx] plus the engine's overhead per op; here one pass each way, rows of
+ * B on the calling thread (split over two threads it was slower on a busy machine, as Adam).
+ * Both terms share one exponential per value, which is most of the cost. (Keeping p from the
+ * forward pass for the gradient would save the second, but as a third output tfjs would hand
+ * its gradient a [B, K, Dx] tensor of zeros each step.)
+ */
+#define LOG_2PI 1.8378770664093453f
+
+typedef struct {
+  size_t k, d;
+  const float *x, *mx, *lx, *mk, *lk, *gn, *gk;
+  float *logn, *kl, *dx, *dmx, *dlx, *dmk, *dlk;
+  float *sx; /* e^lx [B, Dx], computed once rather than K times */
+} component_job;
+
+/* One row and component forward. */
+static void component_forward_one(const float *restrict x, const float *restrict mx, const float *restrict lx,
+                                  const float *restrict sx, const float *restrict mk, const float *restrict lk,
+                                  size_t d, float *logn, float *kl) {
+  float sum_n = 0.0f, sum_k = 0.0f;
+  size_t i;
+  for (i = 0; i < d; i++) {
+    const float p = expf(-lk[i]), dxi = x[i] - mk[i], dmi = mx[i] - mk[i];
+    sum_n += (LOG_2PI + lk[i]) + dxi * dxi * p;
+    sum_k += (lk[i] - lx[i]) + (sx[i] + dmi * dmi) * p - 1.0f;
+  }
+  *logn = -0.5f * sum_n;
+  *kl = 0.5f * sum_k;
+}
+
+/* One row and component backward, accumulating into the row's dx, dmx, dlx. */
+static void component_backward_one(const float *restrict x, const float *restrict mx, const float *restrict sx,
+                                   const float *restrict mk, const float *restrict lk, float gn, float gk,
+                                   float *restrict dmk, float *restrict dlk, float *restrict dx,
+                                   float *restrict dmx, float *restrict dlx, size_t d) {
+  size_t i;
+  for (i = 0; i < d; i++) {
+    const float p = expf(-lk[i]), dxi = x[i] - mk[i], dmi = mx[i] - mk[i], t = dxi * p, u = dmi * p;
+    dmk[i] = gn * t - gk * u;
+    dlk[i] = -0.5f * gn * (1.0f - dxi * t) + 0.5f * gk * (1.0f - (sx[i] + dmi * dmi) * p);
+    dx[i] -= gn * t;
+    dmx[i] += gk * u;
+    dlx[i] += 0.5f * gk * (sx[i] * p - 1.0f);
+  }
+}
+
+static void component_forward_range(void *ctx, size_t begin, size_t end) {
+  const component_job *j = (const component_job *)ctx;
+  const size_t k = j->k, d = j->d;
+  size_t b, c;
+  for (b = begin; b < end; b++)
+    for (c = 0; c < k; c++) {
+      const size_t row = (b * k + c) * d;
+      component_forward_one(j->x + b * d, j->mx + b * d, j->lx + b * d, j->sx + b * d, j->mk + row, j->lk + row, d,
+                            j->logn + b * k + c, j->kl + b * k + c);
+    }
+}
+
+static void component_backward_range(void *ctx, size_t begin, size_t end) {
+  const component_job *j = (const component_job *)ctx;
+  const size_t k = j->k, d = j->d;
+  size_t b, c;
+  for (b = begin; b < end; b++) {
+    float *dx = j->dx + b * d, *dmx = j->dmx + b * d, *dlx = j->dlx + b * d;
+    const float *sx = j->sx + b * d;
+    memset(dx, 0, d * sizeof(float));
+    memset(dmx, 0, d * sizeof(float));
+    memset(dlx, 0, d * sizeof(float));
+    for (c = 0; c < k; c++) {
+      const size_t row = (b * k + c) * d;
+      component_backward_one(j->x + b * d, j->mx + b * d, sx, j->mk + row, j->lk + row, j->gn[b * k + c],
+                             j->gk[b * k + c], j->dmk + row, j->dlk + row, dx, dmx, dlx, d);
+    }
+  }
+}
+
+/*
+ * componentGaussian(buffer, offsets [x, mx, lx, mk, lk, logn, kl], B, K, Dx)
+ * componentGaussianGrad(buffer, offsets [x, mx, lx, mk, lk, gn, gk, dx, dmx, dlx, dmk, dlk], B, K, Dx)
+ */
+static napi_value component_entry(napi_env env, napi_callback_info cbinfo, int backward) {
+  size_t argc = 5, n_off, byte_length, i;
+  napi_value argv[5];
+  void *base;
+  double *off;
+  int32_t dims[3];
+  bool is_buffer;
+  const size_t operands = backward ? 12 : 7;
+  const char *name = backward ? "gmvae_blas.componentGaussianGrad" : "gmvae_blas.componentGaussian";
+  char message[128];
+  component_job job;
+  char *bytes;
+
+  CHECK(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
+  snprintf(message, sizeof(message), "%s: expected 5 arguments", name);
+  if (argc != 5) return throw_error(env, message);
+  CHECK(env, napi_is_arraybuffer(env, argv[0], &is_buffer));
+  snprintf(message, sizeof(message), "%s: argument 1 must be an ArrayBuffer", name);
+  if (!is_buffer) return throw_error(env, message);
+  CHECK(env, napi_get_arraybuffer_info(env, argv[0], &base, &byte_length));
+  snprintf(message, sizeof(message), "%s: offsets must be a Float64Array of %u", name, (unsigned)operands);
+  if (!get_offsets(env, argv[1], &off, &n_off) || n_off != operands) return throw_error(env, message);
+  for (i = 0; i < 3; i++) CHECK(env, napi_get_value_int32(env, argv[2 + i], &dims[i]));
+  snprintf(message, sizeof(message), "%s: negative dimension", name);
+  if (dims[0] < 0 || dims[1] < 0 || dims[2] < 0) return throw_error(env, message);
+  job.k = (size_t)dims[1];
+  job.d = (size_t)dims[2];
+  {
+    const size_t b = (size_t)dims[0], row = b * job.d, comp = row * job.k, pairs = b * job.k;
+    const size_t forward_sizes[7] = {row, row, row, comp, comp, pairs, pairs};
+    const size_t backward_sizes[12] = {row, row, row, comp, comp, pairs, pairs, row, row, row, comp, comp};
+    const size_t *sizes = backward ? backward_sizes : forward_sizes;
+    const float **in[8];
+    float **out[8];
+    size_t n_in, n_out;
+    snprintf(message, sizeof(message), "%s: operand outside the buffer", name);
+    for (i = 0; i < operands; i++)
+      if (!in_range(off[i], sizes[i], byte_length)) return throw_error(env, message);
+    memset(&job, 0, sizeof(job)), job.k = (size_t)dims[1], job.d = (size_t)dims[2];
+    if (backward) {
+      const float **ins[7] = {&job.x, &job.mx, &job.lx, &job.mk, &job.lk, &job.gn, &job.gk};
+      float **outs[5] = {&job.dx, &job.dmx, &job.dlx, &job.dmk, &job.dlk};
+      memcpy(in, ins, sizeof(ins)), memcpy(out, outs, sizeof(outs)), n_in = 7, n_out = 5;
+    } else {
+      const float **ins[5] = {&job.x, &job.mx, &job.lx, &job.mk, &job.lk};
+      float **outs[2] = {&job.logn, &job.kl};
+      memcpy(in, ins, sizeof(ins)), memcpy(out, outs, sizeof(outs)), n_in = 5, n_out = 2;
+    }
+    bytes = (char *)base;
+    for (i = 0; i < n_in; i++) *in[i] = (const float *)(bytes + (size_t)off[i]);
+    for (i = 0; i < n_out; i++) *out[i] = (float *)(bytes + (size_t)off[n_in + i]);
+    job.sx = (float *)malloc((row > 0 ? row : 1) * sizeof(float));
+    snprintf(message, sizeof(message), "%s: out of memory", name);
+    if (!job.sx) return throw_error(env, message);
+    for (i = 0; i < row; i++) job.sx[i] = expf(job.lx[i]);
+    (backward ? component_backward_range : component_forward_range)(&job, 0, b);
+    free(job.sx);
+  }
+  return NULL;
+}
+
+static napi_value component_gaussian(napi_env env, napi_callback_info cbinfo) {
+  return component_entry(env, cbinfo, 0);
+}
+
+static napi_value component_gaussian_grad(napi_env env, napi_callback_info cbinfo) {
+  return component_entry(env, cbinfo, 1);
+}
+
+/*
+ * Sums (or means) over the leading axes of a tensor seen as [rows, cols]: out[c] = sum_r in[r, c].
+ * Batch normalisation reduces NHWC activations over N, H and W, and every bias gradient is such
+ * a sum over the batch; wasm's Sum reduces only trailing axes, so it transposes the whole tensor
+ * first, which made these sums the largest elementwise cost of a conv training step. Here one
+ * pass, in double precision (so that 50,000-row sums lose nothing to rounding), on the calling
+ * thread like the other memory-bound kernels below (see ELEMENTWISE THREADS).
+ */
+
+static void column_sums(const float *restrict in, size_t begin, size_t end, size_t cols, double *restrict acc) {
+  size_t r, c;
+  for (c = 0; c < cols; c++) acc[c] = 0.0;
+  for (r = begin; r < end; r++) {
+    const float *restrict row = in + r * cols;
+    for (c = 0; c < cols; c++) acc[c] += (double)row[c];
+  }
+}
+
+/* reduceColumns(buffer, inOffset, outOffset, rows, cols, mean) */
+static napi_value reduce_columns(napi_env env, napi_callback_info cbinfo) {
+  size_t argc = 6, byte_length, rows, cols, c;
+  napi_value argv[6];
+  void *base;
+  double in_off, out_off, rows_d, cols_d, *sums;
+  bool is_buffer, mean;
+
+  CHECK(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
+  if (argc != 6) return throw_error(env, "gmvae_blas.reduceColumns: expected 6 arguments");
+  CHECK(env, napi_is_arraybuffer(env, argv[0], &is_buffer));
+  if (!is_buffer) return throw_error(env, "gmvae_blas.reduceColumns: argument 1 must be an ArrayBuffer");
+  CHECK(env, napi_get_arraybuffer_info(env, argv[0], &base, &byte_length));
+  CHECK(env, napi_get_value_double(env, argv[1], &in_off));
+  CHECK(env, napi_get_value_double(env, argv[2], &out_off));
+  CHECK(env, napi_get_value_double(env, argv[3], &rows_d));
+  CHECK(env, napi_get_value_double(env, argv[4], &cols_d));
+  CHECK(env, napi_get_value_bool(env, argv[5], &mean));
+  if (!(rows_d >= 0) || rows_d != floor(rows_d) || !(cols_d >= 0) || cols_d != floor(cols_d) ||
+      rows_d * cols_d > 9007199254740992.0)
+    return throw_error(env, "gmvae_blas.reduceColumns: bad dimensions");
+  rows = (size_t)rows_d;
+  cols = (size_t)cols_d;
+  if (!in_range(in_off, rows * cols, byte_length) || !in_range(out_off, cols, byte_length))
+    return throw_error(env, "gmvae_blas.reduceColumns: operand outside the buffer");
+  sums = (double *)malloc((cols > 0 ? cols : 1) * sizeof(double));
+  if (!sums) return throw_error(env, "gmvae_blas.reduceColumns: out of memory");
+  column_sums((const float *)((char *)base + (size_t)in_off), 0, rows, cols, sums);
+  {
+    float *out = (float *)((char *)base + (size_t)out_off);
+    /* The mean of no rows is 0, as the cpu backend has it (wasm's leaves memory unset). */
+    for (c = 0; c < cols; c++) out[c] = (float)(mean && rows > 0 ? sums[c] / (double)rows : sums[c]);
+  }
+  free(sums);
+  return NULL;
+}
+
+/*
+ * Elementwise Add, Sub, Mul and Div of float32 tensors, each operand either the output's full
+ * size or one row repeated (a shape equal to the output's trailing axes: a bias or a batch
+ * normalisation vector over NHWC activations, or a scalar). wasm's kernels compute a broadcast
+ * index per element; on the conv network's activations they were several times slower than a
+ * pass over memory. Each result is the float32 operation itself, as on the other backends.
+ *
+ * ELEMENTWISE THREADS: this kernel, reduceColumns, batchNorm, the mixture's Gaussian terms and
+ * Adam run on the calling thread. They are bound by memory (or take a millisecond), so a second
+ * thread gains little even on an idle machine, and each call that starts one waits for it to be
+ * scheduled: on a busy two-core machine (load 9) an A/B in one process of a step's worth of these
+ * ops on [100, 18, 18, 32] took 0.68 ms on average on one thread against 4.2 ms on two (medians
+ * 0.65 and 1.54). The convolutions' im2col and col2im keep parallel_for: there the conv step was
+ * about 10% faster with them on two threads (three A/B rounds).
+ */
+enum { BINARY_ADD = 0, BINARY_SUB = 1, BINARY_MUL = 2, BINARY_DIV = 3 };
+
+typedef struct {
+  int op;
+  const float *a, *b;
+  float *out;
+  size_t a_len, b_len, out_len, period; /* period: the shorter operand's length, dividing out_len */
+  int flat; /* operands of equal length, or a scalar: split by values rather than rows */
+} binary_job;
+
+/* out = a op b over n values, a and b both stepping (a_step or b_step 0: that operand fixed). */
+#define BINARY_LOOP(OPERATOR)                                                       \
+  do {                                                                              \
+    if (a_step && b_step)                                                           \
+      for (i = 0; i < n; i++) out[i] = a[i] OPERATOR b[i];                          \
+    else if (a_step)                                                                \
+      for (i = 0; i < n; i++) out[i] = a[i] OPERATOR b0;                            \
+    else                                                                            \
+      for (i = 0; i < n; i++) out[i] = a0 OPERATOR b[i];                            \
+  } while (0)
+
+static void binary_row(int op, const float *restrict a, int a_step, const float *restrict b, int b_step,
+                       float *restrict out, size_t n) {
+  const float a0 = a[0], b0 = b[0];
+  size_t i;
+  switch (op) {
+    case BINARY_ADD: BINARY_LOOP(+); break;
+    case BINARY_SUB: BINARY_LOOP(-); break;
+    case BINARY_MUL: BINARY_LOOP(*); break;
+    default: BINARY_LOOP(/); break;
+  }
+}
+
+/* Output rows [begin, end) of `period` values each, or values [begin, end) where flat. */
+static void binary_range(void *ctx, size_t begin, size_t end) {
+  const binary_job *j = (const binary_job *)ctx;
+  const size_t p = j->period;
+  size_t r;
+  if (j->flat) {
+    const int a_step = j->a_len == j->out_len, b_step = j->b_len == j->out_len;
+    binary_row(j->op, j->a + (a_step ? begin : 0), a_step, j->b + (b_step ? begin : 0), b_step, j->out + begin,
+               end - begin);
+    return;
+  }
+  for (r = begin; r < end; r++) {
+    const float *a = j->a + (j->a_len == p ? 0 : r * p), *b = j->b + (j->b_len == p ? 0 : r * p);
+    binary_row(j->op, a, 1, b, 1, j->out + r * p, p);
+  }
+}
+
+/* binary(buffer, op, aOffset, aLength, bOffset, bLength, outOffset, outLength) */
+static napi_value binary(napi_env env, napi_callback_info cbinfo) {
+  size_t argc = 8, byte_length, i, rows, lengths[3];
+  napi_value argv[8];
+  void *base;
+  double d[7];
+  int32_t op;
+  bool is_buffer;
+  binary_job job;
+
+  CHECK(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
+  if (argc != 8) return throw_error(env, "gmvae_blas.binary: expected 8 arguments");
+  CHECK(env, napi_is_arraybuffer(env, argv[0], &is_buffer));
+  if (!is_buffer) return throw_error(env, "gmvae_blas.binary: argument 1 must be an ArrayBuffer");
+  CHECK(env, napi_get_arraybuffer_info(env, argv[0], &base, &byte_length));
+  CHECK(env, napi_get_value_int32(env, argv[1], &op));
+  if (op < BINARY_ADD || op > BINARY_DIV) return throw_error(env, "gmvae_blas.binary: unknown operation");
+  for (i = 0; i < 6; i++) CHECK(env, napi_get_value_double(env, argv[2 + i], &d[i]));
+  for (i = 0; i < 3; i++) {
+    const double length = d[2 * i + 1];
+    if (!(length >= 0) || length != floor(length) || length > 4503599627370496.0)
+      return throw_error(env, "gmvae_blas.binary: bad length");
+    lengths[i] = (size_t)length;
+  }
+  job.a_len = lengths[0], job.b_len = lengths[1];
+  /* The shorter operand is one row of the output, the longer the whole of it. */
+  job.period = job.a_len < job.b_len ? job.a_len : job.b_len;
+  if ((job.a_len != lengths[2] && job.b_len != lengths[2]) || job.period == 0 ||
+      lengths[2] % job.period != 0)
+    return throw_error(env, "gmvae_blas.binary: operand lengths do not broadcast");
+  if (!in_range(d[0], job.a_len, byte_length) || !in_range(d[2], job.b_len, byte_length) ||
+      !in_range(d[4], lengths[2], byte_length))
+    return throw_error(env, "gmvae_blas.binary: operand outside the buffer");
+  job.op = op;
+  job.a = (const float *)((char *)base + (size_t)d[0]);
+  job.b = (const float *)((char *)base + (size_t)d[2]);
+  job.out = (float *)((char *)base + (size_t)d[4]);
+  job.out_len = lengths[2];
+  job.flat = job.period == 1 || job.a_len == job.b_len;
+  rows = lengths[2] / job.period;
+  binary_range(&job, 0, job.flat ? lengths[2] : rows);
+  return NULL;
+}
+
+/*
+ * Batch normalisation's forward pass, y = offset + (x - mean) * scale / sqrt(variance + eps),
+ * per channel (the last axis), in double precision and in that order, as the cpu backend
+ * computes it. wasm's kernel takes an index per element and several times longer on the conv
+ * network's NHWC activations. On the calling thread (see ELEMENTWISE THREADS).
+ */
+typedef struct {
+  const float *x, *mean, *variance, *offset, *scale; /* offset, scale: NULL for 0 and 1 */
+  float *out;
+  size_t cols;
+  double *root; /* sqrt(variance + eps) per channel */
+} norm_job;
+
+static void norm_rows(const float *restrict x, const float *restrict mean, const float *restrict offset,
+                      const float *restrict scale, const double *restrict root, float *restrict out, size_t rows,
+                      size_t cols) {
+  size_t r, c;
+  for (r = 0; r < rows; r++)
+    for (c = 0; c < cols; c++)
+      out[r * cols + c] = (float)((double)offset[c] +
+                                  ((double)x[r * cols + c] - (double)mean[c]) * (double)scale[c] / root[c]);
+}
+
+static void norm_range(void *ctx, size_t begin, size_t end) {
+  const norm_job *j = (const norm_job *)ctx;
+  norm_rows(j->x + begin * j->cols, j->mean, j->offset, j->scale, j->root, j->out + begin * j->cols, end - begin,
+            j->cols);
+}
+
+/* batchNorm(buffer, offsets [x, mean, variance, offset, scale, out], rows, cols, epsilon); offset
+ * and scale < 0 for none. */
+static napi_value batch_norm(napi_env env, napi_callback_info cbinfo) {
+  size_t argc = 5, byte_length, n_off, rows, cols, c;
+  napi_value argv[5];
+  void *base;
+  double *off, rows_d, cols_d, epsilon;
+  bool is_buffer;
+  norm_job job;
+  float *ones = NULL, *zeros = NULL;
+  char *bytes;
+
+  CHECK(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
+  if (argc != 5) return throw_error(env, "gmvae_blas.batchNorm: expected 5 arguments");
+  CHECK(env, napi_is_arraybuffer(env, argv[0], &is_buffer));
+  if (!is_buffer) return throw_error(env, "gmvae_blas.batchNorm: argument 1 must be an ArrayBuffer");
+  CHECK(env, napi_get_arraybuffer_info(env, argv[0], &base, &byte_length));
+  if (!get_offsets(env, argv[1], &off, &n_off) || n_off != 6)
+    return throw_error(env, "gmvae_blas.batchNorm: offsets must be a Float64Array of 6");
+  CHECK(env, napi_get_value_double(env, argv[2], &rows_d));
+  CHECK(env, napi_get_value_double(env, argv[3], &cols_d));
+  CHECK(env, napi_get_value_double(env, argv[4], &epsilon));
+  if (!(rows_d >= 0) || rows_d != floor(rows_d) || !(cols_d >= 0) || cols_d != floor(cols_d) ||
+      rows_d * cols_d > 9007199254740992.0)
+    return throw_error(env, "gmvae_blas.batchNorm: bad dimensions");
+  rows = (size_t)rows_d;
+  cols = (size_t)cols_d;
+  {
+    const size_t sizes[6] = {rows * cols, cols, cols, cols, cols, rows * cols};
+    int i;
+    for (i = 0; i < 6; i++) {
+      if ((i == 3 || i == 4) && off[i] < 0) continue; /* no offset, no scale */
+      if (!in_range(off[i], sizes[i], byte_length))
+        return throw_error(env, "gmvae_blas.batchNorm: operand outside the buffer");
+    }
+  }
+  bytes = (char *)base;
+  job.root = (double *)malloc((cols > 0 ? cols : 1) * sizeof(double));
+  if (off[3] < 0) zeros = (float *)calloc(cols > 0 ? cols : 1, sizeof(float));
+  if (off[4] < 0) ones = (float *)malloc((cols > 0 ? cols : 1) * sizeof(float));
+  if (!job.root || (off[3] < 0 && !zeros) || (off[4] < 0 && !ones)) {
+    free(job.root), free(zeros), free(ones);
+    return throw_error(env, "gmvae_blas.batchNorm: out of memory");
+  }
+  job.x = (const float *)(bytes + (size_t)off[0]);
+  job.mean = (const float *)(bytes + (size_t)off[1]);
+  job.variance = (const float *)(bytes + (size_t)off[2]);
+  job.offset = off[3] < 0 ? zeros : (const float *)(bytes + (size_t)off[3]);
+  job.scale = off[4] < 0 ? ones : (const float *)(bytes + (size_t)off[4]);
+  job.out = (float *)(bytes + (size_t)off[5]);
+  job.cols = cols;
+  for (c = 0; c < cols; c++) {
+    if (ones) ones[c] = 1.0f;
+    job.root[c] = sqrt((double)job.variance[c] + epsilon);
+  }
+  norm_range(&job, 0, rows);
+  free(job.root), free(zeros), free(ones);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
       {"info", NULL, info, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -664,6 +1102,11 @@ static napi_value init(napi_env env, napi_value exports) {
       {"conv2d", NULL, conv2d, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv2dBackpropInput", NULL, conv2d_backprop_input, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv2dBackpropFilter", NULL, conv2d_backprop_filter, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"componentGaussian", NULL, component_gaussian, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"componentGaussianGrad", NULL, component_gaussian_grad, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"reduceColumns", NULL, reduce_columns, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"binary", NULL, binary, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"batchNorm", NULL, batch_norm, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(env, napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties));
   return exports;

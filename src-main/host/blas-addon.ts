@@ -81,6 +81,50 @@ export interface BlasAddon {
   conv2dBackpropInput(buffer: ArrayBuffer, offsets: Float64Array, geometry: Int32Array): void;
   /** The filter's gradient dw of conv2d from x and dy. offsets: [x, dy, dw]. */
   conv2dBackpropFilter(buffer: ArrayBuffer, offsets: Float64Array, geometry: Int32Array): void;
+  /**
+   * The mixture prior's Gaussian terms (engine/backend/blas/component-kernel.ts): offsets of
+   * [x, muX, logvarX (B x Dx), muK, logvarK (B x K x Dx), logDensity, kl (B x K)].
+   */
+  componentGaussian(buffer: ArrayBuffer, offsets: Float64Array, batch: number, k: number, d: number): void;
+  /**
+   * Their gradient: offsets of [x, muX, logvarX, muK, logvarK, dLogDensity, dKl, then the
+   * gradients of the five inputs].
+   */
+  componentGaussianGrad(
+    buffer: ArrayBuffer,
+    offsets: Float64Array,
+    batch: number,
+    k: number,
+    d: number,
+  ): void;
+  /** out[c] = sum (mean: the mean) over r of in[r, c], for `rows` x `cols` float32 values. */
+  reduceColumns(
+    buffer: ArrayBuffer,
+    inOffset: number,
+    outOffset: number,
+    rows: number,
+    cols: number,
+    mean: boolean,
+  ): void;
+  /**
+   * out = a op b elementwise (op 0 add, 1 sub, 2 mul, 3 div) over `outLength` float32 values;
+   * the shorter operand (one of them is `outLength` long) is repeated, so its length divides it.
+   */
+  binary(
+    buffer: ArrayBuffer,
+    op: number,
+    aOffset: number,
+    aLength: number,
+    bOffset: number,
+    bLength: number,
+    outOffset: number,
+    outLength: number,
+  ): void;
+  /**
+   * Batch normalisation of [rows, cols] float32 values per channel (cols). offsets: [x, mean,
+   * variance, offset, scale, out], offset and scale < 0 for none (0 and 1).
+   */
+  batchNorm(buffer: ArrayBuffer, offsets: Float64Array, rows: number, cols: number, epsilon: number): void;
 }
 
 /**

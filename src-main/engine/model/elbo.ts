@@ -50,9 +50,18 @@ export function conditionalPriorKl(
     const klPerComponent = tf.sum(
       gaussianKl(tf.expandDims(muX, 1), tf.expandDims(logvarX, 1), muK, logvarK),
       2,
-    );
-    return tf.sum(tf.mul(pz, klPerComponent), 1) as Tensor1D;
+    ) as Tensor2D;
+    return expectedComponentKl(klPerComponent, pz);
   });
+}
+
+/**
+ * The conditional prior from the KLs per component (a draw's klPerComponent, computed with
+ * p(z|x,w) in one pass by model/component-gaussian.ts): sum_k p(z_k | x, w) KL_k.
+ * klPerComponent, pz: [N, K] -> [N]
+ */
+export function expectedComponentKl(klPerComponent: Tensor2D, pz: Tensor2D): Tensor1D {
+  return tf.tidy(() => tf.sum(tf.mul(pz, klPerComponent), 1) as Tensor1D);
 }
 
 /**

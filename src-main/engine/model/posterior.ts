@@ -22,9 +22,14 @@ export function logGaussianPerComponent(x: Tensor2D, muK: Tensor3D, logvarK: Ten
  * which is how the z-prior and conditional-prior terms shape the clusters.
  */
 export function logPosteriorZ(x: Tensor2D, muK: Tensor3D, logvarK: Tensor3D): Tensor2D {
+  return tf.tidy(() => logPosteriorFromDensities(logGaussianPerComponent(x, muK, logvarK)));
+}
+
+/** log p(z | x, w) from the components' log-densities at x, log N(x | mu_k, s2_k): [B, K]. */
+export function logPosteriorFromDensities(logDensity: Tensor2D): Tensor2D {
   return tf.tidy(() => {
-    const k = muK.shape[1];
-    const logJoint = tf.add(logGaussianPerComponent(x, muK, logvarK), -Math.log(k)) as Tensor2D; // log pi_k + log N
+    const k = logDensity.shape[1];
+    const logJoint = tf.add(logDensity, -Math.log(k)) as Tensor2D; // log pi_k + log N
     // tf.logSumExp subtracts the row maximum before exponentiating.
     return tf.sub(logJoint, tf.logSumExp(logJoint, 1, true)) as Tensor2D;
   });

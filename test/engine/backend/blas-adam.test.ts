@@ -10,7 +10,7 @@ import { tf } from '../../../src-main/engine/tf.ts';
 import { createAdam } from '../../../src-main/engine/training/optimizer.ts';
 import { assertClose, on, randomValues, skipUnlessBlas } from './blas-helpers.ts';
 
-// [600, 500] is above the size the addon splits over threads.
+// A layer-sized tensor, odd sizes, a vector and a single value.
 const SHAPES = [[600, 500], [129, 33], [33], [1]];
 const STEPS = 4;
 

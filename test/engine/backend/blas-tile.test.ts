@@ -46,3 +46,27 @@ test("batch norm's case: [1, 1, 1, H] to [1, 1, B, H], and rank 0", () => {
   tileRows(new Float32Array([7]), [], [], scalar);
   assert.equal(scalar[0], 7);
 });
+
+test("one input row, repeated by doubling: the conv network's [1, 1, 1, C] to [B, H, W, C]", () => {
+  for (const [shape, reps] of [
+    [
+      [1, 1, 1, 16],
+      [100, 23, 23, 1],
+    ],
+    [
+      [1, 3],
+      [7, 5],
+    ],
+    [[5], [9]],
+    [
+      [1, 1],
+      [1, 1],
+    ],
+  ] as [number[], number[]][]) {
+    const src = Float32Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => Math.random() + 0.5);
+    const expected = reference(src, shape, reps);
+    const actual = new Float32Array(expected.length);
+    tileRows(src, shape, reps, actual);
+    assert.deepEqual(actual, expected, `shape ${shape} reps ${reps}`);
+  }
+});

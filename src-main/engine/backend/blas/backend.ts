@@ -2,7 +2,10 @@
  * The 'blas' TensorFlow.js backend: tfjs-backend-wasm's backend instance under a second name,
  * with its own kernel table: every wasm kernel, except the matrix products and the convolutions
  * (conv.ts, including the Conv2DBackpropFilter wasm lacks), which run through the native BLAS
- * addon on the same WebAssembly heap, plus a fused Adam update (adam-kernel.ts).
+ * addon on the same WebAssembly heap, plus a fused Adam update (adam-kernel.ts) and the mixture
+ * prior's [B, K, Dx] Gaussian terms (component-kernel.ts), Sum and Mean over leading axes
+ * (reduce.ts), the four arithmetic ops on whole tensors and repeated rows (binary.ts) and batch
+ * normalisation's forward pass (norm.ts).
  *
  * Why share wasm's instance rather than build a second one: wasm's kernels keep their compiled
  * entry points in module-level variables, so two wasm modules in one process would overwrite
@@ -14,8 +17,12 @@ import type { KernelBackend, KernelFunc } from '@tensorflow/tfjs';
 import { tf } from '../../tf.ts';
 import { loadBlasAddon, type BlasAddon } from '../../../host/blas-addon.ts';
 import { fusedAdamKernel } from './adam-kernel.ts';
+import { binaryKernels } from './binary.ts';
+import { componentGradient, componentKernels } from './component-kernel.ts';
 import { convKernels } from './conv.ts';
 import { blasKernels } from './kernels.ts';
+import { batchNormKernel } from './norm.ts';
+import { meanGradient, reduceKernels, tfjsMeanGradient } from './reduce.ts';
 
 export const BLAS_BACKEND = 'blas';
 /** Below cpu (1) and wasm (2): tfjs never picks 'blas' on its own; the engine asks for it. */
@@ -57,11 +64,17 @@ export async function registerBlasBackend(): Promise<BlasAddon> {
     ...blasKernels(addon, BLAS_BACKEND, fallback),
     ...convKernels(addon, BLAS_BACKEND, fallback),
     fusedAdamKernel(addon, BLAS_BACKEND),
+    ...componentKernels(addon, BLAS_BACKEND),
+    ...reduceKernels(addon, BLAS_BACKEND, fallback),
+    ...binaryKernels(addon, BLAS_BACKEND, fallback),
+    batchNormKernel(addon, BLAS_BACKEND, fallback),
   ];
   const overridden = new Set(overrides.map((k) => k.kernelName));
   for (const config of tf.getKernelsForBackend('wasm'))
     if (!overridden.has(config.kernelName)) tf.registerKernel({ ...config, backendName: BLAS_BACKEND });
   for (const config of overrides) tf.registerKernel(config);
+  tf.registerGradient(componentGradient);
+  tf.registerGradient(meanGradient(tfjsMeanGradient(), BLAS_BACKEND));
   tf.registerBackend(BLAS_BACKEND, () => shared(wasm), PRIORITY);
   return addon;
 }

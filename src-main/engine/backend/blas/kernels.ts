@@ -5,8 +5,8 @@
  * a simple activation) is fused in the addon; its rarer forms (PReLU, a broadcast bias) finish
  * with wasm's own Add and activation kernels. Non-float32 operands go to wasm's kernels.
  * Also Exp (native expf, several times wasm's speed on the [B, K, Dx] tensors), Tile (row
- * copies; see tile.ts) and Identity (no copy): the kernels besides the products that stood out
- * in profiles of a training step.
+ * copies; see tile.ts), Identity and Cast to the same dtype (no copy): the kernels besides the
+ * products that stood out in profiles of a training step.
  */
 import type { DataType, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs';
 import { tf } from '../../tf.ts';
@@ -259,8 +259,18 @@ export function blasKernels(
     return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
   };
 
+  // Cast to the dtype a tensor already has (tfjs-layers casts every input to float32): the
+  // same data, as Identity, where wasm's Cast copies it.
+  const cast: KernelFunc = (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    const { dtype } = args.attrs as unknown as { dtype: DataType };
+    if (dtype !== x.dtype || x.dtype === 'string') return fallback(tf.Cast)(args);
+    return identity(args) as TensorInfo;
+  };
+
   return [
     { kernelName: tf.Identity, backendName, kernelFunc: identity },
+    { kernelName: tf.Cast, backendName, kernelFunc: cast },
     { kernelName: tf.BatchMatMul, backendName, kernelFunc: batchMatMul },
     { kernelName: tf._FusedMatMul, backendName, kernelFunc: fusedMatMul },
     { kernelName: tf.Exp, backendName, kernelFunc: exp },

@@ -2,7 +2,7 @@
  * Tile by rows: each output row (the last axis) is its input row repeated, written with
  * TypedArray.set. wasm's Tile kernel computes an index per element and is slow enough to show in
  * profiles: batch normalisation's gradient tiles a [1, 1, 1, H] tensor to [1, 1, B, H] on every
- * step. Pure, so it is tested on its own.
+ * step (and [1, 1, 1, C] to [B, H, W, C] in the conv network). Pure, so it is tested on its own.
  */
 type Elements = Float32Array | Int32Array | Uint8Array;
 
@@ -20,6 +20,14 @@ export function tileRows(
   }
   const outShape = shape.map((d, i) => d * reps[i]!);
   if (outShape.some((d) => d === 0)) return;
+  if (src.length === shape[rank - 1]!) {
+    // One input row (batch normalisation's gradient tiles [1, 1, 1, C] over N, H, W): the output
+    // is that row over and over, written by doubling rather than a set() per row of C values.
+    dst.set(src.subarray(0, src.length));
+    for (let filled = src.length; filled < dst.length; filled *= 2)
+      dst.copyWithin(filled, 0, Math.min(filled, dst.length - filled));
+    return;
+  }
   const inner = shape[rank - 1]!;
   const innerReps = reps[rank - 1]!;
   const strides = new Array<number>(rank).fill(1);

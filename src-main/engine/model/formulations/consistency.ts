@@ -13,7 +13,7 @@
  * Clusters are read from q(z|y).
  */
 import { tf, type Scalar, type Tensor2D } from '../../tf.ts';
-import { conditionalPriorKl, entropy, wPriorKl, zPriorKl } from '../elbo.ts';
+import { entropy, expectedComponentKl, wPriorKl, zPriorKl } from '../elbo.ts';
 import type { Gmvae } from '../gmvae.ts';
 import { componentLatents, drawLatents, posteriorMeans } from './mixture-prior.ts';
 import { tileSamples, type ElboTerms, type Formulation, type TermOptions } from './terms.ts';
@@ -26,9 +26,7 @@ function terms(model: Gmvae, y: Tensor2D, seed: number, options: TermOptions): E
 
   const reconstruction = tf.mean(model.logLikelihood(tileSamples(y, m), draw.x, options.training)) as Scalar;
   const qz = tileSamples(tf.exp(logQz) as Tensor2D, m); // [M*B, K]
-  const conditionalPrior = tf.mean(
-    conditionalPriorKl(draw.muX, draw.logvarX, draw.muK, draw.logvarK, qz),
-  ) as Scalar;
+  const conditionalPrior = tf.mean(expectedComponentKl(draw.klPerComponent, qz)) as Scalar;
   const wPrior = tf.mean(wPriorKl(q.muW, q.logvarW)) as Scalar;
   const zPrior = tf.mean(zPriorKl(logQz)) as Scalar;
   const consistency = tf.mean(entropy(draw.logPz)) as Scalar;

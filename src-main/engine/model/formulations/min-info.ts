@@ -12,8 +12,8 @@
 import { tf, type Scalar, type Tensor2D } from '../../tf.ts';
 import {
   authorsPosteriorWeights,
-  conditionalPriorKl,
   constrainedZPrior,
+  expectedComponentKl,
   scaleGradient,
   wPriorKl,
   zPriorKl,
@@ -34,9 +34,7 @@ function terms(model: Gmvae, y: Tensor2D, seed: number, options: TermOptions): E
   const zPrior = tf.mean(zPriorKl(draw.logPz)) as Scalar;
   const authors = zPriorGradient === 'authors';
   const weights = authors ? authorsPosteriorWeights(pz, zPrior, lambda) : pz;
-  const conditionalPrior = tf.mean(
-    conditionalPriorKl(draw.muX, draw.logvarX, draw.muK, draw.logvarK, weights),
-  ) as Scalar;
+  const conditionalPrior = tf.mean(expectedComponentKl(draw.klPerComponent, weights)) as Scalar;
   const wPrior = tf.mean(wPriorKl(q.muW, q.logvarW)) as Scalar; // analytic: no sampling needed
 
   const rest = tf.sub(tf.sub(reconstruction, conditionalPrior), wPrior);

@@ -5,7 +5,8 @@
 import { tf, type Tensor2D, type Tensor3D } from '../../tf.ts';
 import { reparameterise } from '../gaussian.ts';
 import type { Gmvae, Posterior } from '../gmvae.ts';
-import { logPosteriorZ } from '../posterior.ts';
+import { componentTerms } from '../component-gaussian.ts';
+import { logPosteriorFromDensities, logPosteriorZ } from '../posterior.ts';
 import { tileSamples, type ComponentNoise } from './terms.ts';
 
 /** One Monte Carlo draw of the latents for a batch, M samples stacked along the batch axis. */
@@ -21,9 +22,14 @@ export interface LatentDraw {
   logvarK: Tensor3D;
   /** log p(z|x^(m), w^(m)) by Bayes' rule: [M*B, K] */
   logPz: Tensor2D;
+  /** KL( q(x|y) || p(x|w^(m), z=k) ) for each component k: [M*B, K] */
+  klPerComponent: Tensor2D;
 }
 
-/** x = mu_x + s_x * eps (noise `seed`), w = mu_w + s_w * eps' (noise `seed + 1`), then p(z|x,w). */
+/**
+ * x = mu_x + s_x * eps (noise `seed`), w = mu_w + s_w * eps' (noise `seed + 1`), then p(z|x,w)
+ * and the KLs of the conditional prior, both from the K components at w in one pass.
+ */
 export function drawLatents(model: Gmvae, q: Posterior, seed: number, m: number): LatentDraw {
   const muX = tileSamples(q.muX, m);
   const logvarX = tileSamples(q.logvarX, m);
@@ -32,7 +38,9 @@ export function drawLatents(model: Gmvae, q: Posterior, seed: number, m: number)
   const x = reparameterise(muX, logvarX, tf.randomNormal(muX.shape, 0, 1, 'float32', seed));
   const w = reparameterise(muW, logvarW, tf.randomNormal(muW.shape, 0, 1, 'float32', seed + 1));
   const { muK, logvarK } = model.priorComponents(w);
-  return { muX, logvarX, x, w, muK, logvarK, logPz: logPosteriorZ(x, muK, logvarK) };
+  const terms = componentTerms(x, muX, logvarX, muK, logvarK);
+  const logPz = logPosteriorFromDensities(terms.logDensity);
+  return { muX, logvarX, x, w, muK, logvarK, logPz, klPerComponent: terms.kl };
 }
 
 /** Bayes' rule at the posterior means: p(z | x = mu_x(y), w = mu_w(y)). [B, D] -> [B, K] */
