@@ -1,0 +1,138 @@
+/**
+ * What a finished run reports, and what a running one is doing, against the web-mode server: the
+ * same final accuracy on every screen and in the CLI on the same home (the final epoch's value).
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { gmvaeJson } from '../helpers/cli.ts';
+import { connect } from '../helpers/ws-client.ts';
+import { launch, newPage } from './helpers/browser.ts';
+import { serve, type Served } from './helpers/server.ts';
+
+declare const location: { hash: string };
+
+let served: Served;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+
+before(async () => {
+  served = await serve();
+  browser = await launch();
+  ({ page, errors } = await newPage(browser));
+});
+
+after(async () => {
+  await browser?.close();
+  await served?.stop();
+});
+
+const go = (hash: string) => page.evaluate((h) => (location.hash = h), hash);
+
+/** Starts a small spiral run from the New run form; returns its id. */
+async function startRun(name: string, settings: Record<string, string>): Promise<number> {
+  await go('#/new?dataset=spiral');
+  await page.getByLabel('Epochs', { exact: true }).waitFor();
+  await page.getByLabel('Run name').fill(name);
+  for (const [label, value] of Object.entries({ Epochs: '2', 'Hidden units': '16', ...settings }))
+    await page.getByLabel(label, { exact: true }).fill(value);
+  await page.getByRole('button', { name: 'Start run' }).click();
+  await page.waitForURL(/#\/runs\/\d+$/);
+  return Number(new URL(page.url()).hash.split('/').pop());
+}
+
+async function waitForCompleted(id: number): Promise<void> {
+  await go(`#/runs/${id}`);
+  const badge = page.locator('header .badge');
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const text = ((await badge.textContent().catch(() => '')) ?? '').trim();
+    if (text === 'completed') return;
+    if (text === 'failed' || Date.now() > deadline)
+      throw new Error(`run ${id} is '${text}'\n${served.log().slice(-1500)}`);
+    await page.waitForTimeout(300);
+  }
+}
+
+/** The text of a cell of `table` in the row that names `rowName`, in the column headed `column…`. */
+async function cellText(tableLabel: string, rowName: string, column: string): Promise<string> {
+  const table = page.getByRole('table', { name: tableLabel, exact: true });
+  await table.getByRole('link', { name: rowName }).waitFor();
+  return table.evaluate(
+    (el, [name, col]) => {
+      const heads = [...el.querySelectorAll('thead th')].map((th) => th.textContent?.trim() ?? '');
+      const row = [...el.querySelectorAll('tbody tr')].find((tr) => tr.textContent?.includes(name!));
+      return row?.children[heads.findIndex((h) => h.startsWith(col!))]?.textContent?.trim() ?? '';
+    },
+    [rowName, column],
+  );
+}
+
+test('headline numbers and run states', { timeout: 240_000 }, async (t) => {
+  const ids: number[] = [];
+
+  await t.test('the same final accuracy on every screen and in the CLI', async () => {
+    await page.goto(served.url);
+    await page.getByRole('heading', { name: 'Runs', exact: true }).waitFor();
+    ids.push(await startRun('head-a', {}));
+    ids.push(await startRun('head-b', { Seed: '7' }));
+    for (const id of ids) await waitForCompleted(id);
+    const [id] = ids as [number];
+
+    // The final epoch's recorded test accuracy, from the back end's metric history.
+    const api = await connect(`http://127.0.0.1:${served.port}/?token=${served.token}`);
+    const history = (await api.api.metrics(id, ['test/accuracy'])).sort((a, b) => a.epoch - b.epoch);
+    api.close();
+    assert.equal(history.length, 2, 'a test accuracy per epoch');
+    const final = history.at(-1)!;
+    assert.equal(final.epoch, 2, 'the last point is the final epoch');
+    const shown = `${(final.value * 100).toFixed(1)}%`;
+
+    // The Run screen's header.
+    await go(`#/runs/${id}`);
+    const stat = page.getByRole('region', { name: 'Summary' }).locator('.stat', { hasText: 'Accuracy' });
+    await stat.locator('.value').filter({ hasText: '%' }).waitFor();
+    assert.equal((await stat.locator('.value').textContent())?.trim(), shown, 'the Run header');
+    assert.match((await stat.locator('.sub').textContent()) ?? '', /epoch 2\b/, 'it says which epoch');
+
+    // The runs table.
+    await go('#/runs');
+    assert.equal(await cellText('Runs', 'head-a', 'Accuracy'), shown, 'the runs table');
+
+    // Compare's final metrics.
+    await go(`#/compare?ids=${ids.join(',')}`);
+    const finalTable = page.getByRole('table', { name: 'Final metrics' });
+    await finalTable.waitFor();
+    const compared = await finalTable.evaluate((el) => {
+      const heads = [...el.querySelectorAll('thead th')].map((th) => th.textContent?.trim() ?? '');
+      const row = [...el.querySelectorAll('tbody tr')].find(
+        (tr) => tr.querySelector('th')?.textContent?.trim() === 'accuracy',
+      );
+      const col = heads.findIndex((h) => h.endsWith('head-a'));
+      return col > 0 ? (row?.children[col]?.textContent?.trim() ?? '') : `no column: ${heads.join('|')}`;
+    });
+    assert.equal(compared, shown, "Compare's final metrics");
+
+    // The CLI on the same home, while the server runs.
+    const listed = await gmvaeJson<{ runs: { run: number; metrics: { accuracy?: number } }[] }>(served.home, [
+      'runs',
+      'list',
+    ]);
+    assert.equal(listed.runs.find((r) => r.run === id)?.metrics.accuracy, final.value, 'gmvae runs list');
+    const showed = await gmvaeJson<{ epochs: number; metrics: { accuracy?: number } }>(served.home, [
+      'runs',
+      'show',
+      String(id),
+    ]);
+    assert.equal(showed.metrics.accuracy, final.value, 'gmvae runs show');
+    assert.equal(showed.epochs, final.epoch);
+  });
+
+  await t.test('no page errors', () => {
+    assert.deepEqual(
+      errors.filter((e) => !/favicon|404/.test(e)),
+      [],
+    );
+  });
+});
