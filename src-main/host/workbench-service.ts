@@ -95,10 +95,12 @@ export class WorkbenchService implements WorkbenchApi {
     this.#reader = new DatasetReader(launcher, options.home);
     this.#supervisor.onEvent((event) => {
       if (event.type === 'progress') {
-        const { epoch, batch, batches, step, loss, examplesPerSecond } = event;
-        this.#progress.set(event.runId, { epoch, batch, batches, step, loss, examplesPerSecond });
+        const { phase, epoch, batch, batches, step, loss, examplesPerSecond } = event;
+        this.#progress.set(event.runId, { phase, epoch, batch, batches, step, loss, examplesPerSecond });
       }
-      if (event.type === 'status' && event.status !== 'running') this.#progress.delete(event.runId);
+      // A paused run keeps where it paused (the epoch and batch it is in); any other end clears it.
+      if (event.type === 'status' && event.status !== 'running' && event.status !== 'paused')
+        this.#progress.delete(event.runId);
       this.#emit({ type: 'train', event });
       if (event.type === 'status' || event.type === 'epoch' || event.type === 'started')
         this.#emit({ type: 'runs-changed' });

@@ -16,14 +16,18 @@ let served: Served;
 let browser: Browser;
 let page: Page;
 let errors: string[];
+/** An API client on the same server, listening from the start: the events every page gets. */
+let client: Awaited<ReturnType<typeof connect>>;
 
 before(async () => {
   served = await serve();
   browser = await launch();
   ({ page, errors } = await newPage(browser));
+  client = await connect(`http://127.0.0.1:${served.port}/?token=${served.token}`);
 });
 
 after(async () => {
+  client?.close();
   await browser?.close();
   await served?.stop();
 });
@@ -81,9 +85,7 @@ test('headline numbers and run states', { timeout: 240_000 }, async (t) => {
     const [id] = ids as [number];
 
     // The final epoch's recorded test accuracy, from the back end's metric history.
-    const api = await connect(`http://127.0.0.1:${served.port}/?token=${served.token}`);
-    const history = (await api.api.metrics(id, ['test/accuracy'])).sort((a, b) => a.epoch - b.epoch);
-    api.close();
+    const history = (await client.api.metrics(id, ['test/accuracy'])).sort((a, b) => a.epoch - b.epoch);
     assert.equal(history.length, 2, 'a test accuracy per epoch');
     const final = history.at(-1)!;
     assert.equal(final.epoch, 2, 'the last point is the final epoch');
@@ -127,6 +129,26 @@ test('headline numbers and run states', { timeout: 240_000 }, async (t) => {
     ]);
     assert.equal(showed.metrics.accuracy, final.value, 'gmvae runs show');
     assert.equal(showed.epochs, final.epoch);
+  });
+
+  await t.test('the engine says when it evaluates the test split, through the server', () => {
+    // The trainer's phases as they reached a page: after each epoch's batches, evaluating the
+    // test split, then the epoch; after the last, the projections and samples.
+    for (const id of ids) {
+      const seen = client.events.flatMap((e) => {
+        if (e.type !== 'train' || e.event.runId !== id) return [];
+        const ev = e.event;
+        if (ev.type === 'epoch') return [`epoch ${ev.epoch}`];
+        if (ev.type === 'progress' && ev.phase !== 'training') return [`${ev.phase} ${ev.epoch}`];
+        if (ev.type === 'status') return [ev.status];
+        return [];
+      });
+      assert.deepEqual(
+        seen.filter((s) => s !== 'running'),
+        ['evaluating 0', 'epoch 1', 'evaluating 1', 'epoch 2', 'artefacts 1', 'completed'],
+        `run ${id}`,
+      );
+    }
   });
 
   await t.test('no page errors', () => {
