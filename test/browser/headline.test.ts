@@ -11,6 +11,7 @@ import { launch, newPage } from './helpers/browser.ts';
 import { serve, type Served } from './helpers/server.ts';
 
 declare const location: { hash: string };
+declare const document: { querySelector(s: string): { textContent: string | null } | null };
 
 let served: Served;
 let browser: Browser;
@@ -149,6 +150,43 @@ test('headline numbers and run states', { timeout: 240_000 }, async (t) => {
         `run ${id}`,
       );
     }
+  });
+
+  await t.test('projection points are reached with the keys: arrows move, Escape clears', async () => {
+    await go(`#/runs/${ids[0]}`);
+    await page.getByRole('tab', { name: 'Latent space' }).click();
+    const plot = page.getByRole('application', {
+      name: /^Latent projection.*arrow keys move between points/,
+    });
+    await plot.waitFor({ timeout: 30_000 });
+    const panel = page.getByRole('complementary', { name: 'Hovered example' });
+    const shownIndex = async () => Number(await panel.locator('dd').first().textContent());
+    await plot.focus();
+    await page.keyboard.press('ArrowRight');
+    await panel.getByText('test index').waitFor();
+    const first = await shownIndex();
+    assert.equal(
+      String(first),
+      await plot.getAttribute('data-active'),
+      'the panel shows the highlighted point',
+    );
+    assert.ok(first >= 0);
+    await page.locator('.scatter .mark').waitFor();
+    // Further keys move to other points (a run of them, whichever way there are points).
+    const seen = new Set([first]);
+    for (const key of ['ArrowRight', 'ArrowRight', 'ArrowUp', 'ArrowLeft', 'ArrowDown']) {
+      await page.keyboard.press(key);
+      await page.waitForFunction(
+        (i) => document.querySelector('aside dd')?.textContent === i,
+        await plot.getAttribute('data-active'),
+      );
+      seen.add(await shownIndex());
+    }
+    assert.ok(seen.size >= 3, `the keys moved between points: ${[...seen].join(', ')}`);
+    await page.keyboard.press('Escape');
+    await panel.getByText('Hover a point to see the test example').waitFor();
+    assert.equal(await plot.getAttribute('data-active'), '');
+    assert.equal(await page.locator('.scatter .mark').count(), 0);
   });
 
   await t.test('no page errors', () => {
