@@ -152,6 +152,40 @@ test('headline numbers and run states', { timeout: 240_000 }, async (t) => {
     }
   });
 
+  await t.test("the curves' tooltip lists every series at that x; the arrow keys pan", async () => {
+    await go(`#/runs/${ids[0]}`);
+    const elbo = page.locator('canvas[aria-label^="ELBO"]');
+    await elbo.waitFor();
+    const range = async () => [
+      Number(await elbo.getAttribute('data-x-min')),
+      Number(await elbo.getAttribute('data-x-max')),
+    ];
+    assert.deepEqual(await range(), [1, 2]);
+    const box = (await elbo.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.5);
+    await page.locator('canvas[aria-label^="ELBO"][data-tooltip^="epoch"]').waitFor();
+    const tip = (await elbo.getAttribute('data-tooltip'))!;
+    assert.match(tip, /^epoch 2 \| train: -?[\d.]+(e[+-]\d+)? \| test: -?[\d.]+/, tip);
+    await page.mouse.move(0, 0);
+    await page.locator('canvas[aria-label^="ELBO"][data-tooltip=""]').waitFor();
+
+    // Zoomed in (the keys on the focused chart), the arrows move the range without resizing it.
+    await page.getByRole('group', { name: /^ELBO .*arrow keys pan/ }).focus();
+    await page.keyboard.press('+');
+    const zoomed = await range();
+    assert.ok(zoomed[0] > 1 && zoomed[1] < 2, `zoomed: ${zoomed}`);
+    await page.keyboard.press('ArrowRight');
+    const right = await range();
+    assert.ok(right[0] > zoomed[0] && right[1] > zoomed[1], `ArrowRight pans right: ${zoomed} -> ${right}`);
+    assert.ok(Math.abs(right[1] - right[0] - (zoomed[1] - zoomed[0])) < 1e-6, 'the same width');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    const left = await range();
+    assert.ok(left[0] < zoomed[0] && left[1] < zoomed[1], `ArrowLeft pans left: ${zoomed} -> ${left}`);
+    await page.keyboard.press('0');
+    assert.deepEqual(await range(), [1, 2]);
+  });
+
   await t.test('projection points are reached with the keys: arrows move, Escape clears', async () => {
     await go(`#/runs/${ids[0]}`);
     await page.getByRole('tab', { name: 'Latent space' }).click();
