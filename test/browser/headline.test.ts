@@ -156,7 +156,7 @@ test('headline numbers and run states', { timeout: 240_000 }, async (t) => {
     await go(`#/runs/${ids[0]}`);
     const elbo = page.locator('canvas[aria-label^="ELBO"]');
     await elbo.waitFor();
-    const range = async () => [
+    const range = async (): Promise<[number, number]> => [
       Number(await elbo.getAttribute('data-x-min')),
       Number(await elbo.getAttribute('data-x-max')),
     ];
@@ -221,6 +221,38 @@ test('headline numbers and run states', { timeout: 240_000 }, async (t) => {
     await panel.getByText('Hover a point to see the test example').waitFor();
     assert.equal(await plot.getAttribute('data-active'), '');
     assert.equal(await page.locator('.scatter .mark').count(), 0);
+  });
+
+  await t.test('Evaluate shows its stage and time, from the engine through the server', async () => {
+    await go(`#/runs/${ids[1]}`);
+    await page.getByRole('tab', { name: 'Checkpoints' }).click();
+    await page.getByRole('button', { name: 'Evaluate the last checkpoint' }).click();
+    const running = page.getByRole('status', { name: 'Evaluating the last checkpoint' });
+    await running.waitFor();
+    await running.getByRole('progressbar').waitFor();
+    await running.getByRole('button', { name: 'Cancel' }).waitFor();
+    // A stage the engine reported, and the time so far.
+    await running
+      .getByText(
+        /^(metrics on the test set|clustering the test set|encoding the test set|projections: (UMAP|PCA)|reconstructions and cluster samples)…$/,
+      )
+      .waitFor();
+    assert.match((await running.textContent()) ?? '', /\d+(\.\d)? s/);
+    await page.getByRole('definition').first().waitFor({ timeout: 60_000 });
+    await running.waitFor({ state: 'hidden' });
+    const stages = client.events.flatMap((e) =>
+      e.type === 'evaluate-progress' && e.runId === ids[1] ? [e.message] : [],
+    );
+    assert.deepEqual(stages, [
+      'loading the checkpoint and the dataset',
+      'metrics on the test set',
+      'clustering the test set',
+      'encoding the test set',
+      'projections: UMAP',
+      'projections: PCA',
+      'reconstructions and cluster samples',
+      'done',
+    ]);
   });
 
   await t.test('no page errors', () => {
