@@ -4,6 +4,8 @@
  */
 import type { RunStatus } from './run.ts';
 
+export type TrainPhase = 'training' | 'evaluating' | 'artefacts';
+
 export type TrainEvent =
   | {
       type: 'started';
@@ -17,6 +19,13 @@ export type TrainEvent =
   | {
       type: 'progress';
       runId: number;
+      /**
+       * What the trainer is doing: Adam steps; evaluating the test split after an epoch's last
+       * batch (which takes a while on a large test set); after the final epoch, computing the
+       * projections, reconstructions and cluster samples of the final model.
+       */
+      phase: TrainPhase;
+      /** The epoch in progress, from 0 (the one just trained while it is evaluated). */
       epoch: number;
       batch: number;
       batches: number;

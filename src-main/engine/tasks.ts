@@ -44,10 +44,12 @@ const HANDLERS: Handlers = {
     store.saveDataset(data);
     return { dataset: data.info.name };
   },
-  async evaluate(task, { store, onProgress }) {
+  async evaluate(task, { store, onProgress, signal }) {
     const { evaluateCheckpoint } = await import('./evaluation/evaluate-checkpoint.ts');
-    onProgress(0, 'evaluating');
-    const { metrics } = await evaluateCheckpoint(store, task.runId, task.checkpoint);
+    const { metrics } = await evaluateCheckpoint(store, task.runId, task.checkpoint, {
+      onStage: onProgress,
+      signal,
+    });
     onProgress(1, 'done');
     return metrics;
   },

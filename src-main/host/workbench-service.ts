@@ -84,6 +84,8 @@ export class WorkbenchService implements WorkbenchApi {
   readonly #listeners = new Set<(event: WorkbenchEvent) => void>();
   readonly #progress = new Map<number, RunProgress>();
   readonly #imports = new Map<string, RunningTask<EngineTaskResult<'import'>>>();
+  /** Evaluations running, by `${runId}:${checkpoint}`. */
+  readonly #evaluations = new Map<string, RunningTask<EngineTaskResult<'evaluate'>>>();
   readonly #reader: DatasetReader;
   #optionalBackends: Promise<BackendProbeReport | undefined> | null = null;
 
@@ -95,10 +97,12 @@ export class WorkbenchService implements WorkbenchApi {
     this.#reader = new DatasetReader(launcher, options.home);
     this.#supervisor.onEvent((event) => {
       if (event.type === 'progress') {
-        const { epoch, batch, batches, step, loss, examplesPerSecond } = event;
-        this.#progress.set(event.runId, { epoch, batch, batches, step, loss, examplesPerSecond });
+        const { phase, epoch, batch, batches, step, loss, examplesPerSecond } = event;
+        this.#progress.set(event.runId, { phase, epoch, batch, batches, step, loss, examplesPerSecond });
       }
-      if (event.type === 'status' && event.status !== 'running') this.#progress.delete(event.runId);
+      // A paused run keeps where it paused (the epoch and batch it is in); any other end clears it.
+      if (event.type === 'status' && event.status !== 'running' && event.status !== 'paused')
+        this.#progress.delete(event.runId);
       this.#emit({ type: 'train', event });
       if (event.type === 'status' || event.type === 'epoch' || event.type === 'started')
         this.#emit({ type: 'runs-changed' });
@@ -303,9 +307,37 @@ export class WorkbenchService implements WorkbenchApi {
 
   async evaluateCheckpoint(id: number, checkpoint: CheckpointKind): Promise<MetricSummary> {
     const run = requireRun(this.#store, id);
-    const metrics = await this.#supervisor.runTask({ kind: 'evaluate', runId: run.id, checkpoint }).result;
-    this.#emit({ type: 'runs-changed' });
-    return metrics;
+    const key = `${run.id}:${checkpoint}`;
+    if (this.#evaluations.has(key))
+      throw new ServiceError(`the ${checkpoint} checkpoint of '${run.name}' is being evaluated already`);
+    const task = this.#supervisor.runTask(
+      { kind: 'evaluate', runId: run.id, checkpoint },
+      (fraction, message) =>
+        this.#emit({ type: 'evaluate-progress', runId: run.id, checkpoint, fraction, message }),
+    );
+    let cancelled = false;
+    this.#evaluations.set(key, {
+      result: task.result,
+      cancel: () => {
+        cancelled = true;
+        task.cancel();
+      },
+    });
+    try {
+      const metrics = await task.result;
+      this.#emit({ type: 'runs-changed' });
+      return metrics;
+    } catch (error) {
+      // Stopped between stages, or ended mid-stage: either way, cancelled as asked.
+      if (cancelled) throw new ServiceError('the evaluation was cancelled');
+      throw error;
+    } finally {
+      this.#evaluations.delete(key);
+    }
+  }
+
+  async cancelEvaluation(id: number, checkpoint: CheckpointKind): Promise<void> {
+    this.#evaluations.get(`${requireRun(this.#store, id).id}:${checkpoint}`)?.cancel();
   }
 
   async exportRun(request: ExportRequest): Promise<ExportSummary> {

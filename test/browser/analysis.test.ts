@@ -352,7 +352,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
     await page.getByText(`${(total - firstCount).toLocaleString('en-US')} shown of`).waitFor();
     assert.match(
       (await scatter.locator('canvas').getAttribute('aria-label'))!,
-      /x: PC 1 of x, y: PC 2 of x$/,
+      /x: PC 1 of x, y: PC 2 of x; arrow keys move between points, Escape clears$/,
     );
     const box = (await scatter.locator('canvas').boundingBox())!;
     let hovered = false;

@@ -135,7 +135,15 @@ test('a running run counts its time between epochs and estimates what is left', 
       status: 'running',
       updatedAt,
       trainSeconds: 30,
-      progress: { epoch: 8, batch: 5, batches: 10, step: 85, loss: 1, examplesPerSecond: 500 },
+      progress: {
+        phase: 'training',
+        epoch: 8,
+        batch: 5,
+        batches: 10,
+        step: 85,
+        loss: 1,
+        examplesPerSecond: 500,
+      },
     },
   );
   const now = Date.parse(updatedAt) + 4000;

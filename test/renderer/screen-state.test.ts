@@ -108,6 +108,7 @@ describe('screen state over the API client', () => {
       worker.emit({
         type: 'progress',
         runId: first.id,
+        phase: 'training',
         epoch: 2,
         batch: 1,
         batches: 10,

@@ -10,6 +10,7 @@ import type { ListStore as ListStoreType } from '../../src-renderer/src/lib/list
 import type { CompareView as CompareViewType } from '../../src-renderer/src/compare/compare-view.svelte.ts';
 import type { NewRunForm as NewRunFormType } from '../../src-renderer/src/new-run/new-run-form.svelte.ts';
 import type { RunsStore as RunsStoreType } from '../../src-renderer/src/runs/runs-store.svelte.ts';
+import { progressText } from '../../src-renderer/src/runs/progress-text.ts';
 import { serviceClient, type ServiceClient } from '../helpers/service-client.ts';
 import { enableSvelteModules, settle, until } from '../helpers/svelte-modules.ts';
 
@@ -170,6 +171,59 @@ describe('renderer state over the API client', () => {
     assert.equal(copy.busy, false);
   });
 
+  test('what a live run is doing reaches the runs store: batches, evaluating the test split, paused in an epoch', async () => {
+    const created = await back.api.createRun({ dataset: 'spiral', name: 'phases', overrides: { epochs: 2 } });
+    await until(() => runs.byId(created.id) !== undefined, 'the new run to be listed');
+    const worker = back.workers.at(-1)!;
+    const id = created.id;
+    const progress = (phase: 'training' | 'evaluating', epoch: number, batch: number) =>
+      worker.emit({
+        type: 'progress',
+        runId: id,
+        phase,
+        epoch,
+        batch,
+        batches: 10,
+        step: epoch * 10 + batch,
+        loss: 1,
+        examplesPerSecond: 100,
+      });
+    const text = () => progressText(runs.byId(id)!);
+    back.store.updateRun(id, { status: 'running', pid: process.pid });
+    worker.emit({
+      type: 'started',
+      runId: id,
+      backend: 'cpu',
+      device: 'test',
+      skipped: [],
+      resumedFrom: null,
+    });
+    progress('training', 0, 3);
+    await until(() => text() === 'epoch 1/2 · batch 3/10', `batches: ${text()}`);
+    // After the epoch's last batch, the test split is evaluated (the runs store and the service agree).
+    progress('evaluating', 0, 10);
+    await until(() => text() === 'epoch 1/2 · evaluating test split…', `evaluating: ${text()}`);
+    assert.equal((await back.api.listRuns()).find((r) => r.id === id)!.progress?.phase, 'evaluating');
+
+    // Paused in epoch 2: the same epoch as while it ran, and the batch it paused at, also after a refetch.
+    worker.emit({ type: 'epoch', runId: id, epoch: 1, seconds: 1, metrics: { 'test/elbo': -2 } });
+    progress('training', 1, 4);
+    await until(() => text() === 'epoch 2/2 · batch 4/10', `epoch 2: ${text()}`);
+    back.store.updateRun(id, { status: 'paused', epoch: 1 });
+    worker.emit({ type: 'status', runId: id, status: 'paused', error: null });
+    await until(() => runs.byId(id)!.status === 'paused', 'the pause');
+    assert.equal(text(), 'paused in epoch 2/2 · batch 4/10');
+    await runs.refresh();
+    assert.equal(text(), 'paused in epoch 2/2 · batch 4/10', 'the back end keeps where it paused');
+
+    back.store.updateRun(id, { status: 'stopped', pid: null });
+    worker.emit({ type: 'status', runId: id, status: 'stopped', error: null });
+    await until(() => runs.byId(id)!.status === 'stopped', 'the stop');
+    assert.equal(runs.byId(id)!.progress, null, 'a stopped run has no progress');
+    await runs.refresh();
+    assert.equal(runs.byId(id)!.progress, null, 'nor in the back end');
+  });
+
   test('Compare follows training: live points at the step reached, records reloaded after each epoch', async () => {
     const a = await back.api.createRun({ dataset: 'spiral', name: 'cmp-a', overrides: { k: 3 } });
     const b = await back.api.createRun({ dataset: 'spiral', name: 'cmp-b', overrides: { k: 3 } });
@@ -186,6 +240,7 @@ describe('renderer state over the API client', () => {
     worker.emit({
       type: 'progress',
       runId: a.id,
+      phase: 'training',
       epoch: 1,
       batch: 50,
       batches: 50,

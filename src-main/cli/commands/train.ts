@@ -10,7 +10,7 @@ import { createRun, latestTestMetrics, requireRun } from '../../host/runs.ts';
 import { trainRun, type TrainControl } from '../../engine/training/trainer.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { integer, number } from '../options.ts';
-import { CliError, emitResult, formatNumber, note } from '../output.ts';
+import { CliError, emitResult, formatNumber, note, plural } from '../output.ts';
 
 /** The `gmvae train` option of each run setting, from the settings table. */
 export function settingOptions(): { option: Option; key: SettingKey }[] {
@@ -146,7 +146,7 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
       const metrics = latestTestMetrics(store, final.id);
       emitResult(options, runSummary(final, metrics), () => {
         const acc = metrics.accuracy_majority;
-        return `run ${final.id} '${final.name}' ${final.status} after ${final.epoch} epochs on ${final.backend}: test elbo ${formatNumber(metrics.elbo)}, accuracy ${formatNumber(metrics.accuracy, 3)} (majority ${formatNumber(acc, 3)}), nmi ${formatNumber(metrics.nmi, 3)}`;
+        return `run ${final.id} '${final.name}' ${final.status} after ${plural(final.epoch, 'epoch')} on ${final.backend}: test elbo ${formatNumber(metrics.elbo)}, accuracy ${formatNumber(metrics.accuracy, 3)} (majority ${formatNumber(acc, 3)}), nmi ${formatNumber(metrics.nmi, 3)}`;
       });
     });
   });

@@ -144,7 +144,10 @@ export interface WorkbenchApi {
   stopRun(id: number): Promise<void>;
   metrics(id: number, names?: string[]): Promise<MetricPoint[]>;
   artefact(id: number, kind: ArtefactKind, checkpoint: CheckpointKind): Promise<unknown | null>;
+  /** Reports its stages as 'evaluate-progress' events; rejects if cancelled. */
   evaluateCheckpoint(id: number, checkpoint: CheckpointKind): Promise<MetricSummary>;
+  /** Cancels that evaluation if it is running (its artefacts stay as they were). */
+  cancelEvaluation(id: number, checkpoint: CheckpointKind): Promise<void>;
   exportRun(request: ExportRequest): Promise<ExportSummary>;
 
   /**
@@ -183,6 +186,7 @@ export const API_METHODS = [
   'metrics',
   'artefact',
   'evaluateCheckpoint',
+  'cancelEvaluation',
   'exportRun',
   'listSweeps',
   'getSweep',
@@ -201,6 +205,14 @@ export type WorkbenchEvent =
   | { type: 'train'; event: TrainEvent }
   | { type: 'import-progress'; job: string; fraction: number; message: string }
   | { type: 'import-finished'; job: string; dataset: string | null; error: string | null }
+  /** A stage of evaluating a checkpoint: the share of the work done (0..1) and what it does now. */
+  | {
+      type: 'evaluate-progress';
+      runId: number;
+      checkpoint: CheckpointKind;
+      fraction: number;
+      message: string;
+    }
   | { type: 'runs-changed' }
   | { type: 'datasets-changed' };
 

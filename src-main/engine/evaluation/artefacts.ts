@@ -29,6 +29,10 @@ export interface ArtefactOptions {
   umapPoints?: number;
   perCluster?: number;
   reconstructions?: number;
+  /** Told as each stage starts: a fraction of the work (0..1) and what is done now. */
+  onStage?: (fraction: number, message: string) => void;
+  /** Checked between stages: an abort ends the computation (nothing is stored). */
+  signal?: AbortSignal;
 }
 
 const round = (v: number) => Math.round(v * 1e4) / 1e4;
@@ -109,17 +113,25 @@ export async function computeArtefacts(
   const test = data.test;
   const n = Math.min(test.n, options.maxPoints ?? 10_000);
   const k = model.config.k;
+  const stage = (fraction: number, message: string) => {
+    options.signal?.throwIfAborted();
+    options.onStage?.(fraction, message);
+  };
+  stage(0, 'clustering the test set');
   const clusters = await clusterSplit(model, test, shape, n);
   // v1 assigns by q(z|y) but trains p(z|x,w) to agree with it: both rules are worth seeing.
   const bayes = model.config.model === 'v1' ? await clusterSplit(model, test, shape, n, 'bayes') : null;
   const label = test.y ? Array.from(test.y.subarray(0, n)) : null;
 
   // Projection of the latent means.
+  stage(0.2, 'encoding the test set');
   const { muX, muW } = await latentMeans(model, test.x, n, d);
+  stage(0.35, 'projections: UMAP');
   const umap = umapProjection(muX, n, model.config.xDim, {
     seed: deriveSeed(options.seed, 1),
     maxPoints: options.umapPoints ?? 3000,
   });
+  stage(0.8, 'projections: PCA');
   const projection: ProjectionPayload = {
     n,
     cluster: Array.from(clusters.assignments),
@@ -133,6 +145,7 @@ export async function computeArtefacts(
     projection.bayes = { cluster: Array.from(bayes.assignments), confidence: assignedConfidence(bayes, k) };
 
   // Reconstructions of a seeded pick of test examples, from x = mu_x.
+  stage(0.85, 'reconstructions and cluster samples');
   const pick = Array.from(
     permutation(n, deriveSeed(options.seed, 2)).subarray(0, options.reconstructions ?? 16),
   );
@@ -183,11 +196,14 @@ export async function saveCheckpointArtefacts(
   store: Store,
   loaded: { run: RunRecord; model: Gmvae; data: LoadedDataset; epoch: number },
   kind: CheckpointKind,
+  progress: Pick<ArtefactOptions, 'onStage' | 'signal'> = {},
 ): Promise<void> {
   const { run, model, data, epoch } = loaded;
   const artefacts = await computeArtefacts(model, data, {
     seed: deriveSeed(run.config.seed, SEED_STREAM.artefacts),
+    ...progress,
   });
+  progress.signal?.throwIfAborted();
   const createdAt = new Date().toISOString();
   for (const a of artefacts) store.saveArtefact({ ...a, runId: run.id, checkpoint: kind, epoch, createdAt });
 }

@@ -182,6 +182,21 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
     checkpointMs: config.checkpointMinutes * 60_000,
   });
   let stepsThisProcess = 0;
+  // The latest step's loss and speed, repeated by the progress events between epochs.
+  let lastLoss = 0;
+  let lastRate = 0;
+  const phase = (name: 'evaluating' | 'artefacts', inEpoch: number) =>
+    emit({
+      type: 'progress',
+      runId,
+      phase: name,
+      epoch: inEpoch,
+      batch: batches,
+      batches,
+      step,
+      loss: lastLoss,
+      examplesPerSecond: lastRate,
+    });
 
   const checkpoint = async (best: boolean, metrics: MetricPoint[], score: number | null): Promise<void> => {
     trainSeconds = clock.trainSeconds();
@@ -268,11 +283,14 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
             { runId, step, epoch, name: 'train/step_elbo', value: terms.elbo!, time },
           ]);
         }
+        lastLoss = terms.loss!;
         const rate = clock.progress(rows.length);
+        if (rate !== null) lastRate = rate;
         if (rate !== null)
           emit({
             type: 'progress',
             runId,
+            phase: 'training',
             epoch,
             batch: batchInEpoch,
             batches,
@@ -287,6 +305,7 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
       }
 
       // 4. end of epoch: evaluation, then checkpoint + metrics + progress in one transaction
+      phase('evaluating', epoch);
       epoch++;
       batchInEpoch = 0;
       const time = Date.now();
@@ -317,6 +336,7 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
     }
 
     // 5. artefacts of the final model, then done
+    phase('artefacts', epoch - 1);
     await saveCheckpointArtefacts(store, { run, model, data, epoch }, 'last');
     return finish('completed');
   } catch (error) {

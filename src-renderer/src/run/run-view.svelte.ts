@@ -72,7 +72,7 @@ export class RunView {
         for (const [name, value] of Object.entries(e.metrics)) this.series.push(name, e.epoch, value);
         if (this.detail) this.detail.epoch = e.epoch;
         this.revision++;
-      } else if (e.type === 'progress') {
+      } else if (e.type === 'progress' && e.phase === 'training') {
         this.series.push('train/step_loss', e.step, e.loss);
         this.#stepTimer ??= setTimeout(() => {
           this.#stepTimer = null;

@@ -46,6 +46,7 @@ export class RunsStore extends ListStore<RunSummary> {
     switch (event.type) {
       case 'progress':
         this.#pending.set(event.runId, {
+          phase: event.phase,
           epoch: event.epoch,
           batch: event.batch,
           batches: event.batches,
@@ -73,7 +74,8 @@ export class RunsStore extends ListStore<RunSummary> {
       case 'status':
         run.status = event.status;
         run.error = event.error;
-        if (event.status !== 'running') {
+        // A paused run keeps the epoch and batch it paused in; any other end clears them.
+        if (event.status !== 'running' && event.status !== 'paused') {
           run.progress = null;
           this.#pending.delete(event.runId);
         }

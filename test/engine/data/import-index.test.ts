@@ -44,6 +44,22 @@ test('importDataset: unknown format, single image, gzipped non-IDX, .npz', async
     'table.csv.gz',
     'gzipped CSV files are not supported',
   );
+  // A .npy file without NumPy's header is said to be that, not an unknown format whose list of
+  // supported ones names .npy.
+  for (const [file, bytes] of [
+    ['x.npy', 'just text'],
+    ['x.npy.gz', gzipSync('just text')],
+  ] as const) {
+    const error = await importDataset([writeFile(dir, file, bytes)]).then(
+      () => assert.fail('imported'),
+      (e: Error) => e,
+    );
+    assert.match(
+      error.message,
+      new RegExp(`^${file.replace(/\./g, '\\.')}: not a NumPy \\.npy file: .*header`),
+    );
+    assert.doesNotMatch(error.message, /unknown format|supported are/);
+  }
   await assertImportError(
     importDataset([writeFile(dir, 'arrays.npz', 'PK\u0003\u0004')]),
     'arrays.npz',

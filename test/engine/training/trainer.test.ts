@@ -87,6 +87,31 @@ describe('trainRun', () => {
     );
     assert.ok(events.some((e) => e.type === 'started'));
     assert.equal(events.filter((e) => e.type === 'epoch').length, overrides.epochs);
+    // Between an epoch's last batch and its 'epoch' event the trainer says it evaluates the test
+    // split (that epoch, all its batches done); after the last, that it computes the artefacts.
+    const phases = events.flatMap((e) => {
+      if (e.type === 'epoch') return [`epoch ${e.epoch}`];
+      if (e.type === 'progress' && e.phase !== 'training')
+        return [`${e.phase} ${e.epoch} ${e.batch}/${e.batches}`];
+      return [];
+    });
+    assert.deepEqual(phases, [
+      ...Array.from({ length: overrides.epochs }, (_, i) => [
+        `evaluating ${i} 12/12`,
+        `epoch ${i + 1}`,
+      ]).flat(),
+      `artefacts ${overrides.epochs - 1} 12/12`,
+    ]);
+    const evaluating = events.findIndex((e) => e.type === 'progress' && e.phase === 'evaluating');
+    assert.ok(
+      events.slice(0, evaluating).every((e) => e.type !== 'progress' || e.phase === 'training'),
+      'batches report the training phase',
+    );
+    const completed = events.findIndex((e) => e.type === 'status' && e.status === 'completed');
+    assert.ok(
+      events.findIndex((e) => e.type === 'progress' && e.phase === 'artefacts') < completed,
+      'the artefacts phase comes before completion',
+    );
     // Nothing accumulates from epoch to epoch (each checkpoint once leaked Adam's step counter).
     for (const name of ['memory/tensors', 'memory/bytes']) {
       const series = store.metrics(run.id, [name]).map((m) => m.value);

@@ -157,6 +157,13 @@ async function detectFileFormat(path: string): Promise<Exclude<DatasetFormat, 'i
   }
   // Named like an IDX file but with a damaged header: let readIdx say what is wrong.
   if (IDX_NAME.test(inner)) return 'idx';
+  // Named .npy without NumPy's header: no list of formats (it would name .npy as supported).
+  if (/\.npy$/.test(inner)) {
+    throw new DatasetImportError(
+      name,
+      'not a NumPy .npy file: its header (\\x93NUMPY) is missing; save the array with numpy.save',
+    );
+  }
   if (/\.npz$/.test(inner)) {
     throw new DatasetImportError(name, '.npz archives are not supported; save each array with numpy.save');
   }
