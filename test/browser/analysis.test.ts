@@ -10,6 +10,7 @@ import { PNG } from 'pngjs';
 import { metricTitle } from '../../src-renderer/src/runs/columns.ts';
 import { connect } from '../helpers/ws-client.ts';
 import { launch, newPage, screenshotThemes } from './helpers/browser.ts';
+import { startSpiralRun, waitForCompleted } from './helpers/runs.ts';
 import { serve, type Served } from './helpers/server.ts';
 
 declare const location: { hash: string };
@@ -47,30 +48,6 @@ after(async () => {
 
 const go = (hash: string) => page.evaluate((h) => (location.hash = h), hash);
 
-/** Starts a small spiral run from the New run form; returns its id. */
-async function startRun(name: string, settings: Record<string, string>): Promise<number> {
-  await go('#/new?dataset=spiral');
-  await page.getByLabel('Epochs', { exact: true }).waitFor();
-  await page.getByLabel('Run name').fill(name);
-  for (const [label, value] of Object.entries({ Epochs: '2', 'Hidden units': '16', ...settings }))
-    await page.getByLabel(label, { exact: true }).fill(value);
-  await page.getByRole('button', { name: 'Start run' }).click();
-  await page.waitForURL(/#\/runs\/\d+$/);
-  return Number(new URL(page.url()).hash.split('/').pop());
-}
-
-async function waitForCompleted(): Promise<void> {
-  const badge = page.locator('header .badge');
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const text = ((await badge.textContent().catch(() => '')) ?? '').trim();
-    if (text === 'completed') return;
-    if (text === 'failed' || Date.now() > deadline)
-      throw new Error(`run is '${text}'\n${served.log().slice(-1500)}`);
-    await page.waitForTimeout(300);
-  }
-}
-
 async function xRange(canvas: Locator): Promise<[number, number]> {
   return [Number(await canvas.getAttribute('data-x-min')), Number(await canvas.getAttribute('data-x-max'))];
 }
@@ -89,7 +66,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
       const settings: Record<string, string> = { 'λ (min. information)': lambda };
       if (name === 'lam-c') settings.Epochs = '3';
       if (seed) settings.Seed = seed;
-      runIds.push(await startRun(name, settings));
+      runIds.push(await startSpiralRun(page, name, settings));
     }
     // While they train, the runs table says how long each has left.
     await go('#/runs');
@@ -98,10 +75,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
       .first()
       .waitFor({ timeout: 20_000 });
     await screenshotThemes(page, 'analysis-runs-training');
-    for (const id of runIds) {
-      await go(`#/runs/${id}`);
-      await waitForCompleted();
-    }
+    for (const id of runIds) await waitForCompleted(page, served, id);
   });
 
   await t.test('curves zoom (buttons and keys), reset, log y, smoothing and downloads', async () => {

@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { gmvaeJson } from '../helpers/cli.ts';
 import { connect } from '../helpers/ws-client.ts';
 import { launch, newPage } from './helpers/browser.ts';
+import { startSpiralRun, waitForCompleted } from './helpers/runs.ts';
 import { serve, type Served } from './helpers/server.ts';
 
 declare const location: { hash: string };
@@ -35,31 +36,6 @@ after(async () => {
 
 const go = (hash: string) => page.evaluate((h) => (location.hash = h), hash);
 
-/** Starts a small spiral run from the New run form; returns its id. */
-async function startRun(name: string, settings: Record<string, string>): Promise<number> {
-  await go('#/new?dataset=spiral');
-  await page.getByLabel('Epochs', { exact: true }).waitFor();
-  await page.getByLabel('Run name').fill(name);
-  for (const [label, value] of Object.entries({ Epochs: '2', 'Hidden units': '16', ...settings }))
-    await page.getByLabel(label, { exact: true }).fill(value);
-  await page.getByRole('button', { name: 'Start run' }).click();
-  await page.waitForURL(/#\/runs\/\d+$/);
-  return Number(new URL(page.url()).hash.split('/').pop());
-}
-
-async function waitForCompleted(id: number): Promise<void> {
-  await go(`#/runs/${id}`);
-  const badge = page.locator('header .badge');
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const text = ((await badge.textContent().catch(() => '')) ?? '').trim();
-    if (text === 'completed') return;
-    if (text === 'failed' || Date.now() > deadline)
-      throw new Error(`run ${id} is '${text}'\n${served.log().slice(-1500)}`);
-    await page.waitForTimeout(300);
-  }
-}
-
 /** The text of a cell of `table` in the row that names `rowName`, in the column headed `column…`. */
 async function cellText(tableLabel: string, rowName: string, column: string): Promise<string> {
   const table = page.getByRole('table', { name: tableLabel, exact: true });
@@ -80,9 +56,9 @@ test('headline numbers and run states', { timeout: 240_000 }, async (t) => {
   await t.test('the same final accuracy on every screen and in the CLI', async () => {
     await page.goto(served.url);
     await page.getByRole('heading', { name: 'Runs', exact: true }).waitFor();
-    ids.push(await startRun('head-a', {}));
-    ids.push(await startRun('head-b', { Seed: '7' }));
-    for (const id of ids) await waitForCompleted(id);
+    ids.push(await startSpiralRun(page, 'head-a', {}));
+    ids.push(await startSpiralRun(page, 'head-b', { Seed: '7' }));
+    for (const id of ids) await waitForCompleted(page, served, id);
     const [id] = ids as [number];
 
     // The final epoch's recorded test accuracy, from the back end's metric history.
