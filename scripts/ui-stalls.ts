@@ -90,7 +90,8 @@ export async function measureTrainingStalls(options: StallOptions): Promise<Stal
     screens.push({ screen: 'run', seconds: options.seconds, ...run, bothTraining: badge === 'running' });
 
     await page.evaluate((h) => (location.hash = h), `#/compare?ids=${a},${b}`);
-    await page.getByRole('table', { name: 'Final metrics' }).waitFor();
+    // Loading two training runs' histories takes long on a machine as busy as CI's.
+    await page.getByRole('table', { name: 'Final metrics' }).waitFor({ timeout: 120_000 });
     log(`watching the Compare screen for ${options.seconds} s`);
     const compare = await watch(page, options.seconds);
     const bothRunning = async () =>

@@ -50,7 +50,12 @@ export function forkLauncher(entry = ENGINE_PROCESS_ENTRY): WorkerLauncher {
       get pid() {
         return child.pid;
       },
-      send: (message) => child.send(message),
+      // A process that has just exited (its run done, its 'exit' not yet handled) has closed its
+      // channel: the message is moot, and its exit handler reports the process. Without the
+      // callback the failed write is an unhandled 'error' event that ends the host.
+      send: (message) => {
+        if (child.connected) child.send(message, () => undefined);
+      },
       onMessage: (listener) => child.on('message', (m) => listener(m as WorkerMessage)),
       onExit: (listener) => child.on('exit', (code) => listener(code)),
       kill: () => child.kill('SIGKILL'),

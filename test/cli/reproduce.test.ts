@@ -64,8 +64,9 @@ describe('gmvae reproduce', () => {
     const args = [
       'reproduce',
       'synthetic',
+      // Enough epochs that the Ctrl-C after the first lands mid-run on a busy machine too.
       '--epochs',
-      '8',
+      '30',
       '--seeds',
       '2',
       '--variants',
@@ -85,18 +86,18 @@ describe('gmvae reproduce', () => {
     store.close();
     assert.equal(stopped!.status, 'stopped');
     assert.ok(!fs.existsSync(path.join(out, 'results.md')), 'a stopped sitting writes no results');
-    assert.ok(stopped!.epoch >= 1 && stopped!.epoch < 8, `stopped at epoch ${stopped!.epoch}`);
+    assert.ok(stopped!.epoch >= 1 && stopped!.epoch < 30, `stopped at epoch ${stopped!.epoch}`);
 
     const resumed = await gmvae(home, [...args, '--json']);
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.match(
       resumed.stderr,
-      new RegExp(`resuming run ${stopped!.id} .* at epoch ${stopped!.epoch} of 8`),
+      new RegExp(`resuming run ${stopped!.id} .* at epoch ${stopped!.epoch} of 30`),
     );
     const result = JSON.parse(resumed.stdout) as Output;
     assert.deepEqual(
       result.runs.map((r) => [r.run, r.status, r.epoch]),
-      [[stopped!.id, 'completed', 8]],
+      [[stopped!.id, 'completed', 30]],
     );
   });
 

@@ -15,7 +15,7 @@ import type {
   WorkerMessage,
 } from '../../src-main/common/worker-protocol.ts';
 import { Store, StoreError, isProcessAlive } from '../../src-main/host/store/index.ts';
-import { EngineSupervisor, type WorkerHandle } from '../../src-main/host/supervisor.ts';
+import { EngineSupervisor, forkLauncher, type WorkerHandle } from '../../src-main/host/supervisor.ts';
 import { trainRun } from '../../src-main/engine/training/trainer.ts';
 import { blobs } from '../helpers/blobs.ts';
 import { metricSeries } from '../helpers/metrics.ts';
@@ -305,3 +305,22 @@ function fakeWorker(launched: FakeWorker[]): FakeWorker {
   launched.push(worker);
   return worker;
 }
+
+test('a message to an engine process that has just exited is dropped, not a crash of the host', async () => {
+  // The sweep and shutdown paths send 'stop' to every process they hold; one may have finished
+  // its run and exited a moment before. An unhandled EPIPE or closed-channel error ended the host.
+  const entry = `${tempDir()}/exits.mjs`;
+  fs.writeFileSync(entry, 'process.exit(0);\n');
+  const worker = forkLauncher(entry)();
+  await new Promise<void>((resolve) => worker.onExit(() => resolve()));
+  const errors: unknown[] = [];
+  const onError = (error: unknown) => errors.push(error);
+  process.on('uncaughtException', onError);
+  try {
+    worker.send({ type: 'stop' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  } finally {
+    process.off('uncaughtException', onError);
+  }
+  assert.deepEqual(errors, []);
+});

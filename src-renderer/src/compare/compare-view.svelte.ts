@@ -37,7 +37,9 @@ export class CompareView {
     this.#off = client.onEvent((event) => {
       // Sent after every epoch: the records (status, epoch, final metrics, artefacts) changed.
       if (event.type === 'runs-changed') {
-        if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
+        // At most one refresh per 300 ms, and never postponed: runs with sub-second epochs send
+        // this faster than that, and a debounce would never fire while they train.
+        if (this.#refreshTimer) return;
         this.#refreshTimer = setTimeout(() => {
           this.#refreshTimer = null;
           void this.refresh();
