@@ -4,8 +4,8 @@
  * screen of one and the Compare screen of both (its one large chart, then its small chart of
  * every metric) watched for a while each. Prints, per screen, the
  * longest gap between animation frames and the longest task (PerformanceObserver 'longtask').
- * A benchmark: it prints figures and asserts nothing (test/browser/stalls.test.ts checks that
- * it measures). Needs `npm run build` first.
+ * A benchmark: it prints figures and asserts nothing, and no test runs it (its two runs hold
+ * both cores for minutes). Needs `npm run build` first.
  *
  *   node scripts/ui-stalls.ts [--seconds 20] [--epochs 500] [--json]
  */
@@ -83,7 +83,7 @@ export async function measureTrainingStalls(options: StallOptions): Promise<Stal
     const screens: ScreenStalls[] = [];
     await page.evaluate((h) => (location.hash = h), `#/runs/${a}`);
     // From the first epoch on, both runs send epoch metrics as well as steps.
-    await page.locator('canvas[aria-label^="ELBO"]:not([data-points="0"])').waitFor({ timeout: 60_000 });
+    await page.locator('canvas[aria-label^="ELBO"]:not([data-points="0"])').waitFor({ timeout: 120_000 });
     log(`watching the Run screen for ${options.seconds} s`);
     const run = await watch(page, options.seconds);
     const badge = ((await page.locator('header .badge').textContent()) ?? '').trim();
@@ -91,7 +91,7 @@ export async function measureTrainingStalls(options: StallOptions): Promise<Stal
 
     await page.evaluate((h) => (location.hash = h), `#/compare?ids=${a},${b}`);
     // Loading two training runs' histories takes long on a machine as busy as CI's.
-    await page.getByRole('table', { name: 'Final metrics' }).waitFor({ timeout: 60_000 });
+    await page.getByRole('table', { name: 'Final metrics' }).waitFor({ timeout: 120_000 });
     log(`watching the Compare screen for ${options.seconds} s`);
     const compare = await watch(page, options.seconds);
     const bothRunning = async () =>

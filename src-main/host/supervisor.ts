@@ -6,7 +6,7 @@
  * child_process.fork here and in web mode, Electron's utilityProcess in the app.
  */
 import { fork } from 'node:child_process';
-import { availableParallelism, setPriority } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { TrainEvent, TrainEventListener } from '../common/training-events.ts';
 import {
@@ -61,22 +61,6 @@ export function forkLauncher(entry = ENGINE_PROCESS_ENTRY): WorkerLauncher {
       kill: () => child.kill('SIGKILL'),
     };
   };
-}
-
-/**
- * Niceness of training processes. A run trains as fast as the CPU allows, on every core; at the
- * default priority two runs starve the window (and the browser of web mode), so charts stall.
- * One step lower than everything else, training still gets every cycle nothing interactive wants.
- */
-export const TRAINING_NICENESS = 10;
-
-function yieldToInterface(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    setPriority(pid, TRAINING_NICENESS);
-  } catch {
-    // Not permitted here (some sandboxes): the run trains at the default priority.
-  }
 }
 
 export class SupervisorError extends Error {
@@ -149,7 +133,6 @@ export class EngineSupervisor {
       throw error;
     }
     this.#trainers.set(runId, worker);
-    yieldToInterface(worker.pid);
     let finished = false;
     worker.onMessage((message) => {
       if (message.type === 'event') this.#emit(message.event);

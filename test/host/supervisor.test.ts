@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { getPriority } from 'node:os';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { resolveConfig } from '../../src-main/common/config.ts';
@@ -16,12 +15,7 @@ import type {
   WorkerMessage,
 } from '../../src-main/common/worker-protocol.ts';
 import { Store, StoreError, isProcessAlive } from '../../src-main/host/store/index.ts';
-import {
-  EngineSupervisor,
-  TRAINING_NICENESS,
-  forkLauncher,
-  type WorkerHandle,
-} from '../../src-main/host/supervisor.ts';
+import { EngineSupervisor, forkLauncher, type WorkerHandle } from '../../src-main/host/supervisor.ts';
 import { trainRun } from '../../src-main/engine/training/trainer.ts';
 import { blobs } from '../helpers/blobs.ts';
 import { metricSeries } from '../helpers/metrics.ts';
@@ -68,8 +62,6 @@ describe('EngineSupervisor', () => {
     assert.equal(first.type === 'started' && first.backend, 'cpu');
     const trainerPid = store.getRun(run.id)!.pid;
     assert.ok(trainerPid && trainerPid !== process.pid, 'trains in another process');
-    // ...at a lower priority than the interface, which stays responsive while runs train.
-    assert.equal(getPriority(trainerPid), Math.max(getPriority(), TRAINING_NICENESS));
 
     await next(supervisor, (e) => e.type === 'epoch');
     const paused = next(supervisor, (e) => e.type === 'status' && e.status === 'paused');
