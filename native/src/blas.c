@@ -62,12 +62,14 @@ extern int openblas_get_num_threads(void);
 extern char *openblas_get_config(void);
 #endif
 
-#define CHECK(env, call)                                                  \
-  do {                                                                    \
-    if ((call) != napi_ok) {                                              \
-      napi_throw_error((env), NULL, "gmvae_blas: Node-API call failed");  \
-      return NULL;                                                        \
-    }                                                                     \
+#define NAPI_FAILED "gmvae_blas: Node-API call failed"
+
+#define CHECK(env, call)                            \
+  do {                                              \
+    if ((call) != napi_ok) {                        \
+      napi_throw_error((env), NULL, NAPI_FAILED);   \
+      return NULL;                                  \
+    }                                               \
   } while (0)
 
 static napi_value throw_error(napi_env env, const char *message) {
@@ -138,20 +140,48 @@ static int in_range(double offset, size_t count, size_t byte_length) {
   return (uint64_t)offset + (uint64_t)count * sizeof(float) <= (uint64_t)byte_length;
 }
 
+/* A count or dimension: a whole number from 0 to 2^53 (beyond, a double skips integers). */
+static int is_count(double value) { return value >= 0 && value == floor(value) && value <= 9007199254740992.0; }
+
+/*
+ * The start every export shares: exactly `expected` arguments into argv, the first an
+ * ArrayBuffer whose memory and length come back. 0, with an exception thrown that names
+ * gmvae_blas.`name`, if not.
+ */
+static int buffer_arguments(napi_env env, napi_callback_info cbinfo, const char *name, size_t expected,
+                            napi_value *argv, char **base, size_t *byte_length) {
+  size_t argc = expected;
+  bool is_buffer = false;
+  void *data;
+  char message[128];
+  if (napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL) != napi_ok ||
+      napi_is_arraybuffer(env, argv[0], &is_buffer) != napi_ok) {
+    napi_throw_error(env, NULL, NAPI_FAILED);
+    return 0;
+  }
+  if (argc != expected)
+    snprintf(message, sizeof(message), "gmvae_blas.%s: expected %u arguments", name, (unsigned)expected);
+  else if (!is_buffer)
+    snprintf(message, sizeof(message), "gmvae_blas.%s: argument 1 must be an ArrayBuffer", name);
+  else if (napi_get_arraybuffer_info(env, argv[0], &data, byte_length) != napi_ok)
+    snprintf(message, sizeof(message), "%s", NAPI_FAILED);
+  else {
+    *base = (char *)data;
+    return 1;
+  }
+  napi_throw_error(env, NULL, message);
+  return 0;
+}
+
 static napi_value matmul(napi_env env, napi_callback_info cbinfo) {
-  size_t argc = 12;
   napi_value argv[12];
-  void *base;
+  char *base;
   size_t byte_length, batch, nb, nc, i;
   double *a_off, *b_off, *c_off, bias_offset, alpha_d;
   int32_t m, n, k, activation;
-  bool trans_a, trans_b, is_buffer;
+  bool trans_a, trans_b;
 
-  CHECK(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
-  if (argc != 12) return throw_error(env, "gmvae_blas.matmul: expected 12 arguments");
-  CHECK(env, napi_is_arraybuffer(env, argv[0], &is_buffer));
-  if (!is_buffer) return throw_error(env, "gmvae_blas.matmul: argument 1 must be an ArrayBuffer");
-  CHECK(env, napi_get_arraybuffer_info(env, argv[0], &base, &byte_length));
+  if (!buffer_arguments(env, cbinfo, "matmul", 12, argv, &base, &byte_length)) return NULL;
   if (!get_offsets(env, argv[1], &a_off, &batch) || !get_offsets(env, argv[2], &b_off, &nb) ||
       !get_offsets(env, argv[3], &c_off, &nc))
     return throw_error(env, "gmvae_blas.matmul: offsets must be Float64Arrays");
@@ -178,14 +208,14 @@ static napi_value matmul(napi_env env, napi_callback_info cbinfo) {
   }
 
   for (i = 0; i < batch; i++) {
-    const float *a = (const float *)((char *)base + (size_t)a_off[i]);
-    const float *b = (const float *)((char *)base + (size_t)b_off[i]);
-    float *c = (float *)((char *)base + (size_t)c_off[i]);
+    const float *a = (const float *)(base + (size_t)a_off[i]);
+    const float *b = (const float *)(base + (size_t)b_off[i]);
+    float *c = (float *)(base + (size_t)c_off[i]);
     float beta = 0.0f;
     if (m == 0 || n == 0) continue;
     if (bias_offset >= 0) {
       /* C starts as the bias row repeated, and sgemm adds the product to it (beta = 1). */
-      const float *bias = (const float *)((char *)base + (size_t)bias_offset);
+      const float *bias = (const float *)(base + (size_t)bias_offset);
       int32_t r;
       for (r = 0; r < m; r++) memcpy(c + (size_t)r * n, bias, (size_t)n * sizeof(float));
       beta = 1.0f;
@@ -306,24 +336,19 @@ static void parallel_for(range_fn fn, void *ctx, size_t begin, size_t end, size_
 
 
 static napi_value adam(napi_env env, napi_callback_info cbinfo) {
-  size_t argc = 9, n_off;
+  size_t n_off;
   napi_value argv[9];
-  void *base;
+  char *base;
   size_t byte_length;
   double *off, count_d, p[6];
-  bool is_buffer;
   int j;
 
-  CHECK(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
-  if (argc != 9) return throw_error(env, "gmvae_blas.adam: expected 9 arguments");
-  CHECK(env, napi_is_arraybuffer(env, argv[0], &is_buffer));
-  if (!is_buffer) return throw_error(env, "gmvae_blas.adam: argument 1 must be an ArrayBuffer");
-  CHECK(env, napi_get_arraybuffer_info(env, argv[0], &base, &byte_length));
+  if (!buffer_arguments(env, cbinfo, "adam", 9, argv, &base, &byte_length)) return NULL;
   if (!get_offsets(env, argv[1], &off, &n_off) || n_off != 9)
     return throw_error(env, "gmvae_blas.adam: offsets must be a Float64Array of 9");
   CHECK(env, napi_get_value_double(env, argv[2], &count_d));
   for (j = 0; j < 6; j++) CHECK(env, napi_get_value_double(env, argv[3 + j], &p[j]));
-  if (!(count_d >= 0) || count_d != floor(count_d)) return throw_error(env, "gmvae_blas.adam: bad count");
+  if (!is_count(count_d)) return throw_error(env, "gmvae_blas.adam: bad count");
   {
     const size_t count = (size_t)count_d;
     const size_t sizes[9] = {count, count, count, count, 1, 1, count, count, count};
@@ -331,7 +356,7 @@ static napi_value adam(napi_env env, napi_callback_info cbinfo) {
       if (!in_range(off[j], sizes[j], byte_length)) return throw_error(env, "gmvae_blas.adam: operand outside the buffer");
   }
   {
-    char *b = (char *)base;
+    char *b = base;
     adam_job job;
     job.value = (const float *)(b + (size_t)off[0]);
     job.grad = (const float *)(b + (size_t)off[1]);
@@ -354,27 +379,22 @@ static napi_value adam(napi_env env, napi_callback_info cbinfo) {
 }
 
 static napi_value exp_kernel(napi_env env, napi_callback_info cbinfo) {
-  size_t argc = 4, byte_length, i, count;
+  size_t byte_length, i, count;
   napi_value argv[4];
-  void *base;
+  char *base;
   double in_off, out_off, count_d;
-  bool is_buffer;
 
-  CHECK(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
-  if (argc != 4) return throw_error(env, "gmvae_blas.exp: expected 4 arguments");
-  CHECK(env, napi_is_arraybuffer(env, argv[0], &is_buffer));
-  if (!is_buffer) return throw_error(env, "gmvae_blas.exp: argument 1 must be an ArrayBuffer");
-  CHECK(env, napi_get_arraybuffer_info(env, argv[0], &base, &byte_length));
+  if (!buffer_arguments(env, cbinfo, "exp", 4, argv, &base, &byte_length)) return NULL;
   CHECK(env, napi_get_value_double(env, argv[1], &in_off));
   CHECK(env, napi_get_value_double(env, argv[2], &out_off));
   CHECK(env, napi_get_value_double(env, argv[3], &count_d));
-  if (!(count_d >= 0) || count_d != floor(count_d)) return throw_error(env, "gmvae_blas.exp: bad count");
+  if (!is_count(count_d)) return throw_error(env, "gmvae_blas.exp: bad count");
   count = (size_t)count_d;
   if (!in_range(in_off, count, byte_length) || !in_range(out_off, count, byte_length))
     return throw_error(env, "gmvae_blas.exp: operand outside the buffer");
   {
-    const float *in = (const float *)((char *)base + (size_t)in_off);
-    float *out = (float *)((char *)base + (size_t)out_off);
+    const float *in = (const float *)(base + (size_t)in_off);
+    float *out = (float *)(base + (size_t)out_off);
     for (i = 0; i < count; i++) out[i] = expf(in[i]);
   }
   return NULL;
@@ -608,26 +628,18 @@ static void conv_operand_sizes(int kind, const conv_geometry *g, size_t sizes[4]
  * own (none where the columns are the input itself).
  */
 static napi_value conv_entry(napi_env env, napi_callback_info cbinfo, int kind, const char *name) {
-  size_t argc = 5, n_off, byte_length, sizes[4];
+  size_t n_off, byte_length, sizes[4];
   napi_value argv[5];
-  void *base;
+  char *b;
   double *off, alpha_d = 0;
   int32_t activation = ACT_LINEAR;
   const size_t expected_argc = kind == CONV_FORWARD ? 5 : 3, operands = kind == CONV_FORWARD ? 4 : 3;
   conv_geometry g;
-  bool is_buffer;
   char message[128];
   size_t i;
   float *cols = NULL;
-  char *b;
 
-  CHECK(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
-  snprintf(message, sizeof(message), "gmvae_blas.%s: expected %u arguments", name, (unsigned)expected_argc);
-  if (argc != expected_argc) return throw_error(env, message);
-  CHECK(env, napi_is_arraybuffer(env, argv[0], &is_buffer));
-  snprintf(message, sizeof(message), "gmvae_blas.%s: argument 1 must be an ArrayBuffer", name);
-  if (!is_buffer) return throw_error(env, message);
-  CHECK(env, napi_get_arraybuffer_info(env, argv[0], &base, &byte_length));
+  if (!buffer_arguments(env, cbinfo, name, expected_argc, argv, &b, &byte_length)) return NULL;
   snprintf(message, sizeof(message), "gmvae_blas.%s: offsets must be a Float64Array of %u", name, (unsigned)operands);
   if (!get_offsets(env, argv[1], &off, &n_off) || n_off != operands) return throw_error(env, message);
   snprintf(message, sizeof(message), "gmvae_blas.%s: bad geometry", name);
@@ -649,7 +661,6 @@ static napi_value conv_entry(napi_env env, napi_callback_info cbinfo, int kind, 
     snprintf(message, sizeof(message), "gmvae_blas.%s: out of memory for the column buffer", name);
     if (!cols) return throw_error(env, message);
   }
-  b = (char *)base;
   if (kind == CONV_FORWARD)
     conv_forward(&g, (const float *)(b + (size_t)off[0]), (const float *)(b + (size_t)off[1]),
                  (float *)(b + (size_t)off[3]), off[2] < 0 ? NULL : (const float *)(b + (size_t)off[2]), activation,
@@ -772,29 +783,21 @@ static void component_backward_range(void *ctx, size_t begin, size_t end) {
  * componentGaussianGrad(buffer, offsets [x, mx, lx, mk, lk, gn, gk, dx, dmx, dlx, dmk, dlk], B, K, Dx)
  */
 static napi_value component_entry(napi_env env, napi_callback_info cbinfo, int backward) {
-  size_t argc = 5, n_off, byte_length, i;
+  size_t n_off, byte_length, i;
   napi_value argv[5];
-  void *base;
+  char *bytes;
   double *off;
   int32_t dims[3];
-  bool is_buffer;
   const size_t operands = backward ? 12 : 7;
-  const char *name = backward ? "gmvae_blas.componentGaussianGrad" : "gmvae_blas.componentGaussian";
+  const char *name = backward ? "componentGaussianGrad" : "componentGaussian";
   char message[128];
   component_job job;
-  char *bytes;
 
-  CHECK(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
-  snprintf(message, sizeof(message), "%s: expected 5 arguments", name);
-  if (argc != 5) return throw_error(env, message);
-  CHECK(env, napi_is_arraybuffer(env, argv[0], &is_buffer));
-  snprintf(message, sizeof(message), "%s: argument 1 must be an ArrayBuffer", name);
-  if (!is_buffer) return throw_error(env, message);
-  CHECK(env, napi_get_arraybuffer_info(env, argv[0], &base, &byte_length));
-  snprintf(message, sizeof(message), "%s: offsets must be a Float64Array of %u", name, (unsigned)operands);
+  if (!buffer_arguments(env, cbinfo, name, 5, argv, &bytes, &byte_length)) return NULL;
+  snprintf(message, sizeof(message), "gmvae_blas.%s: offsets must be a Float64Array of %u", name, (unsigned)operands);
   if (!get_offsets(env, argv[1], &off, &n_off) || n_off != operands) return throw_error(env, message);
   for (i = 0; i < 3; i++) CHECK(env, napi_get_value_int32(env, argv[2 + i], &dims[i]));
-  snprintf(message, sizeof(message), "%s: negative dimension", name);
+  snprintf(message, sizeof(message), "gmvae_blas.%s: negative dimension", name);
   if (dims[0] < 0 || dims[1] < 0 || dims[2] < 0) return throw_error(env, message);
   job.k = (size_t)dims[1];
   job.d = (size_t)dims[2];
@@ -806,7 +809,7 @@ static napi_value component_entry(napi_env env, napi_callback_info cbinfo, int b
     const float **in[8];
     float **out[8];
     size_t n_in, n_out;
-    snprintf(message, sizeof(message), "%s: operand outside the buffer", name);
+    snprintf(message, sizeof(message), "gmvae_blas.%s: operand outside the buffer", name);
     for (i = 0; i < operands; i++)
       if (!in_range(off[i], sizes[i], byte_length)) return throw_error(env, message);
     memset(&job, 0, sizeof(job)), job.k = (size_t)dims[1], job.d = (size_t)dims[2];
@@ -819,11 +822,10 @@ static napi_value component_entry(napi_env env, napi_callback_info cbinfo, int b
       float **outs[2] = {&job.logn, &job.kl};
       memcpy(in, ins, sizeof(ins)), memcpy(out, outs, sizeof(outs)), n_in = 5, n_out = 2;
     }
-    bytes = (char *)base;
     for (i = 0; i < n_in; i++) *in[i] = (const float *)(bytes + (size_t)off[i]);
     for (i = 0; i < n_out; i++) *out[i] = (float *)(bytes + (size_t)off[n_in + i]);
     job.sx = (float *)malloc((row > 0 ? row : 1) * sizeof(float));
-    snprintf(message, sizeof(message), "%s: out of memory", name);
+    snprintf(message, sizeof(message), "gmvae_blas.%s: out of memory", name);
     if (!job.sx) return throw_error(env, message);
     for (i = 0; i < row; i++) job.sx[i] = expf(job.lx[i]);
     (backward ? component_backward_range : component_forward_range)(&job, 0, b);
@@ -860,24 +862,19 @@ static void column_sums(const float *restrict in, size_t begin, size_t end, size
 
 /* reduceColumns(buffer, inOffset, outOffset, rows, cols, mean) */
 static napi_value reduce_columns(napi_env env, napi_callback_info cbinfo) {
-  size_t argc = 6, byte_length, rows, cols, c;
+  size_t byte_length, rows, cols, c;
   napi_value argv[6];
-  void *base;
+  char *base;
   double in_off, out_off, rows_d, cols_d, *sums;
-  bool is_buffer, mean;
+  bool mean;
 
-  CHECK(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
-  if (argc != 6) return throw_error(env, "gmvae_blas.reduceColumns: expected 6 arguments");
-  CHECK(env, napi_is_arraybuffer(env, argv[0], &is_buffer));
-  if (!is_buffer) return throw_error(env, "gmvae_blas.reduceColumns: argument 1 must be an ArrayBuffer");
-  CHECK(env, napi_get_arraybuffer_info(env, argv[0], &base, &byte_length));
+  if (!buffer_arguments(env, cbinfo, "reduceColumns", 6, argv, &base, &byte_length)) return NULL;
   CHECK(env, napi_get_value_double(env, argv[1], &in_off));
   CHECK(env, napi_get_value_double(env, argv[2], &out_off));
   CHECK(env, napi_get_value_double(env, argv[3], &rows_d));
   CHECK(env, napi_get_value_double(env, argv[4], &cols_d));
   CHECK(env, napi_get_value_bool(env, argv[5], &mean));
-  if (!(rows_d >= 0) || rows_d != floor(rows_d) || !(cols_d >= 0) || cols_d != floor(cols_d) ||
-      rows_d * cols_d > 9007199254740992.0)
+  if (!is_count(rows_d) || !is_count(cols_d) || !is_count(rows_d * cols_d))
     return throw_error(env, "gmvae_blas.reduceColumns: bad dimensions");
   rows = (size_t)rows_d;
   cols = (size_t)cols_d;
@@ -885,9 +882,9 @@ static napi_value reduce_columns(napi_env env, napi_callback_info cbinfo) {
     return throw_error(env, "gmvae_blas.reduceColumns: operand outside the buffer");
   sums = (double *)malloc((cols > 0 ? cols : 1) * sizeof(double));
   if (!sums) return throw_error(env, "gmvae_blas.reduceColumns: out of memory");
-  column_sums((const float *)((char *)base + (size_t)in_off), 0, rows, cols, sums);
+  column_sums((const float *)(base + (size_t)in_off), 0, rows, cols, sums);
   {
-    float *out = (float *)((char *)base + (size_t)out_off);
+    float *out = (float *)(base + (size_t)out_off);
     /* The mean of no rows is 0, as the cpu backend has it (wasm's leaves memory unset). */
     for (c = 0; c < cols; c++) out[c] = (float)(mean && rows > 0 ? sums[c] / (double)rows : sums[c]);
   }
@@ -962,27 +959,20 @@ static void binary_range(void *ctx, size_t begin, size_t end) {
 
 /* binary(buffer, op, aOffset, aLength, bOffset, bLength, outOffset, outLength) */
 static napi_value binary(napi_env env, napi_callback_info cbinfo) {
-  size_t argc = 8, byte_length, i, rows, lengths[3];
+  size_t byte_length, i, rows, lengths[3];
   napi_value argv[8];
-  void *base;
-  double d[7];
+  char *base;
+  double d[6];
   int32_t op;
-  bool is_buffer;
   binary_job job;
 
-  CHECK(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
-  if (argc != 8) return throw_error(env, "gmvae_blas.binary: expected 8 arguments");
-  CHECK(env, napi_is_arraybuffer(env, argv[0], &is_buffer));
-  if (!is_buffer) return throw_error(env, "gmvae_blas.binary: argument 1 must be an ArrayBuffer");
-  CHECK(env, napi_get_arraybuffer_info(env, argv[0], &base, &byte_length));
+  if (!buffer_arguments(env, cbinfo, "binary", 8, argv, &base, &byte_length)) return NULL;
   CHECK(env, napi_get_value_int32(env, argv[1], &op));
   if (op < BINARY_ADD || op > BINARY_DIV) return throw_error(env, "gmvae_blas.binary: unknown operation");
   for (i = 0; i < 6; i++) CHECK(env, napi_get_value_double(env, argv[2 + i], &d[i]));
   for (i = 0; i < 3; i++) {
-    const double length = d[2 * i + 1];
-    if (!(length >= 0) || length != floor(length) || length > 4503599627370496.0)
-      return throw_error(env, "gmvae_blas.binary: bad length");
-    lengths[i] = (size_t)length;
+    if (!is_count(d[2 * i + 1])) return throw_error(env, "gmvae_blas.binary: bad length");
+    lengths[i] = (size_t)d[2 * i + 1];
   }
   job.a_len = lengths[0], job.b_len = lengths[1];
   /* The shorter operand is one row of the output, the longer the whole of it. */
@@ -994,9 +984,9 @@ static napi_value binary(napi_env env, napi_callback_info cbinfo) {
       !in_range(d[4], lengths[2], byte_length))
     return throw_error(env, "gmvae_blas.binary: operand outside the buffer");
   job.op = op;
-  job.a = (const float *)((char *)base + (size_t)d[0]);
-  job.b = (const float *)((char *)base + (size_t)d[2]);
-  job.out = (float *)((char *)base + (size_t)d[4]);
+  job.a = (const float *)(base + (size_t)d[0]);
+  job.b = (const float *)(base + (size_t)d[2]);
+  job.out = (float *)(base + (size_t)d[4]);
   job.out_len = lengths[2];
   job.flat = job.period == 1 || job.a_len == job.b_len;
   rows = lengths[2] / job.period;
@@ -1036,27 +1026,20 @@ static void norm_range(void *ctx, size_t begin, size_t end) {
 /* batchNorm(buffer, offsets [x, mean, variance, offset, scale, out], rows, cols, epsilon); offset
  * and scale < 0 for none. */
 static napi_value batch_norm(napi_env env, napi_callback_info cbinfo) {
-  size_t argc = 5, byte_length, n_off, rows, cols, c;
+  size_t byte_length, n_off, rows, cols, c;
   napi_value argv[5];
-  void *base;
+  char *bytes;
   double *off, rows_d, cols_d, epsilon;
-  bool is_buffer;
   norm_job job;
   float *ones = NULL, *zeros = NULL;
-  char *bytes;
 
-  CHECK(env, napi_get_cb_info(env, cbinfo, &argc, argv, NULL, NULL));
-  if (argc != 5) return throw_error(env, "gmvae_blas.batchNorm: expected 5 arguments");
-  CHECK(env, napi_is_arraybuffer(env, argv[0], &is_buffer));
-  if (!is_buffer) return throw_error(env, "gmvae_blas.batchNorm: argument 1 must be an ArrayBuffer");
-  CHECK(env, napi_get_arraybuffer_info(env, argv[0], &base, &byte_length));
+  if (!buffer_arguments(env, cbinfo, "batchNorm", 5, argv, &bytes, &byte_length)) return NULL;
   if (!get_offsets(env, argv[1], &off, &n_off) || n_off != 6)
     return throw_error(env, "gmvae_blas.batchNorm: offsets must be a Float64Array of 6");
   CHECK(env, napi_get_value_double(env, argv[2], &rows_d));
   CHECK(env, napi_get_value_double(env, argv[3], &cols_d));
   CHECK(env, napi_get_value_double(env, argv[4], &epsilon));
-  if (!(rows_d >= 0) || rows_d != floor(rows_d) || !(cols_d >= 0) || cols_d != floor(cols_d) ||
-      rows_d * cols_d > 9007199254740992.0)
+  if (!is_count(rows_d) || !is_count(cols_d) || !is_count(rows_d * cols_d))
     return throw_error(env, "gmvae_blas.batchNorm: bad dimensions");
   rows = (size_t)rows_d;
   cols = (size_t)cols_d;
@@ -1069,7 +1052,6 @@ static napi_value batch_norm(napi_env env, napi_callback_info cbinfo) {
         return throw_error(env, "gmvae_blas.batchNorm: operand outside the buffer");
     }
   }
-  bytes = (char *)base;
   job.root = (double *)malloc((cols > 0 ? cols : 1) * sizeof(double));
   if (off[3] < 0) zeros = (float *)calloc(cols > 0 ? cols : 1, sizeof(float));
   if (off[4] < 0) ones = (float *)malloc((cols > 0 ? cols : 1) * sizeof(float));
