@@ -242,24 +242,19 @@ static napi_value matmul(napi_env env, napi_callback_info cbinfo) {
  * machine (load 9-14) it took 5.4-6.9 ms per step on one thread against 6.1-12.5 ms split over
  * two (A/B, three rounds), the second thread's scheduling costing more than its bandwidth gains.
  */
-typedef struct {
-  const float *value, *grad, *m, *v;
-  float *out_value, *out_m, *out_v;
-  float beta1, one_minus_beta1, beta2, one_minus_beta2, epsilon, neg_lr, correction1, correction2;
-} adam_job;
 
-/* The update of elements [begin, end). Its own function with restrict parameters, or the loop does
- * not vectorise: seven unrelated pointers need more runtime alias checks than gcc versions a loop
- * for, restrict on locals is not honoured, and read through the job, every store could alias its
- * float fields. Unvectorised, the update ran several times slower than memory allows. restrict
- * holds: the outputs are fresh tensors, never an input. */
+/* The update of `count` elements. Its own function with restrict parameters, or the loop does not
+ * vectorise: seven unrelated pointers need more runtime alias checks than gcc versions a loop for,
+ * and restrict on locals is not honoured. Unvectorised, the update ran several times slower than
+ * memory allows. restrict holds: the outputs are fresh tensors, never an input. hyper: beta1,
+ * 1 - beta1, beta2, 1 - beta2, epsilon, -lr, 1 - accBeta1, 1 - accBeta2. */
 static void adam_loop(const float *restrict value, const float *restrict grad, const float *restrict m,
                       const float *restrict v, float *restrict out_value, float *restrict out_m,
-                      float *restrict out_v, const float hyper[8], size_t begin, size_t end) {
+                      float *restrict out_v, const float hyper[8], size_t count) {
   const float beta1 = hyper[0], one_minus_beta1 = hyper[1], beta2 = hyper[2], one_minus_beta2 = hyper[3];
   const float epsilon = hyper[4], neg_lr = hyper[5], correction1 = hyper[6], correction2 = hyper[7];
   size_t i;
-  for (i = begin; i < end; i++) {
+  for (i = 0; i < count; i++) {
     const float g = grad[i];
     const float m1 = m[i] * beta1 + g * one_minus_beta1;
     const float v1 = v[i] * beta2 + (g * g) * one_minus_beta2;
@@ -268,13 +263,6 @@ static void adam_loop(const float *restrict value, const float *restrict grad, c
     out_v[i] = v1;
     out_value[i] = step * neg_lr + value[i];
   }
-}
-
-static void adam_range(void *ctx, size_t begin, size_t end) {
-  const adam_job *j = (const adam_job *)ctx;
-  const float hyper[8] = {j->beta1,   j->one_minus_beta1, j->beta2,       j->one_minus_beta2,
-                          j->epsilon, j->neg_lr,          j->correction1, j->correction2};
-  adam_loop(j->value, j->grad, j->m, j->v, j->out_value, j->out_m, j->out_v, hyper, begin, end);
 }
 
 static int blas_threads(void) {
@@ -356,24 +344,13 @@ static napi_value adam(napi_env env, napi_callback_info cbinfo) {
       if (!in_range(off[j], sizes[j], byte_length)) return throw_error(env, "gmvae_blas.adam: operand outside the buffer");
   }
   {
-    char *b = base;
-    adam_job job;
-    job.value = (const float *)(b + (size_t)off[0]);
-    job.grad = (const float *)(b + (size_t)off[1]);
-    job.m = (const float *)(b + (size_t)off[2]);
-    job.v = (const float *)(b + (size_t)off[3]);
-    job.out_value = (float *)(b + (size_t)off[6]);
-    job.out_m = (float *)(b + (size_t)off[7]);
-    job.out_v = (float *)(b + (size_t)off[8]);
-    job.beta1 = (float)p[0];
-    job.one_minus_beta1 = (float)p[1];
-    job.beta2 = (float)p[2];
-    job.one_minus_beta2 = (float)p[3];
-    job.epsilon = (float)p[4];
-    job.neg_lr = (float)p[5];
-    job.correction1 = 1.0f - *(const float *)(b + (size_t)off[4]);
-    job.correction2 = 1.0f - *(const float *)(b + (size_t)off[5]);
-    adam_range(&job, 0, (size_t)count_d);
+    float *t[9];
+    for (j = 0; j < 9; j++) t[j] = (float *)(base + (size_t)off[j]);
+    {
+      const float hyper[8] = {(float)p[0], (float)p[1], (float)p[2],  (float)p[3],
+                              (float)p[4], (float)p[5], 1.0f - *t[4], 1.0f - *t[5]};
+      adam_loop(t[0], t[1], t[2], t[3], t[6], t[7], t[8], hyper, (size_t)count_d);
+    }
   }
   return NULL;
 }
@@ -748,11 +725,10 @@ static void component_backward_one(const float *restrict x, const float *restric
   }
 }
 
-static void component_forward_range(void *ctx, size_t begin, size_t end) {
-  const component_job *j = (const component_job *)ctx;
+static void component_forward(const component_job *j, size_t rows) {
   const size_t k = j->k, d = j->d;
   size_t b, c;
-  for (b = begin; b < end; b++)
+  for (b = 0; b < rows; b++)
     for (c = 0; c < k; c++) {
       const size_t row = (b * k + c) * d;
       component_forward_one(j->x + b * d, j->mx + b * d, j->lx + b * d, j->sx + b * d, j->mk + row, j->lk + row, d,
@@ -760,11 +736,10 @@ static void component_forward_range(void *ctx, size_t begin, size_t end) {
     }
 }
 
-static void component_backward_range(void *ctx, size_t begin, size_t end) {
-  const component_job *j = (const component_job *)ctx;
+static void component_backward(const component_job *j, size_t rows) {
   const size_t k = j->k, d = j->d;
   size_t b, c;
-  for (b = begin; b < end; b++) {
+  for (b = 0; b < rows; b++) {
     float *dx = j->dx + b * d, *dmx = j->dmx + b * d, *dlx = j->dlx + b * d;
     const float *sx = j->sx + b * d;
     memset(dx, 0, d * sizeof(float));
@@ -799,36 +774,30 @@ static napi_value component_entry(napi_env env, napi_callback_info cbinfo, int b
   for (i = 0; i < 3; i++) CHECK(env, napi_get_value_int32(env, argv[2 + i], &dims[i]));
   snprintf(message, sizeof(message), "gmvae_blas.%s: negative dimension", name);
   if (dims[0] < 0 || dims[1] < 0 || dims[2] < 0) return throw_error(env, message);
+  memset(&job, 0, sizeof(job));
   job.k = (size_t)dims[1];
   job.d = (size_t)dims[2];
   {
     const size_t b = (size_t)dims[0], row = b * job.d, comp = row * job.k, pairs = b * job.k;
-    const size_t forward_sizes[7] = {row, row, row, comp, comp, pairs, pairs};
-    const size_t backward_sizes[12] = {row, row, row, comp, comp, pairs, pairs, row, row, row, comp, comp};
-    const size_t *sizes = backward ? backward_sizes : forward_sizes;
-    const float **in[8];
-    float **out[8];
-    size_t n_in, n_out;
+    /* The forward pass's seven operands are the first seven of the gradient's. */
+    const size_t sizes[12] = {row, row, row, comp, comp, pairs, pairs, row, row, row, comp, comp};
+    float *t[12];
     snprintf(message, sizeof(message), "gmvae_blas.%s: operand outside the buffer", name);
-    for (i = 0; i < operands; i++)
+    for (i = 0; i < operands; i++) {
       if (!in_range(off[i], sizes[i], byte_length)) return throw_error(env, message);
-    memset(&job, 0, sizeof(job)), job.k = (size_t)dims[1], job.d = (size_t)dims[2];
-    if (backward) {
-      const float **ins[7] = {&job.x, &job.mx, &job.lx, &job.mk, &job.lk, &job.gn, &job.gk};
-      float **outs[5] = {&job.dx, &job.dmx, &job.dlx, &job.dmk, &job.dlk};
-      memcpy(in, ins, sizeof(ins)), memcpy(out, outs, sizeof(outs)), n_in = 7, n_out = 5;
-    } else {
-      const float **ins[5] = {&job.x, &job.mx, &job.lx, &job.mk, &job.lk};
-      float **outs[2] = {&job.logn, &job.kl};
-      memcpy(in, ins, sizeof(ins)), memcpy(out, outs, sizeof(outs)), n_in = 5, n_out = 2;
+      t[i] = (float *)(bytes + (size_t)off[i]);
     }
-    for (i = 0; i < n_in; i++) *in[i] = (const float *)(bytes + (size_t)off[i]);
-    for (i = 0; i < n_out; i++) *out[i] = (float *)(bytes + (size_t)off[n_in + i]);
+    job.x = t[0], job.mx = t[1], job.lx = t[2], job.mk = t[3], job.lk = t[4];
+    if (backward)
+      job.gn = t[5], job.gk = t[6], job.dx = t[7], job.dmx = t[8], job.dlx = t[9], job.dmk = t[10], job.dlk = t[11];
+    else
+      job.logn = t[5], job.kl = t[6];
     job.sx = (float *)malloc((row > 0 ? row : 1) * sizeof(float));
     snprintf(message, sizeof(message), "gmvae_blas.%s: out of memory", name);
     if (!job.sx) return throw_error(env, message);
     for (i = 0; i < row; i++) job.sx[i] = expf(job.lx[i]);
-    (backward ? component_backward_range : component_forward_range)(&job, 0, b);
+    if (backward) component_backward(&job, b);
+    else component_forward(&job, b);
     free(job.sx);
   }
   return NULL;
@@ -851,10 +820,10 @@ static napi_value component_gaussian_grad(napi_env env, napi_callback_info cbinf
  * thread like the other memory-bound kernels below (see ELEMENTWISE THREADS).
  */
 
-static void column_sums(const float *restrict in, size_t begin, size_t end, size_t cols, double *restrict acc) {
+static void column_sums(const float *restrict in, size_t rows, size_t cols, double *restrict acc) {
   size_t r, c;
   for (c = 0; c < cols; c++) acc[c] = 0.0;
-  for (r = begin; r < end; r++) {
+  for (r = 0; r < rows; r++) {
     const float *restrict row = in + r * cols;
     for (c = 0; c < cols; c++) acc[c] += (double)row[c];
   }
@@ -882,7 +851,7 @@ static napi_value reduce_columns(napi_env env, napi_callback_info cbinfo) {
     return throw_error(env, "gmvae_blas.reduceColumns: operand outside the buffer");
   sums = (double *)malloc((cols > 0 ? cols : 1) * sizeof(double));
   if (!sums) return throw_error(env, "gmvae_blas.reduceColumns: out of memory");
-  column_sums((const float *)(base + (size_t)in_off), 0, rows, cols, sums);
+  column_sums((const float *)(base + (size_t)in_off), rows, cols, sums);
   {
     float *out = (float *)(base + (size_t)out_off);
     /* The mean of no rows is 0, as the cpu backend has it (wasm's leaves memory unset). */
@@ -909,14 +878,6 @@ static napi_value reduce_columns(napi_env env, napi_callback_info cbinfo) {
  */
 enum { BINARY_ADD = 0, BINARY_SUB = 1, BINARY_MUL = 2, BINARY_DIV = 3 };
 
-typedef struct {
-  int op;
-  const float *a, *b;
-  float *out;
-  size_t a_len, b_len, out_len, period; /* period: the shorter operand's length, dividing out_len */
-  int flat; /* operands of equal length, or a scalar: split by values rather than rows */
-} binary_job;
-
 /* out = a op b over n values, a and b both stepping (a_step or b_step 0: that operand fixed). */
 #define BINARY_LOOP(OPERATOR)                                                       \
   do {                                                                              \
@@ -940,31 +901,27 @@ static void binary_row(int op, const float *restrict a, int a_step, const float 
   }
 }
 
-/* Output rows [begin, end) of `period` values each, or values [begin, end) where flat. */
-static void binary_range(void *ctx, size_t begin, size_t end) {
-  const binary_job *j = (const binary_job *)ctx;
-  const size_t p = j->period;
+/* out = a op b over out_len values, the shorter operand (`period` values, dividing out_len)
+ * repeated: equal lengths or a scalar in one pass, otherwise row by row. */
+static void binary_apply(int op, const float *a, size_t a_len, const float *b, size_t b_len, float *out,
+                         size_t out_len, size_t period) {
   size_t r;
-  if (j->flat) {
-    const int a_step = j->a_len == j->out_len, b_step = j->b_len == j->out_len;
-    binary_row(j->op, j->a + (a_step ? begin : 0), a_step, j->b + (b_step ? begin : 0), b_step, j->out + begin,
-               end - begin);
+  if (period == 1 || a_len == b_len) {
+    binary_row(op, a, a_len == out_len, b, b_len == out_len, out, out_len);
     return;
   }
-  for (r = begin; r < end; r++) {
-    const float *a = j->a + (j->a_len == p ? 0 : r * p), *b = j->b + (j->b_len == p ? 0 : r * p);
-    binary_row(j->op, a, 1, b, 1, j->out + r * p, p);
-  }
+  for (r = 0; r < out_len / period; r++)
+    binary_row(op, a + (a_len == period ? 0 : r * period), 1, b + (b_len == period ? 0 : r * period), 1,
+               out + r * period, period);
 }
 
 /* binary(buffer, op, aOffset, aLength, bOffset, bLength, outOffset, outLength) */
 static napi_value binary(napi_env env, napi_callback_info cbinfo) {
-  size_t byte_length, i, rows, lengths[3];
+  size_t byte_length, i, lengths[3], period;
   napi_value argv[8];
   char *base;
   double d[6];
   int32_t op;
-  binary_job job;
 
   if (!buffer_arguments(env, cbinfo, "binary", 8, argv, &base, &byte_length)) return NULL;
   CHECK(env, napi_get_value_int32(env, argv[1], &op));
@@ -974,23 +931,15 @@ static napi_value binary(napi_env env, napi_callback_info cbinfo) {
     if (!is_count(d[2 * i + 1])) return throw_error(env, "gmvae_blas.binary: bad length");
     lengths[i] = (size_t)d[2 * i + 1];
   }
-  job.a_len = lengths[0], job.b_len = lengths[1];
   /* The shorter operand is one row of the output, the longer the whole of it. */
-  job.period = job.a_len < job.b_len ? job.a_len : job.b_len;
-  if ((job.a_len != lengths[2] && job.b_len != lengths[2]) || job.period == 0 ||
-      lengths[2] % job.period != 0)
+  period = lengths[0] < lengths[1] ? lengths[0] : lengths[1];
+  if ((lengths[0] != lengths[2] && lengths[1] != lengths[2]) || period == 0 || lengths[2] % period != 0)
     return throw_error(env, "gmvae_blas.binary: operand lengths do not broadcast");
-  if (!in_range(d[0], job.a_len, byte_length) || !in_range(d[2], job.b_len, byte_length) ||
-      !in_range(d[4], lengths[2], byte_length))
-    return throw_error(env, "gmvae_blas.binary: operand outside the buffer");
-  job.op = op;
-  job.a = (const float *)(base + (size_t)d[0]);
-  job.b = (const float *)(base + (size_t)d[2]);
-  job.out = (float *)(base + (size_t)d[4]);
-  job.out_len = lengths[2];
-  job.flat = job.period == 1 || job.a_len == job.b_len;
-  rows = lengths[2] / job.period;
-  binary_range(&job, 0, job.flat ? lengths[2] : rows);
+  for (i = 0; i < 3; i++)
+    if (!in_range(d[2 * i], lengths[i], byte_length))
+      return throw_error(env, "gmvae_blas.binary: operand outside the buffer");
+  binary_apply(op, (const float *)(base + (size_t)d[0]), lengths[0], (const float *)(base + (size_t)d[2]),
+               lengths[1], (float *)(base + (size_t)d[4]), lengths[2], period);
   return NULL;
 }
 
@@ -1000,27 +949,14 @@ static napi_value binary(napi_env env, napi_callback_info cbinfo) {
  * computes it. wasm's kernel takes an index per element and several times longer on the conv
  * network's NHWC activations. On the calling thread (see ELEMENTWISE THREADS).
  */
-typedef struct {
-  const float *x, *mean, *variance, *offset, *scale; /* offset, scale: NULL for 0 and 1 */
-  float *out;
-  size_t cols;
-  double *root; /* sqrt(variance + eps) per channel */
-} norm_job;
-
-static void norm_rows(const float *restrict x, const float *restrict mean, const float *restrict offset,
-                      const float *restrict scale, const double *restrict root, float *restrict out, size_t rows,
+/* offset, scale and root (sqrt(variance + eps)): per channel, in double. */
+static void norm_rows(const float *restrict x, const float *restrict mean, const double *restrict offset,
+                      const double *restrict scale, const double *restrict root, float *restrict out, size_t rows,
                       size_t cols) {
   size_t r, c;
   for (r = 0; r < rows; r++)
     for (c = 0; c < cols; c++)
-      out[r * cols + c] = (float)((double)offset[c] +
-                                  ((double)x[r * cols + c] - (double)mean[c]) * (double)scale[c] / root[c]);
-}
-
-static void norm_range(void *ctx, size_t begin, size_t end) {
-  const norm_job *j = (const norm_job *)ctx;
-  norm_rows(j->x + begin * j->cols, j->mean, j->offset, j->scale, j->root, j->out + begin * j->cols, end - begin,
-            j->cols);
+      out[r * cols + c] = (float)(offset[c] + ((double)x[r * cols + c] - (double)mean[c]) * scale[c] / root[c]);
 }
 
 /* batchNorm(buffer, offsets [x, mean, variance, offset, scale, out], rows, cols, epsilon); offset
@@ -1029,9 +965,7 @@ static napi_value batch_norm(napi_env env, napi_callback_info cbinfo) {
   size_t byte_length, n_off, rows, cols, c;
   napi_value argv[5];
   char *bytes;
-  double *off, rows_d, cols_d, epsilon;
-  norm_job job;
-  float *ones = NULL, *zeros = NULL;
+  double *off, rows_d, cols_d, epsilon, *channel;
 
   if (!buffer_arguments(env, cbinfo, "batchNorm", 5, argv, &bytes, &byte_length)) return NULL;
   if (!get_offsets(env, argv[1], &off, &n_off) || n_off != 6)
@@ -1052,26 +986,22 @@ static napi_value batch_norm(napi_env env, napi_callback_info cbinfo) {
         return throw_error(env, "gmvae_blas.batchNorm: operand outside the buffer");
     }
   }
-  job.root = (double *)malloc((cols > 0 ? cols : 1) * sizeof(double));
-  if (off[3] < 0) zeros = (float *)calloc(cols > 0 ? cols : 1, sizeof(float));
-  if (off[4] < 0) ones = (float *)malloc((cols > 0 ? cols : 1) * sizeof(float));
-  if (!job.root || (off[3] < 0 && !zeros) || (off[4] < 0 && !ones)) {
-    free(job.root), free(zeros), free(ones);
-    return throw_error(env, "gmvae_blas.batchNorm: out of memory");
+  /* Per channel: offset (0 where none), scale (1 where none), sqrt(variance + eps). */
+  channel = (double *)malloc((cols > 0 ? 3 * cols : 1) * sizeof(double));
+  if (!channel) return throw_error(env, "gmvae_blas.batchNorm: out of memory");
+  {
+    const float *variance = (const float *)(bytes + (size_t)off[2]);
+    const float *offset = off[3] < 0 ? NULL : (const float *)(bytes + (size_t)off[3]);
+    const float *scale = off[4] < 0 ? NULL : (const float *)(bytes + (size_t)off[4]);
+    for (c = 0; c < cols; c++) {
+      channel[c] = offset ? (double)offset[c] : 0.0;
+      channel[cols + c] = scale ? (double)scale[c] : 1.0;
+      channel[2 * cols + c] = sqrt((double)variance[c] + epsilon);
+    }
   }
-  job.x = (const float *)(bytes + (size_t)off[0]);
-  job.mean = (const float *)(bytes + (size_t)off[1]);
-  job.variance = (const float *)(bytes + (size_t)off[2]);
-  job.offset = off[3] < 0 ? zeros : (const float *)(bytes + (size_t)off[3]);
-  job.scale = off[4] < 0 ? ones : (const float *)(bytes + (size_t)off[4]);
-  job.out = (float *)(bytes + (size_t)off[5]);
-  job.cols = cols;
-  for (c = 0; c < cols; c++) {
-    if (ones) ones[c] = 1.0f;
-    job.root[c] = sqrt((double)job.variance[c] + epsilon);
-  }
-  norm_range(&job, 0, rows);
-  free(job.root), free(zeros), free(ones);
+  norm_rows((const float *)(bytes + (size_t)off[0]), (const float *)(bytes + (size_t)off[1]), channel,
+            channel + cols, channel + 2 * cols, (float *)(bytes + (size_t)off[5]), rows, cols);
+  free(channel);
   return NULL;
 }
 

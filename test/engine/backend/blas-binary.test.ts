@@ -1,8 +1,8 @@
 /**
  * Add, Sub, Multiply and RealDiv on 'blas' (the addon's pass over whole tensors and repeated
  * rows) against the cpu backend on fresh random inputs: equal shapes, per-channel vectors over
- * NHWC activations on either side, scalars, tensors large enough to be split over threads, the
- * broadcasts that stay with wasm, an empty tensor and int32; gradients through all four.
+ * NHWC activations on either side, scalars, large tensors, the broadcasts that stay with wasm,
+ * an empty tensor and int32; gradients through all four.
  * Each value is one float32 operation on both backends, so they agree exactly.
  */
 import assert from 'node:assert/strict';
@@ -19,7 +19,7 @@ const PAIRS: [number[], number[]][] = [
     [7, 5],
     [7, 5],
   ],
-  [[100, 23, 23, 16], [16]], // threaded, per channel
+  [[100, 23, 23, 16], [16]], // per channel
   [
     [1, 1, 1, 32],
     [100, 18, 18, 32],
@@ -29,7 +29,7 @@ const PAIRS: [number[], number[]][] = [
     [100, 9, 9, 64],
   ],
   [[33], []], // scalar
-  [[], [300000]], // scalar on the left, threaded
+  [[], [300000]], // scalar on the left, large
   [[1], [3, 4]],
   [
     [5, 1, 6],

@@ -11,8 +11,8 @@ import { componentTerms } from '../../../src-main/engine/model/component-gaussia
 import { loadBlasAddon } from '../../../src-main/host/blas-addon.ts';
 import { assertMatchesCpu, operand, skipUnlessBlas, toTensor, type Operand } from './blas-helpers.ts';
 
-// [B, K, Dx]: the MNIST model's, odd sizes, a single row and component, and more rows than
-// the addon gives one thread.
+// [B, K, Dx]: the MNIST model's, odd sizes, a single row and component, and many rows of few
+// components.
 const SHAPES = [
   [100, 16, 200],
   [3, 5, 7],

@@ -30,7 +30,7 @@ const CASES: [number[], number | number[]][] = [
     [1, 100, 3200],
     [0, 1],
   ],
-  [[4097, 3], 0], // more rows than one thread takes
+  [[4097, 3], 0], // many rows
   [[33], 0], // to a scalar
   [
     [3, 4],
