@@ -6,7 +6,7 @@
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BlasAddon } from '../../../host/blas-addon.ts';
-import type { WasmHeapBackend } from './kernels.ts';
+import { offsetOf, size, type WasmHeapBackend } from './heap.ts';
 
 export const FUSED_ADAM = 'GmvaeFusedAdam';
 
@@ -26,14 +26,8 @@ export function fusedAdamKernel(addon: BlasAddon, backendName: string): KernelCo
     const operands = [value!, gradient!, m!, v!, accBeta1!, accBeta2!];
     if (operands.some((t) => t.dtype !== 'float32')) throw new Error(`${FUSED_ADAM} needs float32 tensors`);
     const outputs = [value!, m!, v!].map((t) => heap.makeOutput([...t.shape], 'float32'));
-    const offsets = new Float64Array(
-      [...operands, ...outputs].map((t) => {
-        const data = heap.dataIdMap.get(t.dataId);
-        if (!data) throw new Error(`${FUSED_ADAM}: tensor is not on the wasm heap`);
-        return data.memoryOffset;
-      }),
-    );
-    const count = value!.shape.reduce((p, d) => p * d, 1);
+    const offsets = new Float64Array([...operands, ...outputs].map((t) => offsetOf(heap, t)));
+    const count = size(value!.shape);
     // The scalars as AdamOptimizer's ops see them: (1 - beta) is formed in double precision
     // and only then becomes a float32 tensor, and so here.
     addon.adam(

@@ -9,7 +9,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { tf } from '../../tf.ts';
 import type { BlasAddon } from '../../../host/blas-addon.ts';
-import { offsetOf, size, type WasmHeapBackend } from './kernels.ts';
+import { offsetOf, size, type WasmHeapBackend } from './heap.ts';
 
 /** The addon's operation codes (native/src/blas.c, binary). */
 const OPS = { [tf.Add]: 0, [tf.Sub]: 1, [tf.Multiply]: 2, [tf.RealDiv]: 3 } as const;

@@ -13,26 +13,17 @@
  * largest cost of a training step after the products and Adam.
  *
  * The model imports this module's names, so it imports nothing but types from the addon's
- * loader or the other kernels.
+ * loader or the other kernels; heap.ts, which it shares with them, imports only types.
  */
 import type { GradConfig, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { tf } from '../../tf.ts';
 import type { BlasAddon } from '../../../host/blas-addon.ts';
-import type { WasmHeapBackend } from './kernels.ts';
+import { offsetOf, type WasmHeapBackend } from './heap.ts';
 
 export const COMPONENT_GAUSSIAN = 'GmvaeComponentGaussian';
 export const COMPONENT_GAUSSIAN_GRAD = 'GmvaeComponentGaussianGrad';
 
 const INPUTS = ['x', 'muX', 'logvarX', 'muK', 'logvarK'] as const;
-
-function offsetOf(heap: WasmHeapBackend, t: TensorInfo): number {
-  const data = heap.dataIdMap.get(t.dataId);
-  if (!data) throw new Error('blas: tensor is not on the wasm heap');
-  return data.memoryOffset;
-}
-
-const same = (x: readonly number[], y: readonly number[]) =>
-  x.length === y.length && x.every((v, i) => v === y[i]);
 
 /** [B, K, Dx] from the operands, checked: all float32, [B, Dx] rows and [B, K, Dx] components. */
 function dimensions(kernel: string, inputs: Record<string, TensorInfo | undefined>) {
@@ -41,8 +32,8 @@ function dimensions(kernel: string, inputs: Record<string, TensorInfo | undefine
   const ok =
     muK?.shape.length === 3 &&
     logvarK !== undefined &&
-    same(logvarK.shape, muK.shape) &&
-    [x, muX, logvarX].every((t) => t !== undefined && same(t.shape, [b, d])) &&
+    tf.util.arraysEqual(logvarK.shape, muK.shape) &&
+    [x, muX, logvarX].every((t) => t !== undefined && tf.util.arraysEqual(t.shape, [b, d])) &&
     [x, muX, logvarX, muK, logvarK].every((t) => t!.dtype === 'float32');
   if (!ok)
     throw new Error(
@@ -69,7 +60,7 @@ export function componentKernels(addon: BlasAddon, backendName: string): KernelC
     const named = inputs as Record<string, TensorInfo | undefined>;
     const { b, k, d } = dimensions(COMPONENT_GAUSSIAN_GRAD, named);
     const dys = [named['dLogDensity'], named['dKl']];
-    if (!dys.every((t) => t !== undefined && t.dtype === 'float32' && same(t.shape, [b, k])))
+    if (!dys.every((t) => t !== undefined && t.dtype === 'float32' && tf.util.arraysEqual(t.shape, [b, k])))
       throw new Error(`${COMPONENT_GAUSSIAN_GRAD}: dLogDensity and dKl must be float32 [${b}, ${k}]`);
     const heap = backend as unknown as WasmHeapBackend;
     const operands = [...INPUTS.map((name) => named[name]!), ...dys].map((t) => offsetOf(heap, t!));

@@ -13,7 +13,8 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { tf } from '../../tf.ts';
 import { ACTIVATION_CODES, CONV_GEOMETRY, type BlasAddon } from '../../../host/blas-addon.ts';
-import { finishWithWasm, isFloat, offsetOf, size, type WasmHeapBackend } from './kernels.ts';
+import { offsetOf, size, type WasmHeapBackend } from './heap.ts';
+import { finishWithWasm, isFloat } from './kernels.ts';
 
 type Shape4 = [number, number, number, number];
 type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;

@@ -12,14 +12,8 @@ import type { DataType, KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } fro
 import { tf } from '../../tf.ts';
 import { ACTIVATION_CODES, type BlasAddon } from '../../../host/blas-addon.ts';
 import { batchPairs } from './broadcast.ts';
+import { offsetOf, size, type WasmHeapBackend } from './heap.ts';
 import { tileRows } from './tile.ts';
-
-/** The parts of tfjs-backend-wasm's BackendWasm these kernels use. */
-export interface WasmHeapBackend {
-  wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: DataType): TensorInfo;
-}
 
 interface MatMulAttrs {
   transposeA: boolean;
@@ -32,14 +26,6 @@ interface FusedAttrs extends MatMulAttrs {
 }
 
 const FLOAT_BYTES = 4;
-export const size = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
-
-/** Byte offset of `t`'s values on the heap; looking it up moves a tensor made elsewhere there. */
-export function offsetOf(backend: WasmHeapBackend, t: TensorInfo): number {
-  const data = backend.dataIdMap.get(t.dataId);
-  if (!data) throw new Error('blas: tensor is not on the wasm heap');
-  return data.memoryOffset;
-}
 
 interface Product {
   outShape: number[];

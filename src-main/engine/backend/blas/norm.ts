@@ -8,7 +8,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { tf } from '../../tf.ts';
 import type { BlasAddon } from '../../../host/blas-addon.ts';
-import { offsetOf, size, type WasmHeapBackend } from './kernels.ts';
+import { offsetOf, size, type WasmHeapBackend } from './heap.ts';
 
 export function batchNormKernel(
   addon: BlasAddon,

@@ -9,7 +9,7 @@
 import type { GradConfig, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { tf } from '../../tf.ts';
 import type { BlasAddon } from '../../../host/blas-addon.ts';
-import { offsetOf, size, type WasmHeapBackend } from './kernels.ts';
+import { offsetOf, size, type WasmHeapBackend } from './heap.ts';
 
 interface ReduceAttrs {
   axis: number | number[];
