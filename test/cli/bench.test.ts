@@ -26,17 +26,11 @@ interface BenchResult {
   torch_note: string | null;
 }
 
+/** `gmvae bench --json` with `args`, without the torch reference, in a fresh home. */
+const benchJson = (...args: string[]) => gmvaeJson<BenchResult>(tempDir(), ['bench', ...args, '--no-torch']);
+
 test('bench --json: examples/s, GFLOP/s and the GEMM peak of one backend', async () => {
-  const result = await gmvaeJson<BenchResult>(tempDir(), [
-    'bench',
-    '--backend',
-    'wasm',
-    '--steps',
-    '2',
-    '--warmup',
-    '1',
-    '--no-torch',
-  ]);
+  const result = await benchJson('--backend', 'wasm', '--steps', '2', '--warmup', '1');
   assert.equal(result.backends.length, 1);
   const [row] = result.backends;
   assert.equal(row!.backend, 'wasm');
@@ -73,18 +67,7 @@ test(
   "bench --arch conv: the authors' conv network on blas, with its FLOP count",
   { skip: skipUnlessBlas },
   async () => {
-    const result = await gmvaeJson<BenchResult>(tempDir(), [
-      'bench',
-      '--arch',
-      'conv',
-      '--backend',
-      'blas',
-      '--steps',
-      '2',
-      '--warmup',
-      '0',
-      '--no-torch',
-    ]);
+    const result = await benchJson('--arch', 'conv', '--backend', 'blas', '--steps', '2', '--warmup', '0');
     const flops = result.model.training_flops_per_example;
     assert.ok(flops > 150e6 && flops < 170e6, `conv FLOPs ${flops}`);
     const [row] = result.backends;
@@ -95,16 +78,7 @@ test(
 
 test('bench --backend webgpu --json on SwiftShader: examples/s, labelled a software adapter', async () => {
   useSwiftShader(); // the child process inherits the Vulkan driver's variables
-  const result = await gmvaeJson<BenchResult>(tempDir(), [
-    'bench',
-    '--backend',
-    'webgpu',
-    '--steps',
-    '1',
-    '--warmup',
-    '0',
-    '--no-torch',
-  ]);
+  const result = await benchJson('--backend', 'webgpu', '--steps', '1', '--warmup', '0');
   assert.equal(result.backends.length, 1);
   const [row] = result.backends;
   assert.equal(row!.backend, 'webgpu');
