@@ -20,10 +20,8 @@ import {
   resetStalls,
   type Stalls,
 } from '../test/browser/helpers/monitor.ts';
+import { go, openNewSpiralRun, submitNewRun } from '../test/browser/helpers/runs.ts';
 import { serve } from '../test/browser/helpers/server.ts';
-
-// The page's location, for the functions evaluated in it.
-declare const location: { hash: string };
 
 export interface ScreenStalls extends Stalls {
   screen: 'run' | 'compare' | 'compare-all';
@@ -49,14 +47,8 @@ export interface StallOptions {
 }
 
 async function startRun(page: Page, name: string, epochs: number, seed: number): Promise<number> {
-  await page.evaluate(() => (location.hash = '#/new?dataset=spiral'));
-  await page.getByLabel('Epochs', { exact: true }).waitFor();
-  await page.getByLabel('Run name').fill(name);
-  await page.getByLabel('Epochs', { exact: true }).fill(String(epochs));
-  await page.getByLabel('Seed', { exact: true }).fill(String(seed));
-  await page.getByRole('button', { name: 'Start run' }).click();
-  await page.waitForURL(/#\/runs\/\d+$/);
-  return Number(new URL(page.url()).hash.split('/').pop());
+  await openNewSpiralRun(page);
+  return submitNewRun(page, name, { Epochs: String(epochs), Seed: String(seed) });
 }
 
 /** Watches the screen now shown for `seconds`, from a quiet start (its charts drawn). */
@@ -81,7 +73,7 @@ export async function measureTrainingStalls(options: StallOptions): Promise<Stal
     log(`started runs ${a} and ${b} (spiral, ${options.epochs} epochs each)`);
 
     const screens: ScreenStalls[] = [];
-    await page.evaluate((h) => (location.hash = h), `#/runs/${a}`);
+    await go(page, `#/runs/${a}`);
     // From the first epoch on, both runs send epoch metrics as well as steps.
     await page.locator('canvas[aria-label^="ELBO"]:not([data-points="0"])').waitFor({ timeout: 120_000 });
     log(`watching the Run screen for ${options.seconds} s`);
@@ -89,7 +81,7 @@ export async function measureTrainingStalls(options: StallOptions): Promise<Stal
     const badge = ((await page.locator('header .badge').textContent()) ?? '').trim();
     screens.push({ screen: 'run', seconds: options.seconds, ...run, bothTraining: badge === 'running' });
 
-    await page.evaluate((h) => (location.hash = h), `#/compare?ids=${a},${b}`);
+    await go(page, `#/compare?ids=${a},${b}`);
     // Loading two training runs' histories takes long on a machine as busy as CI's.
     await page.getByRole('table', { name: 'Final metrics' }).waitFor({ timeout: 120_000 });
     log(`watching the Compare screen for ${options.seconds} s`);

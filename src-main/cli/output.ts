@@ -34,11 +34,6 @@ export function table(header: string[], rows: (string | number)[][]): string {
     .join('\n');
 }
 
-/** '1 epoch', '2 epochs'. */
-export function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
-
 export function formatNumber(value: number | undefined | null, digits = 4): string {
   if (value === undefined || value === null || Number.isNaN(value)) return '-';
   return Math.abs(value) >= 1000 ? value.toFixed(1) : value.toPrecision(digits);

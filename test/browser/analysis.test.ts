@@ -10,10 +10,9 @@ import { PNG } from 'pngjs';
 import { metricTitle } from '../../src-renderer/src/runs/columns.ts';
 import { connect } from '../helpers/ws-client.ts';
 import { launch, newPage, screenshotThemes } from './helpers/browser.ts';
-import { startSpiralRun, waitForCompleted } from './helpers/runs.ts';
+import { go, startSpiralRun, waitForCompleted } from './helpers/runs.ts';
 import { serve, type Served } from './helpers/server.ts';
 
-declare const location: { hash: string };
 declare const document: {
   activeElement: { getAttribute(name: string): string | null } | null;
   elementFromPoint(x: number, y: number): unknown;
@@ -46,8 +45,6 @@ after(async () => {
   await served?.stop();
 });
 
-const go = (hash: string) => page.evaluate((h) => (location.hash = h), hash);
-
 async function xRange(canvas: Locator): Promise<[number, number]> {
   return [Number(await canvas.getAttribute('data-x-min')), Number(await canvas.getAttribute('data-x-max'))];
 }
@@ -69,7 +66,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
       runIds.push(await startSpiralRun(page, name, settings));
     }
     // While they train, the runs table says how long each has left.
-    await go('#/runs');
+    await go(page, '#/runs');
     await page
       .getByText(/\d+(\.\d)? (s|min) left$/)
       .first()
@@ -79,7 +76,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
   });
 
   await t.test('curves zoom (buttons and keys), reset, log y, smoothing and downloads', async () => {
-    await go(`#/runs/${runIds[2]}`);
+    await go(page, `#/runs/${runIds[2]}`);
     const elbo = page.locator('canvas[aria-label^="ELBO"]');
     await page.waitForFunction(() => true);
     await elbo.waitFor();
@@ -180,7 +177,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
   });
 
   await t.test('the runs table: chosen columns, a filter on a column, groups with mean ± sd', async () => {
-    await go('#/runs');
+    await go(page, '#/runs');
     const table = page.getByRole('table', { name: 'Runs', exact: true });
     await table.getByRole('link', { name: 'lam-c' }).waitFor();
     await page.getByRole('button', { name: 'Columns ▾' }).click();
@@ -310,7 +307,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
   });
 
   await t.test('projection: the count follows the legend, the hover panel clears on leaving', async () => {
-    await go(`#/runs/${runIds[2]}`);
+    await go(page, `#/runs/${runIds[2]}`);
     await page.getByRole('tab', { name: 'Latent space' }).click();
     const scatter = page.locator('.scatter');
     await scatter.waitFor({ timeout: 30_000 });
@@ -352,7 +349,7 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
   });
 
   await t.test('compare keeps run colours and the selection; dialogs return focus', async () => {
-    await go('#/runs');
+    await go(page, '#/runs');
     const table = page.getByRole('table', { name: 'Runs', exact: true });
     await page.getByRole('button', { name: 'Actions for lam-a' }).click();
     await page.getByRole('menuitem', { name: 'Delete…' }).click();

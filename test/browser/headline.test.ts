@@ -8,10 +8,9 @@ import type { Browser, Page } from 'playwright-core';
 import { gmvaeJson } from '../helpers/cli.ts';
 import { connect } from '../helpers/ws-client.ts';
 import { launch, newPage } from './helpers/browser.ts';
-import { startSpiralRun, waitForCompleted } from './helpers/runs.ts';
+import { go, startSpiralRun, waitForCompleted } from './helpers/runs.ts';
 import { serve, type Served } from './helpers/server.ts';
 
-declare const location: { hash: string };
 declare const document: { querySelector(s: string): { textContent: string | null } | null };
 
 let served: Served;
@@ -33,8 +32,6 @@ after(async () => {
   await browser?.close();
   await served?.stop();
 });
-
-const go = (hash: string) => page.evaluate((h) => (location.hash = h), hash);
 
 /** The text of a cell of `table` in the row that names `rowName`, in the column headed `column…`. */
 async function cellText(tableLabel: string, rowName: string, column: string): Promise<string> {
@@ -69,18 +66,18 @@ test('headline numbers and run states', { timeout: 240_000 }, async (t) => {
     const shown = `${(final.value * 100).toFixed(1)}%`;
 
     // The Run screen's header.
-    await go(`#/runs/${id}`);
+    await go(page, `#/runs/${id}`);
     const stat = page.getByRole('region', { name: 'Summary' }).locator('.stat', { hasText: 'Accuracy' });
     await stat.locator('.value').filter({ hasText: '%' }).waitFor();
     assert.equal((await stat.locator('.value').textContent())?.trim(), shown, 'the Run header');
     assert.match((await stat.locator('.sub').textContent()) ?? '', /epoch 2\b/, 'it says which epoch');
 
     // The runs table.
-    await go('#/runs');
+    await go(page, '#/runs');
     assert.equal(await cellText('Runs', 'head-a', 'Accuracy'), shown, 'the runs table');
 
     // Compare's final metrics.
-    await go(`#/compare?ids=${ids.join(',')}`);
+    await go(page, `#/compare?ids=${ids.join(',')}`);
     const finalTable = page.getByRole('table', { name: 'Final metrics' });
     await finalTable.waitFor();
     const compared = await finalTable.evaluate((el) => {
@@ -129,7 +126,7 @@ test('headline numbers and run states', { timeout: 240_000 }, async (t) => {
   });
 
   await t.test("the curves' tooltip lists every series at that x; the arrow keys pan", async () => {
-    await go(`#/runs/${ids[0]}`);
+    await go(page, `#/runs/${ids[0]}`);
     const elbo = page.locator('canvas[aria-label^="ELBO"]');
     await elbo.waitFor();
     const range = async (): Promise<[number, number]> => [
@@ -163,7 +160,7 @@ test('headline numbers and run states', { timeout: 240_000 }, async (t) => {
   });
 
   await t.test('projection points are reached with the keys: arrows move, Escape clears', async () => {
-    await go(`#/runs/${ids[0]}`);
+    await go(page, `#/runs/${ids[0]}`);
     await page.getByRole('tab', { name: 'Latent space' }).click();
     const plot = page.getByRole('application', {
       name: /^Latent projection.*arrow keys move between points/,
@@ -200,7 +197,7 @@ test('headline numbers and run states', { timeout: 240_000 }, async (t) => {
   });
 
   await t.test('Evaluate shows its stage and time, from the engine through the server', async () => {
-    await go(`#/runs/${ids[1]}`);
+    await go(page, `#/runs/${ids[1]}`);
     await page.getByRole('tab', { name: 'Checkpoints' }).click();
     await page.getByRole('button', { name: 'Evaluate the last checkpoint' }).click();
     const running = page.getByRole('status', { name: 'Evaluating the last checkpoint' });

@@ -14,10 +14,8 @@ import { tempDir } from '../helpers/temp.ts';
 import { launch, newPage, screenshotThemes } from './helpers/browser.ts';
 import { dropFiles } from './helpers/drop.ts';
 import { installStallMonitor, readStalls, resetStalls } from './helpers/monitor.ts';
+import { go, openNewSpiralRun, submitNewRun } from './helpers/runs.ts';
 import { serve, type Served } from './helpers/server.ts';
-
-// The page's location, for the functions evaluated in it.
-declare const location: { hash: string };
 
 let served: Served;
 let browser: Browser;
@@ -35,8 +33,6 @@ after(async () => {
   await browser?.close();
   await served?.stop();
 });
-
-const go = (hash: string) => page.evaluate((h) => (location.hash = h), hash);
 
 function blobsCsv(): string {
   const rows = ['x,y,label'];
@@ -62,15 +58,6 @@ async function waitForStatus(statuses: string[], timeoutMs: number): Promise<str
   }
 }
 
-async function startRun(name: string, settings: Record<string, string>): Promise<number> {
-  await page.getByLabel('Run name').fill(name);
-  for (const [label, value] of Object.entries(settings))
-    await page.getByLabel(label, { exact: true }).fill(value);
-  await page.getByRole('button', { name: 'Start run' }).click();
-  await page.waitForURL(/#\/runs\/\d+$/);
-  return Number(new URL(page.url()).hash.split('/').pop());
-}
-
 test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => {
   let firstRun = 0;
 
@@ -84,7 +71,7 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
   });
 
   await t.test('imports a CSV dropped on the window, and names the file of a bad one', async () => {
-    await go('#/datasets');
+    await go(page, '#/datasets');
     await page.getByRole('heading', { name: 'Datasets' }).waitFor();
     await dropFiles(page, [{ name: 'blobs.csv', text: blobsCsv() }]);
     await page
@@ -104,7 +91,7 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
   });
 
   await t.test('validates the new-run form inline', async () => {
-    await go('#/new?dataset=spiral');
+    await go(page, '#/new?dataset=spiral');
     // One field per setting of the settings table, under its label.
     for (const spec of SETTINGS) await page.getByLabel(spec.label, { exact: true }).waitFor();
     // A setting the chosen formulation does not read says why.
@@ -121,13 +108,12 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
     await page.getByRole('button', { name: 'Start run' }).click();
     await page.waitForFunction("document.activeElement && document.activeElement.id === 'field-epochs'");
     assert.match(page.url(), /#\/new/);
-    await go('#/runs');
+    await go(page, '#/runs');
   });
 
   await t.test('trains on the spiral: curves grow while the main thread stays free', async () => {
-    await go('#/new?dataset=spiral');
-    await page.getByLabel('Epochs', { exact: true }).waitFor();
-    firstRun = await startRun('spiral-a', { Epochs: '3' });
+    await openNewSpiralRun(page);
+    firstRun = await submitNewRun(page, 'spiral-a', { Epochs: '3' });
     const elbo = page.locator('canvas[aria-label^="ELBO"]');
     // Measure the steady state while it trains, from once the screen has mounted.
     await elbo.waitFor();
@@ -224,7 +210,7 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
       'prefilled from the run',
     );
     await page.getByLabel('Formulation', { exact: true }).selectOption('v1');
-    await startRun('spiral-b', { 'K (clusters)': '4', Epochs: '2' });
+    await submitNewRun(page, 'spiral-b', { 'K (clusters)': '4', Epochs: '2' });
     await waitForStatus(['completed'], 90_000);
 
     // v1 groups the test points by q(z|y) or by p(z|x,w), on the Latent and Clusters tabs alike.
@@ -261,7 +247,7 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
     await page.getByRole('table', { name: 'Cluster by label counts' }).waitFor();
     await rules.getByRole('button', { name: 'q(z|y)' }).click();
 
-    await go('#/runs');
+    await go(page, '#/runs');
     const table = page.getByRole('table', { name: 'Runs' });
     await table.getByRole('link', { name: 'spiral-b' }).waitFor();
     await screenshotThemes(page, 'runs');
@@ -289,7 +275,7 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
   });
 
   await t.test('exports a run as a zip the browser downloads, and lists the files', async () => {
-    await go('#/runs');
+    await go(page, '#/runs');
     await page.getByRole('button', { name: 'Actions for spiral-a' }).click();
     await page.getByRole('menuitem', { name: 'Export…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Export “spiral-a”' });

@@ -1,7 +1,7 @@
 /** What `gmvae train` prints for people (not --json): its closing line, in the singular for one epoch. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { plural } from '../../src-main/cli/output.ts';
+import { plural } from '../../src-main/common/text.ts';
 import { gmvae } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 

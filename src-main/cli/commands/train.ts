@@ -4,13 +4,14 @@ import { slowFallbackWarnings } from '../../common/backends.ts';
 import type { MetricSummary } from '../../common/metric-names.ts';
 import type { RunRecord } from '../../common/run.ts';
 import { SETTINGS, type SettingKey } from '../../common/settings.ts';
+import { plural } from '../../common/text.ts';
 import type { TrainEvent } from '../../common/training-events.ts';
 import { loadDataset } from '../../engine/data/catalog.ts';
 import { createRun, latestTestMetrics, requireRun } from '../../host/runs.ts';
 import { trainRun, type TrainControl } from '../../engine/training/trainer.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { integer, number } from '../options.ts';
-import { CliError, emitResult, formatNumber, note, plural } from '../output.ts';
+import { CliError, emitResult, formatNumber, note } from '../output.ts';
 
 /** The `gmvae train` option of each run setting, from the settings table. */
 export function settingOptions(): { option: Option; key: SettingKey }[] {

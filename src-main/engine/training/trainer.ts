@@ -15,7 +15,7 @@ import { exampleSize } from '../../common/dataset.ts';
 import { MEMORY_METRICS, TRAIN_METRICS, metricName, type TrainMetric } from '../../common/metric-names.ts';
 import { deriveSeed } from '../../common/random.ts';
 import type { CheckpointData, MetricPoint, RunRecord, StoredTensor } from '../../common/run.ts';
-import type { TrainEventListener } from '../../common/training-events.ts';
+import type { TrainEventListener, TrainPhase } from '../../common/training-events.ts';
 import { BACKEND_ORDER, type BackendName } from '../../common/backends.ts';
 import { selectBackend, type BackendSelection } from '../backend/backends.ts';
 import { saveCheckpointArtefacts } from '../evaluation/artefacts.ts';
@@ -185,13 +185,13 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
   // The latest step's loss and speed, repeated by the progress events between epochs.
   let lastLoss = 0;
   let lastRate = 0;
-  const phase = (name: 'evaluating' | 'artefacts', inEpoch: number) =>
+  const progress = (phase: TrainPhase, inEpoch: number, batch: number) =>
     emit({
       type: 'progress',
       runId,
-      phase: name,
+      phase,
       epoch: inEpoch,
-      batch: batches,
+      batch,
       batches,
       step,
       loss: lastLoss,
@@ -285,19 +285,10 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
         }
         lastLoss = terms.loss!;
         const rate = clock.progress(rows.length);
-        if (rate !== null) lastRate = rate;
-        if (rate !== null)
-          emit({
-            type: 'progress',
-            runId,
-            phase: 'training',
-            epoch,
-            batch: batchInEpoch,
-            batches,
-            step,
-            loss: terms.loss!,
-            examplesPerSecond: rate,
-          });
+        if (rate !== null) {
+          lastRate = rate;
+          progress('training', epoch, batchInEpoch);
+        }
         if (clock.heartbeatDue()) store.heartbeat(runId);
         if (clock.checkpointDue() && batchInEpoch < batches) await checkpoint(false, [], null);
         // Let IPC messages (pause, stop) in between steps.
@@ -305,7 +296,7 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
       }
 
       // 4. end of epoch: evaluation, then checkpoint + metrics + progress in one transaction
-      phase('evaluating', epoch);
+      progress('evaluating', epoch, batches);
       epoch++;
       batchInEpoch = 0;
       const time = Date.now();
@@ -336,7 +327,7 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
     }
 
     // 5. artefacts of the final model, then done
-    phase('artefacts', epoch - 1);
+    progress('artefacts', epoch - 1, batches);
     await saveCheckpointArtefacts(store, { run, model, data, epoch }, 'last');
     return finish('completed');
   } catch (error) {

@@ -47,7 +47,4 @@ export function errorText(error: unknown): string {
   return String(error);
 }
 
-/** '1 epoch', '3 epochs': a count with its noun agreeing. */
-export function plural(count: number | string, singular: string, pluralForm = `${singular}s`): string {
-  return `${count} ${Number(count) === 1 ? singular : pluralForm}`;
-}
+export { plural } from '../../../src-main/common/text.ts';

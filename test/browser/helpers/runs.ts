@@ -6,20 +6,34 @@ declare const location: { hash: string };
 
 export const go = (page: Page, hash: string) => page.evaluate((h) => (location.hash = h), hash);
 
+/** On the New run screen shown: names the run, fills `settings` (label: value), starts it; its id. */
+export async function submitNewRun(
+  page: Page,
+  name: string,
+  settings: Record<string, string>,
+): Promise<number> {
+  await page.getByLabel('Run name').fill(name);
+  for (const [label, value] of Object.entries(settings))
+    await page.getByLabel(label, { exact: true }).fill(value);
+  await page.getByRole('button', { name: 'Start run' }).click();
+  await page.waitForURL(/#\/runs\/\d+$/);
+  return Number(new URL(page.url()).hash.split('/').pop());
+}
+
+/** Opens the New run form on the spiral. */
+export async function openNewSpiralRun(page: Page): Promise<void> {
+  await go(page, '#/new?dataset=spiral');
+  await page.getByLabel('Epochs', { exact: true }).waitFor();
+}
+
 /** Starts a small spiral run (2 epochs, 16 hidden units unless `settings` say otherwise); its id. */
 export async function startSpiralRun(
   page: Page,
   name: string,
   settings: Record<string, string>,
 ): Promise<number> {
-  await go(page, '#/new?dataset=spiral');
-  await page.getByLabel('Epochs', { exact: true }).waitFor();
-  await page.getByLabel('Run name').fill(name);
-  for (const [label, value] of Object.entries({ Epochs: '2', 'Hidden units': '16', ...settings }))
-    await page.getByLabel(label, { exact: true }).fill(value);
-  await page.getByRole('button', { name: 'Start run' }).click();
-  await page.waitForURL(/#\/runs\/\d+$/);
-  return Number(new URL(page.url()).hash.split('/').pop());
+  await openNewSpiralRun(page);
+  return submitNewRun(page, name, { Epochs: '2', 'Hidden units': '16', ...settings });
 }
 
 /** Opens run `id`'s screen and waits (up to 2 minutes) until its badge says completed. */
