@@ -77,7 +77,8 @@ export function taskResult<T extends EngineTask>(
 }
 
 export type SupervisorMessage =
-  | { type: 'train'; home: string; runId: number }
+  /** `niceness`: the priority training takes (worker/priority.ts). */
+  | { type: 'train'; home: string; runId: number; niceness: number }
   /**
    * A task, answered by a 'task-done' with the same id. Unless `stay` is set the process exits
    * after answering; a dataset reader stays up for the next task and keeps its decoded dataset.

@@ -63,6 +63,22 @@ export function forkLauncher(entry = ENGINE_PROCESS_ENTRY): WorkerLauncher {
   };
 }
 
+/** Training's niceness unless told otherwise: why, in worker/priority.ts. */
+export const DEFAULT_TRAINING_NICENESS = 10;
+
+/**
+ * The niceness training processes take: GMVAE_TRAINING_NICENESS (0 to 19; 0 keeps the default
+ * priority) or DEFAULT_TRAINING_NICENESS.
+ */
+export function trainingNiceness(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.GMVAE_TRAINING_NICENESS?.trim();
+  if (raw === undefined || raw === '') return DEFAULT_TRAINING_NICENESS;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 19)
+    throw new Error(`GMVAE_TRAINING_NICENESS must be a whole number from 0 to 19, not "${raw}"`);
+  return value;
+}
+
 export class SupervisorError extends Error {
   override name = 'SupervisorError';
 }
@@ -81,6 +97,8 @@ interface QueuedTask {
 export interface SupervisorOptions {
   /** Task processes (imports, evaluations, exports) running at once; default: the CPU cores. */
   maxTasks?: number;
+  /** Niceness of training processes (applied by the engine, worker/priority.ts); default: GMVAE_TRAINING_NICENESS, else 10. */
+  trainingNiceness?: number;
 }
 
 export class EngineSupervisor {
@@ -88,6 +106,7 @@ export class EngineSupervisor {
   readonly #tasks = new Set<WorkerHandle>();
   readonly #queue: QueuedTask[] = [];
   readonly #maxTasks: number;
+  readonly #niceness: number;
   readonly #listeners = new Set<TrainEventListener>();
   readonly #store: Store;
   readonly #home: string;
@@ -103,6 +122,7 @@ export class EngineSupervisor {
     this.#home = home;
     this.#launch = launch;
     this.#maxTasks = Math.max(1, options.maxTasks ?? availableParallelism());
+    this.#niceness = options.trainingNiceness ?? trainingNiceness();
   }
 
   /** Runs with a live training process in this supervisor. */
@@ -153,7 +173,7 @@ export class EngineSupervisor {
         });
       }
     });
-    worker.send({ type: 'train', home: this.#home, runId });
+    worker.send({ type: 'train', home: this.#home, runId, niceness: this.#niceness });
   }
 
   pause(runId: number): void {

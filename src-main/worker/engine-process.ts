@@ -17,6 +17,7 @@ import { loadDataset } from '../engine/data/catalog.ts';
 import { runTask } from '../engine/tasks.ts';
 import type { TrainControl } from '../engine/training/trainer.ts';
 import { Store } from '../host/store/index.ts';
+import { lowerOwnPriority } from './priority.ts';
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
@@ -149,6 +150,8 @@ onMessage((msg) => {
     case 'train':
       if (role !== null) return;
       role = 'trainer';
+      // Before TensorFlow and OpenBLAS start their threads, which then inherit the priority.
+      lowerOwnPriority(msg.niceness);
       void train(msg.home, msg.runId).finally(() => setImmediate(() => process.exit(0)));
       break;
     case 'task':

@@ -15,7 +15,13 @@ import type {
   WorkerMessage,
 } from '../../src-main/common/worker-protocol.ts';
 import { Store, StoreError, isProcessAlive } from '../../src-main/host/store/index.ts';
-import { EngineSupervisor, forkLauncher, type WorkerHandle } from '../../src-main/host/supervisor.ts';
+import {
+  DEFAULT_TRAINING_NICENESS,
+  EngineSupervisor,
+  forkLauncher,
+  trainingNiceness,
+  type WorkerHandle,
+} from '../../src-main/host/supervisor.ts';
 import { trainRun } from '../../src-main/engine/training/trainer.ts';
 import { blobs } from '../helpers/blobs.ts';
 import { metricSeries } from '../helpers/metrics.ts';
@@ -38,7 +44,22 @@ async function setup(epochs: number) {
     seed: 9,
   });
   const run = store.createRun({ dataset: 'blobs', config, status: 'interrupted', pid: null });
-  return { home, store, run, supervisor: new EngineSupervisor(store, home) };
+  const supervisor = new EngineSupervisor(store, home, forkLauncher(), {
+    trainingNiceness: TRAINING_NICENESS,
+  });
+  return { home, store, run, supervisor };
+}
+
+// The suite itself runs with GMVAE_TRAINING_NICENESS=0 (package.json); these runs take the product's.
+const TRAINING_NICENESS = DEFAULT_TRAINING_NICENESS;
+
+/** The niceness of each thread of a process (Linux: field 19 of /proc/PID/task/TID/stat). */
+function threadNiceness(pid: number): number[] {
+  return fs.readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
 }
 
 /** Resolves with the first event that matches. */
@@ -62,6 +83,13 @@ describe('EngineSupervisor', () => {
     assert.equal(first.type === 'started' && first.backend, 'cpu');
     const trainerPid = store.getRun(run.id)!.pid;
     assert.ok(trainerPid && trainerPid !== process.pid, 'trains in another process');
+    // ...every thread of it at a lower priority than the interface, which stays responsive
+    // while runs take every core. (Linux keeps niceness per thread.)
+    if (process.platform === 'linux') {
+      const threads = threadNiceness(trainerPid);
+      assert.ok(threads.length > 1, 'the engine has its threads');
+      assert.deepEqual(new Set(threads), new Set([TRAINING_NICENESS]));
+    }
 
     await next(supervisor, (e) => e.type === 'epoch');
     const paused = next(supervisor, (e) => e.type === 'status' && e.status === 'paused');
@@ -262,16 +290,31 @@ describe('claiming a run', () => {
     store.close();
   });
 
+  test('training niceness: 10 unless GMVAE_TRAINING_NICENESS says otherwise, which must be 0 to 19', () => {
+    assert.equal(trainingNiceness({}), 10);
+    assert.equal(trainingNiceness({ GMVAE_TRAINING_NICENESS: '0' }), 0);
+    assert.equal(trainingNiceness({ GMVAE_TRAINING_NICENESS: ' 19 ' }), 19);
+    for (const bad of ['20', '-1', '5.5', 'low'])
+      assert.throws(
+        () => trainingNiceness({ GMVAE_TRAINING_NICENESS: bad }),
+        new RegExp(`GMVAE_TRAINING_NICENESS must be a whole number from 0 to 19, not "${bad}"`),
+      );
+  });
+
   test('of two supervisors on one home (an app and a server) exactly one trains a run', async () => {
     const { home, store, run } = await setup(2);
     const second = await Store.open(home, { staleGraceMs: 0 });
     const launched: FakeWorker[] = [];
-    const a = new EngineSupervisor(store, home, () => fakeWorker(launched));
+    const a = new EngineSupervisor(store, home, () => fakeWorker(launched), {
+      trainingNiceness: TRAINING_NICENESS,
+    });
     const b = new EngineSupervisor(second, home, () => fakeWorker(launched));
     a.start(run.id);
     assert.throws(() => b.start(run.id), StoreError);
     assert.equal(launched.length, 1, 'one engine process for the run');
-    assert.deepEqual(launched[0]!.sent, [{ type: 'train', home, runId: run.id }]);
+    assert.deepEqual(launched[0]!.sent, [
+      { type: 'train', home, runId: run.id, niceness: TRAINING_NICENESS },
+    ]);
     assert.deepEqual([a.active, b.active], [[run.id], []]);
     a.killAll();
     second.close();

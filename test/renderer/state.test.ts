@@ -11,6 +11,7 @@ import type { CompareView as CompareViewType } from '../../src-renderer/src/comp
 import type { NewRunForm as NewRunFormType } from '../../src-renderer/src/new-run/new-run-form.svelte.ts';
 import type { RunsStore as RunsStoreType } from '../../src-renderer/src/runs/runs-store.svelte.ts';
 import { progressText } from '../../src-renderer/src/runs/progress-text.ts';
+import { trainingNiceness } from '../../src-main/host/supervisor.ts';
 import { serviceClient, type ServiceClient } from '../helpers/service-client.ts';
 import { enableSvelteModules, settle, until } from '../helpers/svelte-modules.ts';
 
@@ -72,7 +73,12 @@ describe('renderer state over the API client', () => {
     assert.deepEqual(runs.datasets, ['spiral']);
 
     const worker = back.workers.at(-1)!;
-    assert.deepEqual(worker.received[0], { type: 'train', home: back.home, runId: created.id });
+    assert.deepEqual(worker.received[0], {
+      type: 'train',
+      home: back.home,
+      runId: created.id,
+      niceness: trainingNiceness(),
+    });
     worker.emit({
       type: 'started',
       runId: created.id,
