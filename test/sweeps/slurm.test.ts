@@ -18,9 +18,7 @@ import { gmvaeJson } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/slurm-local.sh', import.meta.url));
-// Enough epochs that a status poll slowed by a loaded machine (CI's) still finds task 0 mid-run:
-// at 10 a task could train through the window between two polls and the test waited in vain.
-const EPOCHS = 30;
+const EPOCHS = 10;
 
 /** Starts the test cluster (idempotent), or fails the test with the script's own explanation. */
 function ensureSlurm(): void {
