@@ -18,7 +18,10 @@ import { gmvaeJson } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/slurm-local.sh', import.meta.url));
-const EPOCHS = 10;
+// Tasks long enough (about 25 s each here) that the mid-run windows the test waits for, task 0
+// seen training and then cancelled before it ends, outlast a `gmvae sweep status` poll on a
+// loaded machine: at 10 epochs of a hidden-8 network each task trained in a few seconds.
+const EPOCHS = 40;
 
 /** Starts the test cluster (idempotent), or fails the test with the script's own explanation. */
 function ensureSlurm(): void {
@@ -49,7 +52,7 @@ test('a Slurm sweep: live collection, a task cancelled mid-run, resumed, nothing
     JSON.stringify({
       name: 'slurm-test',
       dataset: 'spiral',
-      base: { epochs: EPOCHS, hidden: 8, k: 4 },
+      base: { epochs: EPOCHS, hidden: 64, k: 4 },
       grid: { lambda: [0.5, 1] },
       seeds: [1, 2],
       // The local executor's settings are ignored: --executor slurm picks the Slurm ones.
