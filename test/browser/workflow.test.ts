@@ -13,15 +13,9 @@ import { SETTINGS } from '../../src-main/common/settings.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { launch, newPage, screenshotThemes } from './helpers/browser.ts';
 import { dropFiles } from './helpers/drop.ts';
-import { installStallMonitor, readStalls, resetStalls } from './helpers/monitor.ts';
+import { installStallMonitor, readStalls, recordAttribute, resetStalls } from './helpers/monitor.ts';
 import { go, openNewSpiralRun, submitNewRun } from './helpers/runs.ts';
 import { serve, type Served } from './helpers/server.ts';
-
-// The page's globals, for the functions evaluated in it (this file is type-checked as Node code).
-declare const window: Record<string, unknown>;
-declare const MutationObserver: new (callback: () => void) => {
-  observe(target: unknown, options: { attributes: boolean; attributeFilter: string[] }): void;
-};
 
 let served: Served;
 let browser: Browser;
@@ -125,16 +119,8 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
     // Measure the steady state while it trains, from once the screen has mounted.
     await elbo.waitFor();
     await resetStalls(page);
-    // Every value the chart's point count takes, recorded in the page as it changes: polling it
-    // from here misses steps when a loaded machine slows each round trip.
-    await elbo.evaluate((canvas) => {
-      const seen = [Number(canvas.getAttribute('data-points') ?? 0)];
-      window.__elboCounts = seen;
-      new MutationObserver(() => {
-        const n = Number(canvas.getAttribute('data-points') ?? 0);
-        if (seen[seen.length - 1] !== n) seen.push(n);
-      }).observe(canvas, { attributes: true, attributeFilter: ['data-points'] });
-    });
+    // Every value the chart's point count takes, recorded in the page as it changes.
+    const pointCounts = await recordAttribute(elbo, 'data-points');
     const started = Date.now();
     for (;;) {
       const status = (
@@ -148,7 +134,7 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
         throw new Error(`still ${status} after 90 s\n${served.log().slice(-1500)}`);
       await page.waitForTimeout(200);
     }
-    const counts = await page.evaluate(() => window.__elboCounts as number[]);
+    const counts = await pointCounts();
     const stalls = await readStalls(page);
     const seconds = (Date.now() - started) / 1000;
     t.diagnostic(

@@ -44,14 +44,12 @@ async function setup(epochs: number) {
     seed: 9,
   });
   const run = store.createRun({ dataset: 'blobs', config, status: 'interrupted', pid: null });
+  // The suite runs with GMVAE_TRAINING_NICENESS=0 (package.json); these runs take the product's.
   const supervisor = new EngineSupervisor(store, home, forkLauncher(), {
-    trainingNiceness: TRAINING_NICENESS,
+    trainingNiceness: DEFAULT_TRAINING_NICENESS,
   });
   return { home, store, run, supervisor };
 }
-
-// The suite itself runs with GMVAE_TRAINING_NICENESS=0 (package.json); these runs take the product's.
-const TRAINING_NICENESS = DEFAULT_TRAINING_NICENESS;
 
 /** The niceness of each thread of a process (Linux: field 19 of /proc/PID/task/TID/stat). */
 function threadNiceness(pid: number): number[] {
@@ -88,7 +86,7 @@ describe('EngineSupervisor', () => {
     if (process.platform === 'linux') {
       const threads = threadNiceness(trainerPid);
       assert.ok(threads.length > 1, 'the engine has its threads');
-      assert.deepEqual(new Set(threads), new Set([TRAINING_NICENESS]));
+      assert.deepEqual(new Set(threads), new Set([DEFAULT_TRAINING_NICENESS]));
     }
 
     await next(supervisor, (e) => e.type === 'epoch');
@@ -306,14 +304,14 @@ describe('claiming a run', () => {
     const second = await Store.open(home, { staleGraceMs: 0 });
     const launched: FakeWorker[] = [];
     const a = new EngineSupervisor(store, home, () => fakeWorker(launched), {
-      trainingNiceness: TRAINING_NICENESS,
+      trainingNiceness: DEFAULT_TRAINING_NICENESS,
     });
     const b = new EngineSupervisor(second, home, () => fakeWorker(launched));
     a.start(run.id);
     assert.throws(() => b.start(run.id), StoreError);
     assert.equal(launched.length, 1, 'one engine process for the run');
     assert.deepEqual(launched[0]!.sent, [
-      { type: 'train', home, runId: run.id, niceness: TRAINING_NICENESS },
+      { type: 'train', home, runId: run.id, niceness: DEFAULT_TRAINING_NICENESS },
     ]);
     assert.deepEqual([a.active, b.active], [[run.id], []]);
     a.killAll();

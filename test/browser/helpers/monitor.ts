@@ -3,12 +3,15 @@
  * animation frames (the longest, and how many passed 50 and 100 ms), and the 'longtask' entries
  * (tasks over 50 ms: the longest and how many). Read with readStalls(page).
  */
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 // The page's globals, for the functions evaluated in it (this file is type-checked as Node code).
 declare const window: Record<string, unknown>;
 declare const performance: { now(): number };
 declare function requestAnimationFrame(callback: (time: number) => void): number;
+declare const MutationObserver: new (callback: () => void) => {
+  observe(target: unknown, options: { attributes: boolean; attributeFilter: string[] }): void;
+};
 declare const PerformanceObserver: new (
   callback: (list: { getEntries(): { duration: number }[] }) => void,
 ) => {
@@ -90,4 +93,25 @@ export async function readStalls(page: Page): Promise<Stalls> {
       frames: s.frames,
     };
   });
+}
+
+/**
+ * Records, in the page, every value a numeric attribute of the element takes from now on; the
+ * returned function reads them (the first is the value now). Polling from the test instead
+ * misses values when a loaded machine slows each round trip.
+ */
+export async function recordAttribute(element: Locator, name: string): Promise<() => Promise<number[]>> {
+  const key = `__recorded_${name}`;
+  await element.evaluate(
+    (el, [attribute, slot]) => {
+      const seen = [Number(el.getAttribute(attribute!) ?? 0)];
+      window[slot!] = seen;
+      new MutationObserver(() => {
+        const n = Number(el.getAttribute(attribute!) ?? 0);
+        if (seen[seen.length - 1] !== n) seen.push(n);
+      }).observe(el, { attributes: true, attributeFilter: [attribute!] });
+    },
+    [name, key],
+  );
+  return () => element.page().evaluate((slot) => window[slot] as number[], key);
 }
