@@ -18,9 +18,8 @@ import { gmvaeJson } from '../helpers/cli.ts';
 import { tempDir } from '../helpers/temp.ts';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/slurm-local.sh', import.meta.url));
-// Tasks long enough (about 25 s each here) that the mid-run windows the test waits for, task 0
-// seen training and then cancelled before it ends, outlast a `gmvae sweep status` poll on a
-// loaded machine: at 10 epochs of a hidden-8 network each task trained in a few seconds.
+// Tasks long enough (about 20 s each here) that task 0, thawed after it was seen training, is
+// still training when scancel reaches it a moment later.
 const EPOCHS = 40;
 
 /** Starts the test cluster (idempotent), or fails the test with the script's own explanation. */
@@ -33,15 +32,44 @@ function ensureSlurm(): void {
     );
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * Polls until `probe` returns a value. On a timeout the error says what the polls saw (each
+ * poll's time and result, by `seen`) and what the sweep's task logs hold, since a failure here
+ * happens in processes Slurm started, whose output is gone with the test's temporary home.
+ */
+async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<{ value?: T; seen: string }>,
+  logsFolder: () => string | undefined,
+  intervalMs = 500,
+): Promise<T> {
+  const started = Date.now();
+  const seen: string[] = [];
   for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    const poll = await probe();
+    if (poll.value !== undefined) return poll.value;
+    seen.push(`${((Date.now() - started) / 1000).toFixed(1)} s: ${poll.seen}`);
+    if (Date.now() - started > timeoutMs) {
+      const folder = logsFolder();
+      const logs = folder && fs.existsSync(folder) ? fs.readdirSync(folder).sort() : [];
+      throw new Error(
+        [
+          `timed out after ${timeoutMs / 1000} s waiting for ${what}; the polls saw:`,
+          ...seen.slice(-40),
+          ...logs.map(
+            (name) => `--- ${name}:\n${fs.readFileSync(path.join(folder!, name), 'utf8').slice(-4000)}`,
+          ),
+        ].join('\n'),
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/** One line per task of a status poll: state, epoch, Slurm job and state. */
+const describe = (info: SweepInfo): string =>
+  info.tasks.map((t) => `${t.index}:${t.state}@${t.epoch}(${t.slurmJob} ${t.slurmState})`).join(' ');
 
 test('a Slurm sweep: live collection, a task cancelled mid-run, resumed, nothing lost or duplicated', async (t) => {
   ensureSlurm();
@@ -93,24 +121,65 @@ test('a Slurm sweep: live collection, a task cancelled mid-run, resumed, nothing
     }
   };
 
-  // Task 0's run arrives in the user's store while it trains (a curve that grows).
-  const live = await until('task 0 to train an epoch', 180_000, async () => {
-    const info = await status();
-    const task = info.tasks[0]!;
-    return task.state === 'running' && task.epoch >= 1 && task.epoch < EPOCHS - 2 ? task : undefined;
-  });
+  // Task 0's run arrives in the user's store while it trains (a curve that grows). The task is
+  // frozen (scontrol suspend: SIGSTOP) as soon as its log shows a finished epoch, so that the
+  // status polls, each a fresh `gmvae` process that a loaded machine may take many seconds to
+  // run, see it mid-run however fast it trains.
+  const logs = () => path.join(submitted.folder!, 'logs');
+  const task0Log = () =>
+    fs
+      .readdirSync(logs())
+      .filter((name) => name.startsWith('task-0-'))
+      .map((name) => fs.readFileSync(path.join(logs(), name), 'utf8'))
+      .join('\n');
+  await until(
+    'task 0 to log its first epoch',
+    180_000,
+    async () => {
+      const log = task0Log();
+      return {
+        value: /^epoch 1:/m.test(log) || undefined,
+        seen: log.trim().split('\n').at(-1) ?? '(no log yet)',
+      };
+    },
+    logs,
+    200,
+  );
+  const suspend = spawnSync('scontrol', ['suspend', jobs[0]!], { encoding: 'utf8' });
+  assert.equal(suspend.status, 0, `scontrol suspend ${jobs[0]}: ${suspend.stderr}`);
+  const live = await until(
+    'task 0 to show in the store as training',
+    120_000,
+    async () => {
+      const info = await status();
+      const task = info.tasks[0]!;
+      const value = task.state === 'running' && task.epoch >= 1 && task.epoch < EPOCHS ? task : undefined;
+      return { value, seen: describe(info) };
+    },
+    logs,
+  );
+  assert.equal(live.slurmState, 'SUSPENDED');
   const during = (await readRuns()).find((r) => r.id === live.runId)!;
   assert.equal(during.status, 'running');
   assert.equal(during.sweepId, submitted.id);
   assert.ok(during.elbo.length >= 1 && during.elbo.length < EPOCHS, `epochs so far: ${during.elbo}`);
 
   // Cancelled mid-run: SIGTERM, a checkpoint, and the run is interrupted (its store valid).
+  // Resumed first, so that the trainer runs to take the signal.
+  const thaw = spawnSync('scontrol', ['resume', jobs[0]!], { encoding: 'utf8' });
+  assert.equal(thaw.status, 0, `scontrol resume ${jobs[0]}: ${thaw.stderr}`);
   const cancel = spawnSync('scancel', [live.slurmJob!], { encoding: 'utf8' });
   assert.equal(cancel.status, 0, cancel.stderr);
-  const cancelled = await until('task 0 to end interrupted', 120_000, async () => {
-    const task = (await status()).tasks[0]!;
-    return task.state === 'interrupted' ? task : undefined;
-  });
+  const cancelled = await until(
+    'task 0 to end interrupted',
+    120_000,
+    async () => {
+      const info = await status();
+      const task = info.tasks[0]!;
+      return { value: task.state === 'interrupted' ? task : undefined, seen: describe(info) };
+    },
+    logs,
+  );
   assert.ok(cancelled.epoch < EPOCHS, `cancelled at epoch ${cancelled.epoch}`);
   const taskStore = await Store.open(path.join(submitted.folder!, 'tasks', '0'));
   assert.equal(taskStore.integrityCheck(), 'ok');
@@ -129,14 +198,16 @@ test('a Slurm sweep: live collection, a task cancelled mid-run, resumed, nothing
     jobs.slice(1, 4),
   );
 
-  const done = await until('every task to be done', 300_000, async () => {
-    const info = await status();
-    return info.state === 'done'
-      ? info
-      : info.state === 'running'
-        ? undefined
-        : assert.fail(JSON.stringify(info));
-  });
+  const done = await until(
+    'every task to be done',
+    300_000,
+    async () => {
+      const info = await status();
+      if (info.state !== 'done' && info.state !== 'running') assert.fail(JSON.stringify(info));
+      return { value: info.state === 'done' ? info : undefined, seen: describe(info) };
+    },
+    logs,
+  );
   assert.deepEqual(
     done.tasks.map((task) => [task.state, task.epoch]),
     Array.from({ length: 4 }, () => ['done', EPOCHS]),
