@@ -46,5 +46,10 @@ test('between batches the run says what it does', () => {
     progressText(live('running', 1, progress('artefacts', 0, 600))),
     'epoch 1/1 · computing projections and samples…',
   );
-  assert.equal(progressText(live('running', 2, null, 5)), 'starting epoch 3/5…');
+});
+
+test('without progress reports: starting at epoch 0, else the epoch the checkpoints say it is in', () => {
+  assert.equal(progressText(live('running', 0, null, 5)), 'starting epoch 1/5…');
+  // Trained by another process, seen through its checkpoints: not "starting" epoch 20.
+  assert.equal(progressText(live('running', 19, null, 20)), 'epoch 20/20');
 });

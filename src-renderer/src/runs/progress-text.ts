@@ -31,14 +31,16 @@ export function epochInProgress(run: LiveRun): number {
 
 /**
  * 'epoch 2/10 · batch 30/600', 'epoch 2/10 · evaluating test split…', 'paused in epoch 2/10 ·
- * batch 30/600', 'starting epoch 1/10…'.
+ * batch 30/600', 'starting epoch 1/10…'. Without progress reports, a run trained by another
+ * process (`gmvae train` in a terminal, a Slurm task) is known only from its checkpoints: then
+ * just the epoch it is in, not "starting" a run that may be minutes into it.
  */
 export function progressText(run: LiveRun): string {
   const p = run.progress;
   const where = `epoch ${epochInProgress(run)}/${run.config.epochs}`;
   const batch = p && p.phase === 'training' ? ` · batch ${p.batch}/${p.batches}` : '';
   if (run.status === 'paused') return `paused in ${where}${batch}`;
-  if (!p) return `starting ${where}…`;
+  if (!p) return run.epoch === 0 ? `starting ${where}…` : where;
   if (p.phase !== 'training') return `${where} · ${PHASE_TEXT[p.phase]}`;
   return `${where}${batch}`;
 }
