@@ -129,4 +129,20 @@ describe('every setting reaches every interface', () => {
     assert.deepEqual(columns.slice(5, 9), ['K', 'M', 'LAMBDA', 'LR']);
     assert.deepEqual(row!.trim().split(/\s+/).slice(5, 9), ['8', '1', '0.5', '2.5e-4']);
   });
+
+  test("a setting the run's formulation does not read: '—' in runs list, marked in runs show", async () => {
+    const v1 = back.store.createRun({
+      dataset: 'spiral',
+      name: 'a-v1-run',
+      config: { ...back.store.getRun(runId)!.config, model: 'v1' },
+      status: 'completed',
+      pid: null,
+    });
+    const list = await gmvae(back.home, ['runs', 'list']);
+    const row = list.stdout.split('\n').find((line) => line.includes('a-v1-run'))!;
+    assert.deepEqual(row.trim().split(/\s+/).slice(5, 9), ['8', '1', '—', '2.5e-4']);
+    const show = await gmvae(back.home, ['runs', 'show', String(v1.id)]);
+    assert.match(show.stdout, /^λ \(min\. information\) +--lambda +0\.5 \(not used: only the v2 objective/m);
+    assert.match(show.stdout, /^Learning rate +--lr +2\.5e-4$/m);
+  });
 });

@@ -84,6 +84,23 @@ test('every setting and every final metric can be a column, headed by the settin
   );
 });
 
+test("a setting the run's formulation does not read has no value in the table (λ of v1 and Shu)", () => {
+  const byModel = [run(5, { model: 'v2' }), run(6, { model: 'v1' }), run(7, { model: 'shu' })];
+  assert.deepEqual(
+    byModel.map((r) => cellText(r, 'lambda', 0)),
+    ['0.5', '—', '—'],
+  );
+  assert.deepEqual(
+    applyFilters(byModel, [{ column: 'lambda', op: '=', value: '0.5' }], 0).map((r) => r.id),
+    [5],
+  );
+  assert.deepEqual(
+    byModel.map((r) => cellText(r, 'k', 0)),
+    ['8', '8', '8'],
+    'settings every formulation reads keep their value',
+  );
+});
+
 test('a filter on a column keeps the runs whose value matches', () => {
   const ids = (f: Parameters<typeof applyFilters>[1]) => applyFilters(runs, f, 0).map((r) => r.id);
   assert.deepEqual(ids([{ column: 'lambda', op: '=', value: '0.5' }]), [1, 2]);

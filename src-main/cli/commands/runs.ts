@@ -1,7 +1,7 @@
 /** gmvae runs list | show, gmvae eval */
 import type { Command } from 'commander';
 import type { CheckpointKind } from '../../common/run.ts';
-import { COLUMN_SETTINGS, formatSetting, SETTINGS } from '../../common/settings.ts';
+import { COLUMN_SETTINGS, formatSetting, notApplicable, SETTINGS } from '../../common/settings.ts';
 import { evaluateCheckpoint } from '../../engine/evaluation/evaluate-checkpoint.ts';
 import { latestTestMetrics, requireRun } from '../../host/runs.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
@@ -47,7 +47,10 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
                   r.dataset,
                   r.status,
                   `${r.epochs}/${r.config.epochs}`,
-                  ...LISTED.map((s) => formatSetting(s.key, r.config[s.key])),
+                  // '—' where the run's formulation does not read the setting (λ of a v1 run).
+                  ...LISTED.map((s) =>
+                    formatSetting(s.key, notApplicable(s.key, r.config) ? null : r.config[s.key]),
+                  ),
                   r.backend ?? '-',
                   formatNumber(r.metrics.accuracy, 3),
                   formatNumber(r.metrics.elbo),
@@ -88,7 +91,11 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
             `epochs: ${run.epoch}/${run.config.epochs}, steps ${run.step}, ${run.trainSeconds.toFixed(1)} s training`,
             table(
               ['SETTING', 'OPTION', 'VALUE'],
-              SETTINGS.map((spec) => [spec.label, spec.flag, formatSetting(spec.key, run.config[spec.key])]),
+              SETTINGS.map((spec) => {
+                const value = formatSetting(spec.key, run.config[spec.key]);
+                const unused = notApplicable(spec.key, run.config);
+                return [spec.label, spec.flag, unused ? `${value} (not used: ${unused})` : value];
+              }),
             ),
             `checkpoints: ${checkpoints.map((c) => `${c.kind} (epoch ${c.epoch})`).join(', ') || 'none'}`,
             table(
