@@ -166,6 +166,15 @@ test('hyperparameter rows mark differences, with labels and values as the settin
   assert.equal(all.length, 22);
   assert.equal(all.find((r) => r.key === 'xDim')!.label, 'Dx');
   assert.ok(all.every((r) => r.label !== r.key));
+  // A setting the run's formulation does not read has no value there: stored at the same λ and
+  // consistency weight as a v2 run, a Shu run shows '—' for both.
+  const same = { lambda: 0.5, cvWeight: 1, zPriorGradient: 'authors' } as const;
+  const v2 = { ...run(3), config: { ...run(3).config, ...same, model: 'v2' as const } };
+  const shu = { ...run(4), config: { ...run(4).config, ...same, model: 'shu' as const } };
+  const byKey = new Map(paramRows([v2, shu], ['lambda', 'cvWeight']).map((r) => [r.key, r]));
+  assert.deepEqual(byKey.get('lambda')!.values, [0.5, null]);
+  assert.deepEqual(byKey.get('cvWeight')!.values, [1, null]);
+  assert.equal(cellText(byKey.get('lambda')!, null), '—');
 });
 
 test('the new-run form validates like resolveConfig', () => {

@@ -2,6 +2,7 @@
 import {
   formatSetting,
   isSettingKey,
+  notApplicable,
   setting,
   SETTING_KEYS,
   type GmvaeConfig,
@@ -28,7 +29,8 @@ export function paramRows(runs: readonly RunLike[], keys: readonly SettingKey[] 
     ...keys.map((key) => ({
       key,
       label: setting(key).label,
-      values: runs.map((r) => r.config[key] ?? null),
+      // '—' where the run's formulation does not read the setting (λ of a v1 or Shu run).
+      values: runs.map((r) => (notApplicable(key, r.config) ? null : (r.config[key] ?? null))),
       differs: false,
     })),
     { key: 'backendUsed', label: 'Backend used', values: runs.map((r) => r.backend), differs: false },
