@@ -177,6 +177,32 @@ describe('renderer state over the API client', () => {
     assert.equal(copy.busy, false);
   });
 
+  test('the New run form says the backends are being checked until the back end lists them', async () => {
+    let answer!: (b: Awaited<ReturnType<typeof back.api.backends>>) => void;
+    let refuse!: (e: Error) => void;
+    const pending = new NewRunForm({
+      api: { ...back.api, backends: () => new Promise((resolve) => (answer = resolve)) },
+      datasets,
+      runs,
+    });
+    await pending.load(null, 'spiral');
+    assert.equal(pending.backends, null);
+    assert.equal(pending.backend, null, "no 'no backend is available' while the probe runs");
+    answer([{ name: 'cpu', available: true, detail: 'plain JavaScript', trainsConv: true, auto: true }]);
+    await until(() => pending.backend !== null, 'the backend to show once listed');
+    assert.equal(pending.backend!.name, 'cpu', 'auto picks the one listed');
+
+    const failed = new NewRunForm({
+      api: { ...back.api, backends: () => new Promise((_, reject) => (refuse = reject)) },
+      datasets,
+      runs,
+    });
+    await failed.load(null, 'spiral');
+    refuse(new Error('the engine process exited'));
+    await until(() => failed.backendsError !== null, 'the error to show');
+    assert.match(failed.backendsError!, /the engine process exited/);
+  });
+
   test('what a live run is doing reaches the runs store: batches, evaluating the test split, paused in an epoch', async () => {
     const created = await back.api.createRun({ dataset: 'spiral', name: 'phases', overrides: { epochs: 2 } });
     await until(() => runs.byId(created.id) !== undefined, 'the new run to be listed');

@@ -41,7 +41,10 @@ export class NewRunForm {
 
   dataset = $state('');
   presets = $state<Presets | null>(null);
-  backends = $state<BackendStatus[]>([]);
+  /** What the back end found (an engine process probes them); null until it answers. */
+  backends = $state<BackendStatus[] | null>(null);
+  /** Why the backends could not be listed. */
+  backendsError = $state<string | null>(null);
   /** The text of every setting's input; null until the form has something to show. */
   values = $state<FormValues | null>(null);
   /** 'defaults', 'preset:<index>' or 'run:<id>'. */
@@ -61,7 +64,7 @@ export class NewRunForm {
   readonly errorCount = $derived(Object.keys(this.errors).length);
   readonly earlierRuns = $derived.by(() => this.#deps.runs.list.filter((r) => r.dataset === this.dataset));
   readonly backend = $derived(
-    this.values
+    this.values && this.backends
       ? backendToUse(this.values.backend as GmvaeConfig['backend'], this.values.arch, this.backends)
       : null,
   );
@@ -79,7 +82,7 @@ export class NewRunForm {
     api
       .backends()
       .then((b) => (this.backends = b))
-      .catch(() => {});
+      .catch((err: unknown) => (this.backendsError = errorText(err)));
     try {
       if (from !== null) {
         const run = await api.getRun(from);
