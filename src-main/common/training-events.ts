@@ -15,6 +15,8 @@ export type TrainEvent =
       /** Backends passed over by 'auto', each with its reason. */
       skipped: string[];
       resumedFrom: { epoch: number; step: number } | null;
+      /** What the user should know about the resume (a network the checkpoint lacked). */
+      warnings: string[];
     }
   | {
       type: 'progress';

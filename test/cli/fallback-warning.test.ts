@@ -17,6 +17,7 @@ const started = (backend: string, skipped: string[]): TrainEvent => ({
   device: 'CPU',
   skipped,
   resumedFrom: null,
+  warnings: [],
 });
 
 const NO_ADDON = 'blas: the BLAS addon is not built (needs a C compiler and libopenblas-dev)';

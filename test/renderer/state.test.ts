@@ -86,6 +86,7 @@ describe('renderer state over the API client', () => {
       device: 'test',
       skipped: [],
       resumedFrom: null,
+      warnings: [],
     });
     worker.emit({
       type: 'epoch',
@@ -229,6 +230,7 @@ describe('renderer state over the API client', () => {
       device: 'test',
       skipped: [],
       resumedFrom: null,
+      warnings: [],
     });
     progress('training', 0, 3);
     await until(() => text() === 'epoch 1/2 · batch 3/10', `batches: ${text()}`);

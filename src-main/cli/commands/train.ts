@@ -80,6 +80,7 @@ export function eventLine(event: TrainEvent, tagged = false): string | null {
       return [
         ...event.skipped.map((line) => `backend skipped: ${line}`),
         ...slowFallbackWarnings(event.backend, event.skipped),
+        ...event.warnings.map((line) => `warning: ${line}`),
         `run ${event.runId}: training on ${event.backend} (${event.device})` +
           (event.resumedFrom
             ? `, resuming at epoch ${event.resumedFrom.epoch}, step ${event.resumedFrom.step}`

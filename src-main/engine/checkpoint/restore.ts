@@ -10,7 +10,7 @@ import { loadDataset } from '../data/catalog.ts';
 import { Gmvae } from '../model/gmvae.ts';
 import { requireRun } from '../../host/runs.ts';
 import type { Store } from '../../host/store/index.ts';
-import { restoreWeights } from './state.ts';
+import { MISSING_POSTERIOR_NETWORK, restoreWeights } from './state.ts';
 
 export interface RestoredCheckpoint {
   run: RunRecord;
@@ -26,6 +26,19 @@ export class MissingCheckpointError extends Error {
   override name = 'MissingCheckpointError';
 }
 
+/** A checkpoint without every network of its model (see MISSING_POSTERIOR_NETWORK). */
+export class IncompleteCheckpointError extends Error {
+  override name = 'IncompleteCheckpointError';
+}
+
+export interface RestoreOptions {
+  /**
+   * Also restore a checkpoint that lacks Shu's q(x|y,z) network (left as initialised), for
+   * callers that use only q(z|y) and the generative side: cluster members and samples.
+   */
+  withoutPosteriorNetwork?: boolean;
+}
+
 /**
  * Restores checkpoint `kind` of a run into a model on the run's backend, with its dataset, for
  * the time `fn` takes; the model is disposed afterwards.
@@ -35,6 +48,7 @@ export async function withCheckpointModel<T>(
   runId: number,
   kind: CheckpointKind,
   fn: (loaded: RestoredCheckpoint) => Promise<T>,
+  options: RestoreOptions = {},
 ): Promise<T> {
   const run = requireRun(store, runId);
   const checkpoint = store.loadCheckpoint(run.id, kind);
@@ -44,7 +58,12 @@ export async function withCheckpointModel<T>(
   const selection = await selectBackend(run.config.backend, { trainsConv2d: false });
   const model = new Gmvae(run.config, { shape: data.info.shape });
   try {
-    restoreWeights(model, checkpoint.weights);
+    const missing = restoreWeights(model, checkpoint.weights);
+    if (missing.length > 0 && !options.withoutPosteriorNetwork)
+      throw new IncompleteCheckpointError(
+        `run '${run.name}', checkpoint '${kind}': ${MISSING_POSTERIOR_NETWORK}, so its ELBO and ` +
+          'reconstructions cannot be recomputed; the pictures stored when it was trained remain',
+      );
     const { epoch, step } = checkpoint;
     return await fn({ run, model, data, epoch, step, backend: selection.backend });
   } finally {

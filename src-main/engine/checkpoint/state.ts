@@ -1,16 +1,16 @@
 /**
  * Moving model and optimizer state in and out of StoredTensor lists, the form the store
  * keeps in a checkpoint. Order is the contract: weights are saved and restored in the fixed
- * order of the three networks' layers, and Adam's slots in the order of the trainable variables.
+ * order of the networks' layers (networkList), and Adam's slots in the order of the trainable
+ * variables.
  */
 import type { StoredTensor } from '../../common/run.ts';
 import type { Gmvae } from '../model/gmvae.ts';
+import { networkList } from '../model/networks.ts';
 import { tf } from '../tf.ts';
 
-const allWeights = (model: Gmvae) => {
-  const { encoder, priorNetwork, decoder } = model.networks;
-  return [encoder, priorNetwork, decoder].flatMap((m) => m.weights.map((w) => ({ net: m.name, w })));
-};
+const allWeights = (model: Gmvae) =>
+  networkList(model.networks).flatMap((m) => m.weights.map((w) => ({ net: m.name, w })));
 
 export async function captureWeights(model: Gmvae): Promise<StoredTensor[]> {
   return Promise.all(
@@ -22,8 +22,27 @@ export async function captureWeights(model: Gmvae): Promise<StoredTensor[]> {
   );
 }
 
-export function restoreWeights(model: Gmvae, stored: StoredTensor[]): void {
-  const targets = allWeights(model);
+/**
+ * Why a checkpoint lacks a network, for the messages of whoever restores it. Until 2026-12-02
+ * checkpoints kept only the encoder, prior network and decoder, so a Shu run's q(x|y,z) network
+ * was never saved; it comes last in networkList, so those checkpoints are the others' prefix.
+ */
+export const MISSING_POSTERIOR_NETWORK =
+  "this checkpoint was written before Shu's posterior network q(x|y,z) was saved in checkpoints (fixed 2026-12-02)";
+
+/**
+ * Writes a checkpoint's weights into the model. Returns the networks the checkpoint lacks
+ * (see MISSING_POSTERIOR_NETWORK), left as initialised; empty for a complete checkpoint. Any
+ * other mismatch is an error.
+ */
+export function restoreWeights(model: Gmvae, stored: StoredTensor[]): string[] {
+  let targets = allWeights(model);
+  const posterior = model.networks.posteriorNetwork;
+  const missing: string[] = [];
+  if (posterior && stored.length === targets.length - posterior.weights.length) {
+    targets = targets.filter(({ net }) => net !== posterior.name);
+    missing.push(posterior.name);
+  }
   if (targets.length !== stored.length)
     throw new Error(`checkpoint holds ${stored.length} weight tensors, the model has ${targets.length}`);
   targets.forEach(({ net, w }, i) => {
@@ -38,6 +57,7 @@ export function restoreWeights(model: Gmvae, stored: StoredTensor[]): void {
     w.write(value);
     value.dispose();
   });
+  return missing;
 }
 
 /**

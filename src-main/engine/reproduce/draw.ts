@@ -53,38 +53,51 @@ async function componentSamples(
 }
 
 async function drawScatterRun(store: Store, run: RunRecord, outDir: string, stem: string): Promise<string[]> {
-  return withCheckpointModel(store, run.id, 'last', async ({ model, data, epoch }) => {
-    const { test } = data;
-    const d = exampleSize(data.info.shape);
-    const clusters = await clusterSplit(model, test, data.info.shape);
-    const byCluster = Array.from(clusters.assignments, (group, i) => ({
-      x: test.x[i * d]!,
-      y: test.x[i * d + 1]!,
-      group,
-    }));
-    const samples = [];
-    for (let k = 0; k < model.config.k; k++) {
-      const seed = deriveSeed(run.config.seed, 7, k);
-      const values = await componentSamples(model, k, SAMPLES_PER_COMPONENT, seed, 'prior');
-      for (let s = 0; s < SAMPLES_PER_COMPONENT; s++)
-        samples.push({ x: values[s * d]!, y: values[s * d + 1]!, group: k });
-    }
-    const charts = [
-      { file: `${stem}-clusters.svg`, points: byCluster, title: 'Test points by cluster', legend: 'cluster' },
-      {
-        file: `${stem}-samples.svg`,
-        points: samples,
-        title: 'Samples from each component',
-        legend: 'component',
-      },
-    ];
-    for (const chart of charts) {
-      const title = `${chart.title} (lambda ${run.config.lambda}, epoch ${epoch})`;
-      const svg = await renderSvg(scatterSpec(chart.points, model.config.k, title, chart.legend));
-      fs.writeFileSync(path.join(outDir, chart.file), svg);
-    }
-    return charts.map((c) => c.file);
-  });
+  // Clusters and samples need neither Shu's q(x|y,z) network nor a checkpoint that has it.
+  const partial = { withoutPosteriorNetwork: true };
+  return withCheckpointModel(
+    store,
+    run.id,
+    'last',
+    async ({ model, data, epoch }) => {
+      const { test } = data;
+      const d = exampleSize(data.info.shape);
+      const clusters = await clusterSplit(model, test, data.info.shape);
+      const byCluster = Array.from(clusters.assignments, (group, i) => ({
+        x: test.x[i * d]!,
+        y: test.x[i * d + 1]!,
+        group,
+      }));
+      const samples = [];
+      for (let k = 0; k < model.config.k; k++) {
+        const seed = deriveSeed(run.config.seed, 7, k);
+        const values = await componentSamples(model, k, SAMPLES_PER_COMPONENT, seed, 'prior');
+        for (let s = 0; s < SAMPLES_PER_COMPONENT; s++)
+          samples.push({ x: values[s * d]!, y: values[s * d + 1]!, group: k });
+      }
+      const charts = [
+        {
+          file: `${stem}-clusters.svg`,
+          points: byCluster,
+          title: 'Test points by cluster',
+          legend: 'cluster',
+        },
+        {
+          file: `${stem}-samples.svg`,
+          points: samples,
+          title: 'Samples from each component',
+          legend: 'component',
+        },
+      ];
+      for (const chart of charts) {
+        const title = `${chart.title} (lambda ${run.config.lambda}, epoch ${epoch})`;
+        const svg = await renderSvg(scatterSpec(chart.points, model.config.k, title, chart.legend));
+        fs.writeFileSync(path.join(outDir, chart.file), svg);
+      }
+      return charts.map((c) => c.file);
+    },
+    partial,
+  );
 }
 
 /**
@@ -92,34 +105,46 @@ async function drawScatterRun(store: Store, run: RunRecord, outDir: string, stem
  * The first two come from the checkpoint's stored artefacts (computed here if missing or older).
  */
 async function drawImageRun(store: Store, run: RunRecord, outDir: string, stem: string): Promise<string[]> {
-  return withCheckpointModel(store, run.id, 'last', async (loaded) => {
-    let artefact = store.getArtefact(run.id, 'cluster-samples', 'last');
-    if (!artefact || artefact.epoch !== loaded.epoch) {
-      await saveCheckpointArtefacts(store, loaded, 'last');
-      artefact = store.getArtefact(run.id, 'cluster-samples', 'last');
-    }
-    const payload = artefact!.payload as ClusterSamplesPayload;
-    const [h, w] = payload.shape as [number, number];
-    const perGroup = Math.max(...payload.clusters.map((c) => Math.max(c.members.length, c.samples.length)));
-    const padded = (images: ArrayLike<number>[]) => [
-      ...images,
-      ...Array.from({ length: perGroup - images.length }, () => []),
-    ];
-    const rows: ArrayLike<number>[][] = [];
-    for (const c of payload.clusters) {
-      const seed = deriveSeed(run.config.seed, 8, c.k);
-      const atZero = await componentSamples(loaded.model, c.k, perGroup, seed, 'zero');
-      rows.push([
-        ...padded(c.members.map((m) => m.values)),
-        ...padded(c.samples),
-        ...Array.from({ length: perGroup }, (_, s) => atZero.subarray(s * h * w, (s + 1) * h * w)),
-      ]);
-    }
-    const file = `${stem}-clusters.png`;
-    const png = imageGridPng(rows, { size: [h, w], gapsBefore: [perGroup, 2 * perGroup] });
-    fs.writeFileSync(path.join(outDir, file), png);
-    return [file];
-  });
+  // With the stored artefacts current, only samples are drawn here: a checkpoint without Shu's
+  // q(x|y,z) network serves. Otherwise the artefacts (reconstructions too) need all of it.
+  const lastEpoch = store.listCheckpoints(run.id).find((c) => c.kind === 'last')?.epoch;
+  const partial = {
+    withoutPosteriorNetwork: store.getArtefact(run.id, 'cluster-samples', 'last')?.epoch === lastEpoch,
+  };
+  return withCheckpointModel(
+    store,
+    run.id,
+    'last',
+    async (loaded) => {
+      let artefact = store.getArtefact(run.id, 'cluster-samples', 'last');
+      if (!artefact || artefact.epoch !== loaded.epoch) {
+        await saveCheckpointArtefacts(store, loaded, 'last');
+        artefact = store.getArtefact(run.id, 'cluster-samples', 'last');
+      }
+      const payload = artefact!.payload as ClusterSamplesPayload;
+      const [h, w] = payload.shape as [number, number];
+      const perGroup = Math.max(...payload.clusters.map((c) => Math.max(c.members.length, c.samples.length)));
+      const padded = (images: ArrayLike<number>[]) => [
+        ...images,
+        ...Array.from({ length: perGroup - images.length }, () => []),
+      ];
+      const rows: ArrayLike<number>[][] = [];
+      for (const c of payload.clusters) {
+        const seed = deriveSeed(run.config.seed, 8, c.k);
+        const atZero = await componentSamples(loaded.model, c.k, perGroup, seed, 'zero');
+        rows.push([
+          ...padded(c.members.map((m) => m.values)),
+          ...padded(c.samples),
+          ...Array.from({ length: perGroup }, (_, s) => atZero.subarray(s * h * w, (s + 1) * h * w)),
+        ]);
+      }
+      const file = `${stem}-clusters.png`;
+      const png = imageGridPng(rows, { size: [h, w], gapsBefore: [perGroup, 2 * perGroup] });
+      fs.writeFileSync(path.join(outDir, file), png);
+      return [file];
+    },
+    partial,
+  );
 }
 
 export async function drawRun(

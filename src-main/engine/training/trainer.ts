@@ -24,7 +24,13 @@ import { Gmvae } from '../model/gmvae.ts';
 import type { Store } from '../../host/store/index.ts';
 import { tf } from '../tf.ts';
 import { SEED_STREAM, batchCount, batchIndices, epochOrder, gatherRows } from '../data/batches.ts';
-import { captureOptimizer, captureWeights, restoreOptimizer, restoreWeights } from '../checkpoint/state.ts';
+import {
+  captureOptimizer,
+  captureWeights,
+  MISSING_POSTERIOR_NETWORK,
+  restoreOptimizer,
+  restoreWeights,
+} from '../checkpoint/state.ts';
 import { createOptimizer } from './optimizer.ts';
 import { SittingClock } from './sitting-clock.ts';
 import { readTerms, trainStep, type StepTerms } from './step.ts';
@@ -141,8 +147,10 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
   let trainSeconds = 0;
   let epochSums = new Float64Array(TRAIN_METRICS.length + 1); // term sums, then example count
   let termNames: readonly TrainMetric[] = []; // the terms the run's formulation records
+  const warnings: string[] = [];
   if (last) {
-    restoreWeights(model, last.weights);
+    if (restoreWeights(model, last.weights).length > 0)
+      warnings.push(`${MISSING_POSTERIOR_NETWORK}: that network restarts from its initialisation`);
     const sums = last.optimizer.find((t) => t.name === EPOCH_SUMS);
     await restoreOptimizer(
       optimizer,
@@ -172,6 +180,7 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
     device: selection.device,
     skipped: selection.skipped,
     resumedFrom: last ? { epoch, step } : null,
+    warnings,
   });
 
   const batches = batchCount(data.train.n, config.batchSize);

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { resolveConfig } from '../../../src-main/common/config.ts';
+import { AUTHORS_V1, resolveConfig, type GmvaeConfig } from '../../../src-main/common/config.ts';
 import { loadBuiltin } from '../../../src-main/engine/data/registry.ts';
 import { builtinInfo } from '../../../src-main/host/datasets.ts';
 import { Store } from '../../../src-main/host/store/index.ts';
@@ -19,18 +19,18 @@ import { tempDir } from '../../helpers/temp.ts';
 const info = builtinInfo('spiral')!;
 const loadSpiral = () => loadBuiltin('spiral');
 
-async function spiralRun(backend: string) {
+async function spiralRun(backend: string, recipe: Partial<GmvaeConfig>) {
   const store = await Store.open(tempDir(), { staleGraceMs: 0 });
-  const config = resolveConfig(info, { epochs: 1, backend, seed: 1 });
+  const config = resolveConfig(info, { ...recipe, epochs: 1, backend, seed: 1 });
   const run = store.createRun({ dataset: 'spiral', config, status: 'interrupted', pid: null });
   return { store, run };
 }
 
-async function assertResumeIsExact(backend: string): Promise<void> {
-  const straight = await spiralRun(backend);
+async function assertResumeIsExact(backend: string, recipe: Partial<GmvaeConfig> = {}): Promise<void> {
+  const straight = await spiralRun(backend, recipe);
   await trainRun({ store: straight.store, runId: straight.run.id, loadDataset: loadSpiral });
 
-  const resumed = await spiralRun(backend);
+  const resumed = await spiralRun(backend, recipe);
   const stopped = await trainRun({
     store: resumed.store,
     runId: resumed.run.id,
@@ -57,4 +57,10 @@ async function assertResumeIsExact(backend: string): Promise<void> {
 describe('a resumed spiral run equals the uninterrupted one', () => {
   test('on wasm', () => assertResumeIsExact('wasm'));
   test('on blas', { skip: skipUnlessBlas }, () => assertResumeIsExact('blas'));
+  // The recipe of the MNIST study's v1 runs: their Adam restarted each step, Torch
+  // initialisation, the summed loss and the consistency term, on the backend they trained on.
+  test("on blas, v1 with the authors' training", { skip: skipUnlessBlas }, () =>
+    assertResumeIsExact('blas', { ...AUTHORS_V1, batchSize: 200 }),
+  );
+  test("on blas, Shu's GMVAE", { skip: skipUnlessBlas }, () => assertResumeIsExact('blas', { model: 'shu' }));
 });
