@@ -201,7 +201,7 @@ const TABLE = [
     choices: FORMULATIONS,
     group: 'objective',
     flag: '--model',
-    followsDataset: 'v1 on 28x28 images (docs/results.md: the formulation that clusters MNIST), v2 elsewhere',
+    followsDataset: 'shu on 28x28 images (docs/results.md: the formulation that clusters MNIST best), v2 elsewhere',
   },
   {
     key: 'mcSamples',
@@ -252,7 +252,6 @@ const TABLE = [
     group: 'objective',
     flag: '--cv-weight',
     placeholder: '<w>',
-    followsDataset: "0.4 on 28x28 images (the authors' MNIST scripts), 1 elsewhere",
     appliesTo: {
       when: (c) => c.model === 'v1' || (c.model === 'v2' && c.zPriorGradient === 'authors'),
       why: "only v1, and v2 with the authors' gradient, read it",
@@ -277,7 +276,7 @@ const TABLE = [
     min: 1,
     group: 'training',
     flag: '--batch-size',
-    followsDataset: "200 on spiral, 50 on 28x28 images (the authors' scripts), 100 elsewhere",
+    followsDataset: '200 on spiral, 100 elsewhere',
   },
   {
     key: 'lr',
@@ -293,7 +292,6 @@ const TABLE = [
     group: 'training',
     flag: '--lr',
     placeholder: '<rate>',
-    followsDataset: '1e-4 on 28x28 images, 1e-3 elsewhere',
     column: { header: 'lr', title: 'learning rate' },
   },
   {
@@ -304,7 +302,6 @@ const TABLE = [
     choices: OPTIMIZERS,
     group: 'training',
     flag: '--optimizer',
-    followsDataset: "adam-reset on 28x28 images (the authors' code), adam elsewhere",
   },
   {
     key: 'init',
@@ -314,7 +311,6 @@ const TABLE = [
     choices: INIT_SCHEMES,
     group: 'training',
     flag: '--init',
-    followsDataset: "torch on 28x28 images (the authors' code), glorot elsewhere",
   },
   {
     key: 'lossReduction',
@@ -324,7 +320,6 @@ const TABLE = [
     choices: LOSS_REDUCTIONS,
     group: 'training',
     flag: '--loss-reduction',
-    followsDataset: "sum on 28x28 images (the authors' code), mean elsewhere",
   },
   {
     key: 'seed',

@@ -29,7 +29,7 @@ import type {
 } from '../common/api/contract.ts';
 import type { SweepInfo } from '../common/sweep.ts';
 import { AUTHORS_PRESETS } from '../common/authors-presets.ts';
-import { MNIST_V2_PRESET, SYNTHETIC_PRESET, defaultConfigFor } from '../common/config.ts';
+import { MNIST_V1_PRESET, MNIST_V2_PRESET, SYNTHETIC_PRESET, defaultConfigFor } from '../common/config.ts';
 import { isMnistLike } from '../common/dataset.ts';
 import type { MetricSummary } from '../common/metric-names.ts';
 import type { ArtefactKind, CheckpointKind, MetricPoint, RunRecord } from '../common/run.ts';
@@ -221,13 +221,22 @@ export class WorkbenchService implements WorkbenchApi {
             "Minimum information, MLP 500, K 16, Dx 200, Dw 150, Adam 1e-4, batch 100, the authors' gradient",
           config: { ...MNIST_V2_PRESET, ...keep },
         },
-        // The authors' own scripts, for the images they were written for.
+        // The first version's recipe and the authors' own scripts, for the images they were
+        // written for.
         ...(isMnistLike(info)
-          ? AUTHORS_PRESETS.map((p) => ({
-              name: p.name,
-              description: p.description,
-              config: { ...defaults, ...p.overrides, ...keep },
-            }))
+          ? [
+              {
+                name: 'Paper v1: MNIST on the MLP',
+                description:
+                  "First version (consistency 0.4), MLP 500, K 16, the authors' training: Adam restarted each step, lr 1e-4, batch 50, Torch init, summed loss",
+                config: { ...MNIST_V1_PRESET, ...keep },
+              },
+              ...AUTHORS_PRESETS.map((p) => ({
+                name: p.name,
+                description: p.description,
+                config: { ...defaults, ...p.overrides, ...keep },
+              })),
+            ]
           : []),
       ],
     };

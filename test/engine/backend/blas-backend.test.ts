@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MNIST_PRESET, type GmvaeConfig } from '../../../src-main/common/config.ts';
+import { MNIST_SHU_PRESET, MNIST_V1_PRESET, type GmvaeConfig } from '../../../src-main/common/config.ts';
 import { loadBlasAddon } from '../../../src-main/host/blas-addon.ts';
 import { BACKEND_ORDER } from '../../../src-main/common/backends.ts';
 import { selectBackend } from '../../../src-main/engine/backend/backends.ts';
@@ -55,34 +55,39 @@ describe('blas backend', { skip: skipUnlessBlas }, () => {
     assert.deepEqual([...f.subarray(8, 12)], [7, 10, 15, 22]);
   });
 
-  test('one GMVAE training step: the loss terms and gradients of the cpu backend', async () => {
-    // The MNIST architecture, narrowed so that the cpu side takes a moment.
-    const config: GmvaeConfig = {
-      ...MNIST_PRESET,
-      k: 5,
-      xDim: 9,
-      wDim: 7,
-      hidden: 33,
-      seed: 3,
-      backend: 'auto',
-    };
-    const batch = randomValues(20 * 49).map(Math.abs);
-    const step = () => {
-      const model = new Gmvae(config, { shape: [7, 7, 1] });
-      const y = tf.tensor2d(batch, [20, 49]);
-      const { value, grads } = tf.variableGrads(() => model.elboTerms(y, 11, { training: true }).loss);
-      const terms = trainStep(model, tf.train.adam(1e-3), model.trainableVariables, y, 11).values;
-      const out = [terms, value, ...model.trainableVariables.map((v) => grads[v.name]!)];
-      model.dispose();
-      return out;
-    };
-    const expected = await on('cpu', step);
-    const actual = await on('blas', step);
-    assert.equal(actual.length, expected.length);
-    assertClose(actual[0]!, expected[0]!, 'ELBO terms of the step', 1e-4);
-    assertClose(actual[1]!, expected[1]!, 'loss', 1e-4);
-    const gradients = (step: typeof expected) =>
-      step.slice(2).map((g, v) => ({ name: `variable ${v}`, values: g.values }));
-    assertGradientsClose(gradients(actual), gradients(expected), 1e-3);
-  });
+  // The MNIST architecture, narrowed so that the cpu side takes a moment: the default (Shu's
+  // GMVAE) and the first version with the authors' training.
+  for (const [recipe, preset] of [
+    ["Shu's GMVAE", MNIST_SHU_PRESET],
+    ["v1 with the authors' training", MNIST_V1_PRESET],
+  ] as const)
+    test(`one GMVAE training step, ${recipe}: the loss terms and gradients of the cpu backend`, async () => {
+      const config: GmvaeConfig = {
+        ...preset,
+        k: 5,
+        xDim: 9,
+        wDim: 7,
+        hidden: 33,
+        seed: 3,
+        backend: 'auto',
+      };
+      const batch = randomValues(20 * 49).map(Math.abs);
+      const step = () => {
+        const model = new Gmvae(config, { shape: [7, 7, 1] });
+        const y = tf.tensor2d(batch, [20, 49]);
+        const { value, grads } = tf.variableGrads(() => model.elboTerms(y, 11, { training: true }).loss);
+        const terms = trainStep(model, tf.train.adam(1e-3), model.trainableVariables, y, 11).values;
+        const out = [terms, value, ...model.trainableVariables.map((v) => grads[v.name]!)];
+        model.dispose();
+        return out;
+      };
+      const expected = await on('cpu', step);
+      const actual = await on('blas', step);
+      assert.equal(actual.length, expected.length);
+      assertClose(actual[0]!, expected[0]!, 'ELBO terms of the step', 1e-4);
+      assertClose(actual[1]!, expected[1]!, 'loss', 1e-4);
+      const gradients = (step: typeof expected) =>
+        step.slice(2).map((g, v) => ({ name: `variable ${v}`, values: g.values }));
+      assertGradientsClose(gradients(actual), gradients(expected), 1e-3);
+    });
 });

@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { MNIST_PRESET, type GmvaeConfig } from '../../../src-main/common/config.ts';
+import { MNIST_V1_PRESET, type GmvaeConfig } from '../../../src-main/common/config.ts';
 import { selectBackend } from '../../../src-main/engine/backend/backends.ts';
 import { findAdapter } from '../../../src-main/engine/backend/webgpu-adapter.ts';
 import { Gmvae } from '../../../src-main/engine/model/gmvae.ts';
@@ -124,12 +124,12 @@ async function assertSameStep(
 const narrow = { k: 4, xDim: 6, wDim: 5, seed: 3, backend: 'auto' } as const;
 
 test('one training step of the MLP GMVAE: the loss terms and gradients of the cpu backend', async () => {
-  await assertSameStep({ ...MNIST_PRESET, ...narrow, hidden: 24 }, [7, 7, 1], 12, true);
+  await assertSameStep({ ...MNIST_V1_PRESET, ...narrow, hidden: 24 }, [7, 7, 1], 12, true);
 });
 
 test("one training step of the authors' conv GMVAE: the loss terms and gradients of the cpu backend", async () => {
   // Batch norm in inference mode (see stepOn); the MLP step above compares training mode.
-  await assertSameStep({ ...MNIST_PRESET, ...narrow, arch: 'conv', hidden: 8 }, [28, 28, 1], 2, false);
+  await assertSameStep({ ...MNIST_V1_PRESET, ...narrow, arch: 'conv', hidden: 8 }, [28, 28, 1], 2, false);
 });
 
 test('activating webgpu turns off its per-op CPU forwarding (WEBGPU_CPU_FORWARD)', async () => {
@@ -184,7 +184,7 @@ test('every kernel a training step of either architecture uses is registered for
 });
 
 /**
- * The authors' conv GMVAE (their optimizer and sum reduction, MNIST_PRESET) trained on webgpu
+ * The authors' conv GMVAE (their optimizer and sum reduction, MNIST_V1_PRESET) trained on webgpu
  * with batch norm in training mode: a few real steps of the trainer's trainStep on a batch of 16
  * 28x28 inputs. Finite losses, every trainable variable moved, and the first step's terms those
  * of the cpu backend from the same weights and noise.
@@ -199,7 +199,7 @@ test('every kernel a training step of either architecture uses is registered for
  * same rounding to percents, which is why the step above runs batch norm in inference mode.
  */
 test("the authors' conv GMVAE trains on webgpu in training mode: the cpu's first step, every variable updated", async () => {
-  const config: GmvaeConfig = { ...MNIST_PRESET, ...narrow, arch: 'conv', hidden: 16 };
+  const config: GmvaeConfig = { ...MNIST_V1_PRESET, ...narrow, arch: 'conv', hidden: 16 };
   const n = 16;
   const STEPS = 3;
   const batch = randomValues(n * 784).map(Math.abs);

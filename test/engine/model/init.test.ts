@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { MNIST_PRESET, type GmvaeConfig } from '../../../src-main/common/config.ts';
+import { MNIST_V1_PRESET, type GmvaeConfig } from '../../../src-main/common/config.ts';
 import { buildNetworks, networkList } from '../../../src-main/engine/model/networks.ts';
 import { tf } from '../../../src-main/engine/tf.ts';
 
@@ -13,7 +13,7 @@ before(async () => {
 });
 
 const config = (overrides: Partial<GmvaeConfig>): GmvaeConfig => ({
-  ...MNIST_PRESET,
+  ...MNIST_V1_PRESET,
   k: 4,
   xDim: 6,
   wDim: 5,

@@ -2,8 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  AUTHORS_V1,
-  MNIST_PRESET,
+  MNIST_V1_PRESET,
   MNIST_V2_PRESET,
   resolveConfig,
   SYNTHETIC_PRESET,
@@ -22,7 +21,7 @@ describe('planRuns', () => {
     );
     const config = resolveConfig(mnistInfo, plan[0]!.overrides);
     assert.deepEqual(config, {
-      ...MNIST_PRESET,
+      ...MNIST_V1_PRESET,
       model: 'v1',
       cvWeight: 0.4,
       optimizer: 'adam-reset',
@@ -53,9 +52,9 @@ describe('planRuns', () => {
     const plan = planRuns(findExperiment('mnist-table1'), { variants: ['k16-m10'], seeds: [7], epochs: 20 });
     assert.equal(plan.length, 1);
     assert.deepEqual(plan[0]!.overrides, {
+      ...MNIST_V1_PRESET,
       k: 16,
       mcSamples: 10,
-      ...AUTHORS_V1,
       arch: 'conv',
       seed: 7,
       epochs: 20,
