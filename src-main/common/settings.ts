@@ -201,7 +201,8 @@ const TABLE = [
     choices: FORMULATIONS,
     group: 'objective',
     flag: '--model',
-    followsDataset: 'shu on 28x28 images (docs/results.md: the formulation that clusters MNIST best), v2 elsewhere',
+    followsDataset:
+      'shu on 28x28 images (docs/results.md: the formulation that clusters MNIST best), v2 elsewhere',
   },
   {
     key: 'mcSamples',
