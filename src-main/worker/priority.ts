@@ -18,6 +18,7 @@ import { getPriority, setPriority } from 'node:os';
  */
 export function lowerOwnPriority(niceness: number): void {
   if (niceness <= 0) return;
+  lowerOwnAutogroup(niceness);
   const threads = process.platform === 'linux' ? fs.readdirSync('/proc/self/task').map(Number) : [0];
   for (const thread of threads) {
     try {
@@ -25,5 +26,27 @@ export function lowerOwnPriority(niceness: number): void {
     } catch {
       // Gone meanwhile, or not permitted (some sandboxes): that thread keeps its priority.
     }
+  }
+}
+
+/**
+ * Linux's autogroup scheduling (on in most desktop kernels) shares the CPU between sessions
+ * first and by niceness only within a session. An engine the supervisor starts detached leads a
+ * session of its own, so its threads' niceness alone would not make it yield to the window's
+ * session: its autogroup gets the same niceness. Only when it leads its session: otherwise the
+ * group holds the application too (Electron's utility process, Windows), which must keep its
+ * priority.
+ */
+function lowerOwnAutogroup(niceness: number): void {
+  if (process.platform !== 'linux') return;
+  try {
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    // After the command name (in parentheses, may hold spaces): state, ppid, pgrp, session.
+    const session = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
+    if (session !== process.pid) return;
+    const current = Number(/nice (-?\d+)/.exec(fs.readFileSync('/proc/self/autogroup', 'utf8'))?.[1]);
+    if (current < niceness) fs.writeFileSync('/proc/self/autogroup', String(niceness));
+  } catch {
+    // No autogroup in this kernel, or not permitted: niceness per thread is what there is.
   }
 }

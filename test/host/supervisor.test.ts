@@ -87,6 +87,13 @@ describe('EngineSupervisor', () => {
       const threads = threadNiceness(trainerPid);
       assert.ok(threads.length > 1, 'the engine has its threads');
       assert.deepEqual(new Set(threads), new Set([DEFAULT_TRAINING_NICENESS]));
+      // Under autogroup scheduling the CPU is shared between sessions first: the engine leads
+      // its own (it starts detached), so its session's group is lowered too.
+      if (fs.existsSync(`/proc/${trainerPid}/autogroup`))
+        assert.match(
+          fs.readFileSync(`/proc/${trainerPid}/autogroup`, 'utf8'),
+          new RegExp(`nice ${DEFAULT_TRAINING_NICENESS}\\b`),
+        );
     }
 
     await next(supervisor, (e) => e.type === 'epoch');
