@@ -398,6 +398,17 @@ export function formatSetting(key: SettingKey, value: string | number | null | u
     : String(value);
 }
 
+/**
+ * A run's value of a setting as tables show it: null where its formulation does not read the
+ * setting (λ of a v1 or Shu run), so no table lists a value the run never used.
+ */
+export function appliedValue<K extends SettingKey>(
+  key: K,
+  config: ApplicabilityContext & Partial<Record<K, string | number>>,
+): string | number | null {
+  return notApplicable(key, config) ? null : (config[key] ?? null);
+}
+
 /** Why the setting does not apply to this configuration, or null when it does. */
 export function notApplicable(key: SettingKey, config: ApplicabilityContext): string | null {
   const rule = setting(key).appliesTo;

@@ -1,7 +1,13 @@
 /** gmvae runs list | show, gmvae eval */
 import type { Command } from 'commander';
 import type { CheckpointKind } from '../../common/run.ts';
-import { COLUMN_SETTINGS, formatSetting, notApplicable, SETTINGS } from '../../common/settings.ts';
+import {
+  appliedValue,
+  COLUMN_SETTINGS,
+  formatSetting,
+  notApplicable,
+  SETTINGS,
+} from '../../common/settings.ts';
 import { evaluateCheckpoint } from '../../engine/evaluation/evaluate-checkpoint.ts';
 import { latestTestMetrics, requireRun } from '../../host/runs.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
@@ -47,10 +53,7 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
                   r.dataset,
                   r.status,
                   `${r.epochs}/${r.config.epochs}`,
-                  // '—' where the run's formulation does not read the setting (λ of a v1 run).
-                  ...LISTED.map((s) =>
-                    formatSetting(s.key, notApplicable(s.key, r.config) ? null : r.config[s.key]),
-                  ),
+                  ...LISTED.map((s) => formatSetting(s.key, appliedValue(s.key, r.config))),
                   r.backend ?? '-',
                   formatNumber(r.metrics.accuracy, 3),
                   formatNumber(r.metrics.elbo),

@@ -2,7 +2,7 @@
 import {
   formatSetting,
   isSettingKey,
-  notApplicable,
+  appliedValue,
   setting,
   SETTING_KEYS,
   type GmvaeConfig,
@@ -29,8 +29,7 @@ export function paramRows(runs: readonly RunLike[], keys: readonly SettingKey[] 
     ...keys.map((key) => ({
       key,
       label: setting(key).label,
-      // '—' where the run's formulation does not read the setting (λ of a v1 or Shu run).
-      values: runs.map((r) => (notApplicable(key, r.config) ? null : (r.config[key] ?? null))),
+      values: runs.map((r) => appliedValue(key, r.config)),
       differs: false,
     })),
     { key: 'backendUsed', label: 'Backend used', values: runs.map((r) => r.backend), differs: false },

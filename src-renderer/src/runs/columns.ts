@@ -14,7 +14,7 @@ import {
   COLUMN_SETTINGS,
   formatSetting,
   isSettingKey,
-  notApplicable,
+  appliedValue,
   setting,
   SETTINGS,
   type SettingKey,
@@ -160,9 +160,8 @@ export function etaSeconds(run: RunSummary): number | null {
 export function columnValue(run: RunSummary, id: ColumnId, now: number): string | number | null {
   // The backend a run used says more than the one it asked for ('auto').
   if (id === 'backend') return run.backend ?? run.config.backend;
-  // A setting the run's formulation does not read (λ of a v1 or Shu run) has no value there:
-  // '—', and no match for a filter or a group of runs that did use it.
-  if (isSettingKey(id)) return notApplicable(id, run.config) ? null : (run.config[id] ?? null);
+  // No value where the formulation does not read the setting: '—', and no filter match.
+  if (isSettingKey(id)) return appliedValue(id, run.config);
   if (isMetricKey(id)) return run.metrics[id] ?? null;
   switch (id) {
     case 'createdAt':
