@@ -37,6 +37,10 @@
  *     out = a op b (0 add, 1 sub, 2 mul, 3 div), the shorter operand repeated along the longer.
  *   batchNorm(buffer, offsets [x, mean, variance, offset, scale, out], rows, cols, epsilon)
  *     Batch normalisation's forward pass over [rows, cols], per channel (cols).
+ *   batchNormTrain(buffer, offsets [x, scale, offset, y, mean, variance], rows, cols, epsilon)
+ *   batchNormTrainGrad(buffer, offsets [x, scale, mean, variance, dy, dx, dscale, doffset], rows, cols, epsilon)
+ *     Batch normalisation in training, with the batch's own moments, and its gradient (see the
+ *     section on batch normalisation in training).
  */
 #define NAPI_VERSION 8
 #if !defined(__APPLE__)
@@ -1005,6 +1009,151 @@ static napi_value batch_norm(napi_env env, napi_callback_info cbinfo) {
   return NULL;
 }
 
+/*
+ * Batch normalisation in training, per channel c (the last axis) over all N rows of x [N, C]:
+ *   mean_c = sum_r x[r,c] / N,   var_c = sum_r (x[r,c] - mean_c)^2 / N   (biased, as tf.moments)
+ *   xhat = (x - mean_c) / sqrt(var_c + eps),   y = offset_c + scale_c * xhat
+ * and its gradient from dy (mean and variance are functions of x, so dx has three parts):
+ *   doffset_c = sum_r dy,   dscale_c = sum_r dy * xhat
+ *   dx = scale_c / sqrt(var_c + eps) * (dy - doffset_c / N - xhat * dscale_c / N)
+ * Sums and the normalisation in double. As tfjs ops (moments, batchNorm and their gradients) this
+ * was about 10 kernels forward and 30 backward, each a pass over the activations, and the largest
+ * cost of the conv network's step after the convolutions. On the calling thread (ELEMENTWISE
+ * THREADS above).
+ */
+/* mean[c] and variance[c] (biased) of x [rows, cols], in double; two passes, as moments does. */
+static void column_moments(const float *restrict x, size_t rows, size_t cols, double *restrict mean,
+                           double *restrict variance) {
+  size_t r, c;
+  for (c = 0; c < cols; c++) mean[c] = 0.0, variance[c] = 0.0;
+  for (r = 0; r < rows; r++)
+    for (c = 0; c < cols; c++) mean[c] += (double)x[r * cols + c];
+  for (c = 0; c < cols; c++) mean[c] /= (double)rows;
+  for (r = 0; r < rows; r++)
+    for (c = 0; c < cols; c++) {
+      const double d = (double)x[r * cols + c] - mean[c];
+      variance[c] += d * d;
+    }
+  for (c = 0; c < cols; c++) variance[c] /= (double)rows;
+}
+
+/* Checks `count` operands of batchNormTrain(Grad) against the buffer: sizes[i] floats at
+ * off[i]; an operand listed in `optional` may be absent (offset < 0). */
+static int norm_operands_fit(const double *off, const size_t *sizes, size_t count, unsigned optional,
+                             size_t byte_length) {
+  size_t i;
+  for (i = 0; i < count; i++) {
+    if (((optional >> i) & 1u) && off[i] < 0) continue;
+    if (!in_range(off[i], sizes[i], byte_length)) return 0;
+  }
+  return 1;
+}
+
+/* rows and cols (arguments 2 and 3) and epsilon (4) of a batch-norm export. */
+static int norm_dimensions(napi_env env, napi_value *argv, size_t *rows, size_t *cols, double *epsilon) {
+  double rows_d, cols_d;
+  if (napi_get_value_double(env, argv[2], &rows_d) != napi_ok) return 0;
+  if (napi_get_value_double(env, argv[3], &cols_d) != napi_ok) return 0;
+  if (napi_get_value_double(env, argv[4], epsilon) != napi_ok) return 0;
+  if (!is_count(rows_d) || !is_count(cols_d) || !is_count(rows_d * cols_d) || !(*epsilon >= 0)) return 0;
+  *rows = (size_t)rows_d, *cols = (size_t)cols_d;
+  return 1;
+}
+
+/* batchNormTrain(buffer, offsets [x, scale, offset, y, mean, variance], rows, cols, epsilon);
+ * scale or offset < 0: none (1, 0). */
+static napi_value batch_norm_train(napi_env env, napi_callback_info cbinfo) {
+  size_t byte_length, n_off, rows, cols, r, c;
+  napi_value argv[5];
+  char *bytes;
+  double *off, epsilon, *channel;
+
+  if (!buffer_arguments(env, cbinfo, "batchNormTrain", 5, argv, &bytes, &byte_length)) return NULL;
+  if (!get_offsets(env, argv[1], &off, &n_off) || n_off != 6)
+    return throw_error(env, "gmvae_blas.batchNormTrain: offsets must be a Float64Array of 6");
+  if (!norm_dimensions(env, argv, &rows, &cols, &epsilon))
+    return throw_error(env, "gmvae_blas.batchNormTrain: bad dimensions or epsilon");
+  {
+    const size_t sizes[6] = {rows * cols, cols, cols, rows * cols, cols, cols};
+    if (!norm_operands_fit(off, sizes, 6, 0x6u, byte_length))
+      return throw_error(env, "gmvae_blas.batchNormTrain: operand outside the buffer");
+  }
+  /* Per channel: mean, variance, then scale / sqrt(variance + eps) and offset, in double. */
+  channel = (double *)malloc((cols > 0 ? 4 * cols : 1) * sizeof(double));
+  if (!channel) return throw_error(env, "gmvae_blas.batchNormTrain: out of memory");
+  {
+    const float *x = (const float *)(bytes + (size_t)off[0]);
+    const float *scale = off[1] < 0 ? NULL : (const float *)(bytes + (size_t)off[1]);
+    const float *offset = off[2] < 0 ? NULL : (const float *)(bytes + (size_t)off[2]);
+    float *y = (float *)(bytes + (size_t)off[3]), *mean = (float *)(bytes + (size_t)off[4]);
+    float *variance = (float *)(bytes + (size_t)off[5]);
+    double *m = channel, *v = channel + cols, *gain = channel + 2 * cols, *shift = channel + 3 * cols;
+    column_moments(x, rows, cols, m, v);
+    for (c = 0; c < cols; c++) {
+      gain[c] = (scale ? (double)scale[c] : 1.0) / sqrt(v[c] + epsilon);
+      shift[c] = offset ? (double)offset[c] : 0.0;
+      mean[c] = (float)m[c], variance[c] = (float)v[c];
+    }
+    for (r = 0; r < rows; r++)
+      for (c = 0; c < cols; c++) y[r * cols + c] = (float)(shift[c] + ((double)x[r * cols + c] - m[c]) * gain[c]);
+  }
+  free(channel);
+  return NULL;
+}
+
+/* batchNormTrainGrad(buffer, offsets [x, scale, mean, variance, dy, dx, dscale, doffset], rows,
+ * cols, epsilon): mean and variance as batchNormTrain returned them; scale < 0: none (1). */
+static napi_value batch_norm_train_grad(napi_env env, napi_callback_info cbinfo) {
+  size_t byte_length, n_off, rows, cols, r, c;
+  napi_value argv[5];
+  char *bytes;
+  double *off, epsilon, *channel;
+
+  if (!buffer_arguments(env, cbinfo, "batchNormTrainGrad", 5, argv, &bytes, &byte_length)) return NULL;
+  if (!get_offsets(env, argv[1], &off, &n_off) || n_off != 8)
+    return throw_error(env, "gmvae_blas.batchNormTrainGrad: offsets must be a Float64Array of 8");
+  if (!norm_dimensions(env, argv, &rows, &cols, &epsilon))
+    return throw_error(env, "gmvae_blas.batchNormTrainGrad: bad dimensions or epsilon");
+  {
+    const size_t sizes[8] = {rows * cols, cols, cols, cols, rows * cols, rows * cols, cols, cols};
+    if (!norm_operands_fit(off, sizes, 8, 0x2u, byte_length))
+      return throw_error(env, "gmvae_blas.batchNormTrainGrad: operand outside the buffer");
+  }
+  channel = (double *)malloc((cols > 0 ? 4 * cols : 1) * sizeof(double));
+  if (!channel) return throw_error(env, "gmvae_blas.batchNormTrainGrad: out of memory");
+  {
+    const float *x = (const float *)(bytes + (size_t)off[0]);
+    const float *scale = off[1] < 0 ? NULL : (const float *)(bytes + (size_t)off[1]);
+    const float *mean = (const float *)(bytes + (size_t)off[2]), *variance = (const float *)(bytes + (size_t)off[3]);
+    const float *dy = (const float *)(bytes + (size_t)off[4]);
+    float *dx = (float *)(bytes + (size_t)off[5]), *dscale = (float *)(bytes + (size_t)off[6]);
+    float *doffset = (float *)(bytes + (size_t)off[7]);
+    double *rstd = channel, *sum_dy = channel + cols, *sum_dy_xhat = channel + 2 * cols, *gain = channel + 3 * cols;
+    for (c = 0; c < cols; c++) {
+      rstd[c] = 1.0 / sqrt((double)variance[c] + epsilon);
+      sum_dy[c] = 0.0, sum_dy_xhat[c] = 0.0;
+    }
+    for (r = 0; r < rows; r++)
+      for (c = 0; c < cols; c++) {
+        const double g = (double)dy[r * cols + c];
+        sum_dy[c] += g;
+        sum_dy_xhat[c] += g * ((double)x[r * cols + c] - (double)mean[c]) * rstd[c];
+      }
+    for (c = 0; c < cols; c++) {
+      gain[c] = (scale ? (double)scale[c] : 1.0) * rstd[c];
+      doffset[c] = (float)sum_dy[c], dscale[c] = (float)sum_dy_xhat[c];
+      sum_dy[c] /= (double)rows, sum_dy_xhat[c] /= (double)rows;
+    }
+    for (r = 0; r < rows; r++)
+      for (c = 0; c < cols; c++) {
+        const double xhat = ((double)x[r * cols + c] - (double)mean[c]) * rstd[c];
+        dx[r * cols + c] = (float)(gain[c] * ((double)dy[r * cols + c] - sum_dy[c] - xhat * sum_dy_xhat[c]));
+      }
+  }
+  free(channel);
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
       {"info", NULL, info, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -1019,6 +1168,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"reduceColumns", NULL, reduce_columns, NULL, NULL, NULL, napi_enumerable, NULL},
       {"binary", NULL, binary, NULL, NULL, NULL, napi_enumerable, NULL},
       {"batchNorm", NULL, batch_norm, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"batchNormTrain", NULL, batch_norm_train, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"batchNormTrainGrad", NULL, batch_norm_train_grad, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(env, napi_define_properties(env, exports, sizeof(properties) / sizeof(properties[0]), properties));
   return exports;

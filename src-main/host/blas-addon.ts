@@ -125,7 +125,47 @@ export interface BlasAddon {
    * variance, offset, scale, out], offset and scale < 0 for none (0 and 1).
    */
   batchNorm(buffer: ArrayBuffer, offsets: Float64Array, rows: number, cols: number, epsilon: number): void;
+  /**
+   * Batch normalisation in training with the batch's own moments per channel (cols), and the
+   * moments. offsets: [x, scale, offset, y, mean, variance], scale and offset < 0 for none.
+   */
+  batchNormTrain(
+    buffer: ArrayBuffer,
+    offsets: Float64Array,
+    rows: number,
+    cols: number,
+    epsilon: number,
+  ): void;
+  /**
+   * Its gradient. offsets: [x, scale, mean, variance, dy, dx, dscale, doffset], mean and variance
+   * as batchNormTrain returned them, scale < 0 for none.
+   */
+  batchNormTrainGrad(
+    buffer: ArrayBuffer,
+    offsets: Float64Array,
+    rows: number,
+    cols: number,
+    epsilon: number,
+  ): void;
 }
+
+/** Every export the engine calls: an addon built from older sources lacks some (see loadBlasAddon). */
+const EXPORTS: readonly (keyof BlasAddon)[] = [
+  'info',
+  'matmul',
+  'adam',
+  'exp',
+  'conv2d',
+  'conv2dBackpropInput',
+  'conv2dBackpropFilter',
+  'componentGaussian',
+  'componentGaussianGrad',
+  'reduceColumns',
+  'binary',
+  'batchNorm',
+  'batchNormTrain',
+  'batchNormTrainGrad',
+];
 
 /**
  * The convolution kernels' `geometry`, an Int32Array in this order: input x [batch, inH, inW,
@@ -182,7 +222,13 @@ export function loadBlasAddon(): BlasAddon {
         throw new BlasUnavailableError(
           'the BLAS addon is not built (needs a C compiler and libopenblas-dev; then `npm run build:native`)',
         );
-      cached = { addon: require(path) as BlasAddon };
+      const addon = require(path) as BlasAddon;
+      const missing = EXPORTS.filter((name) => typeof addon[name] !== 'function');
+      if (missing.length > 0)
+        throw new BlasUnavailableError(
+          `the BLAS addon at ${path} is older than the engine (it lacks ${missing.join(', ')}); rebuild it with \`npm run build:native\``,
+        );
+      cached = { addon };
     } catch (error) {
       if (error instanceof BlasUnavailableError) cached = { error };
       else {

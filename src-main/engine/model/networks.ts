@@ -26,6 +26,7 @@
 import type { GmvaeConfig, InitScheme } from '../../common/config.ts';
 import { deriveSeed } from '../../common/random.ts';
 import { tf, type LayersModel, type SymbolicTensor } from '../tf.ts';
+import { batchNormalization } from './batch-norm.ts';
 
 export interface Networks {
   encoder: LayersModel;
@@ -101,14 +102,14 @@ class Init {
 
   batchNorm(name: string): tf.layers.Layer {
     // Momentum 0.9 is Torch's default (0.1 weight on the new batch), which the authors' code used.
-    if (this.scheme === 'glorot') return tf.layers.batchNormalization({ name, momentum: 0.9 });
+    if (this.scheme === 'glorot') return batchNormalization({ name, momentum: 0.9 });
     const gamma = tf.initializers.randomUniform({
       // tfjs reads `minval || -0.05`, so an exact 0 would become -0.05; this rounds to 0 in float32.
       minval: Number.MIN_VALUE,
       maxval: 1,
       seed: deriveSeed(this.seed, INIT_STREAM.torchGamma, this.norm++),
     });
-    return tf.layers.batchNormalization({ name, momentum: 0.9, epsilon: 1e-5, gammaInitializer: gamma });
+    return batchNormalization({ name, momentum: 0.9, epsilon: 1e-5, gammaInitializer: gamma });
   }
 }
 

@@ -5,7 +5,7 @@
  * addon on the same WebAssembly heap, plus a fused Adam update (adam-kernel.ts) and the mixture
  * prior's [B, K, Dx] Gaussian terms (component-kernel.ts), Sum and Mean over leading axes
  * (reduce.ts), the four arithmetic ops on whole tensors and repeated rows (binary.ts) and batch
- * normalisation's forward pass (norm.ts).
+ * normalisation, inference's pass and training's both ways (norm.ts).
  *
  * Why share wasm's instance rather than build a second one: wasm's kernels keep their compiled
  * entry points in module-level variables, so two wasm modules in one process would overwrite
@@ -21,7 +21,7 @@ import { binaryKernels } from './binary.ts';
 import { componentGradient, componentKernels } from './component-kernel.ts';
 import { convKernels } from './conv.ts';
 import { blasKernels } from './kernels.ts';
-import { batchNormKernel } from './norm.ts';
+import { batchNormKernel, batchNormTrainingGradient, batchNormTrainingKernels } from './norm.ts';
 import { meanGradient, reduceKernels, tfjsMeanGradient } from './reduce.ts';
 
 export const BLAS_BACKEND = 'blas';
@@ -68,12 +68,14 @@ export async function registerBlasBackend(): Promise<BlasAddon> {
     ...reduceKernels(addon, BLAS_BACKEND, fallback),
     ...binaryKernels(addon, BLAS_BACKEND, fallback),
     batchNormKernel(addon, BLAS_BACKEND, fallback),
+    ...batchNormTrainingKernels(addon, BLAS_BACKEND),
   ];
   const overridden = new Set(overrides.map((k) => k.kernelName));
   for (const config of tf.getKernelsForBackend('wasm'))
     if (!overridden.has(config.kernelName)) tf.registerKernel({ ...config, backendName: BLAS_BACKEND });
   for (const config of overrides) tf.registerKernel(config);
   tf.registerGradient(componentGradient);
+  tf.registerGradient(batchNormTrainingGradient);
   tf.registerGradient(meanGradient(tfjsMeanGradient(), BLAS_BACKEND));
   tf.registerBackend(BLAS_BACKEND, () => shared(wasm), PRIORITY);
   return addon;
