@@ -8,7 +8,12 @@ import {
   SYNTHETIC_PRESET,
 } from '../../../src-main/common/config.ts';
 import { MNIST_INFO } from '../../../src-main/host/datasets.ts';
-import { EXPERIMENTS, findExperiment, planRuns } from '../../../src-main/engine/reproduce/experiments.ts';
+import {
+  EXPERIMENTS,
+  FASHION_MNIST,
+  findExperiment,
+  planRuns,
+} from '../../../src-main/engine/reproduce/experiments.ts';
 
 const mnistInfo = MNIST_INFO;
 
@@ -46,6 +51,18 @@ describe('planRuns', () => {
     assert.deepEqual(config, { ...MNIST_V2_PRESET, k: 16, seed: 1, backend: 'auto' });
     assert.equal(config.model, 'v2');
     assert.equal(plan[1]!.variant.paper?.mean, 84.8);
+  });
+
+  test("Fashion-MNIST's optional conv variant is Table 1's recipe unchanged on the other dataset", () => {
+    const experiment = findExperiment('fashion-formulations');
+    assert.deepEqual(
+      planRuns(experiment).map((p) => p.variant.id),
+      ['v1-authors', 'v2', 'shu', 'v1-authors', 'v2', 'shu', 'v1-authors', 'v2', 'shu'],
+    );
+    const [conv] = planRuns(experiment, { variants: ['v1-authors-conv'], seeds: [1] });
+    const [table1] = planRuns(findExperiment('mnist-table1'), { variants: ['k16-m1'], seeds: [1] });
+    assert.equal(conv!.dataset, FASHION_MNIST);
+    assert.deepEqual(conv!.overrides, table1!.overrides);
   });
 
   test('optional variants, chosen seeds and a shortened schedule are named in the plan', () => {
