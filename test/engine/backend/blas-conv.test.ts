@@ -87,9 +87,11 @@ function cases(randomCount: number): ConvCase[] {
     { x: [2, 7, 8, 3], filter: [1, 1, 0, 4], strides: [2, 2], pad: 'valid' },
     // The conv GMVAE's stride-2 layer.
     { x: [3, 18, 18, 8], filter: [4, 4, 0, 16], strides: [2, 2], pad: 'same' },
-    // Columns of 16 MB and more: several chunks, one boundary inside an example (few output
+    // Columns of several 1 MB chunks per thread, chunk and thread boundaries inside examples,
+    // rows that do not split evenly, one example for dx's whole-example split (few output
     // channels keep the cpu backend's reference quick).
     { x: [8, 40, 40, 16], filter: [5, 5, 0, 2], strides: [1, 1], pad: 'valid' },
+    { x: [5, 30, 31, 6], filter: [3, 3, 0, 3], strides: [2, 1], pad: 'same' },
     { x: [1, 64, 64, 32], filter: [9, 9, 0, 1], strides: [1, 1], pad: 'same' },
   );
   // The filter's input channels are x's.
