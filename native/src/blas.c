@@ -923,8 +923,8 @@ static napi_value reduce_columns(napi_env env, napi_callback_info cbinfo) {
  * thread gains little even on an idle machine, and each call that starts one waits for it to be
  * scheduled: on a busy two-core machine (load 9) an A/B in one process of a step's worth of these
  * ops on [100, 18, 18, 32] took 0.68 ms on average on one thread against 4.2 ms on two (medians
- * 0.65 and 1.54). The convolutions' im2col and col2im keep parallel_for: there the conv step was
- * about 10% faster with them on two threads (three A/B rounds).
+ * 0.65 and 1.54). The convolutions keep parallel_for: each thread's share is milliseconds of
+ * im2col and sgemm (see "Convolutions").
  */
 enum { BINARY_ADD = 0, BINARY_SUB = 1, BINARY_MUL = 2, BINARY_DIV = 3 };
 
