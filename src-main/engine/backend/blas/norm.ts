@@ -81,22 +81,35 @@ function trainingDimensions(
   return { rows: size(x.shape) / channels, channels };
 }
 
+/**
+ * New outputs shaped [x's shape, [C], [C]] and the addon run on the offsets of `operands` then
+ * those outputs (operands first: finding one may move it onto the heap).
+ */
+function withOutputs(
+  backend: unknown,
+  operands: TensorInfo[],
+  shape: readonly number[],
+  channels: number,
+  run: (heap: ArrayBuffer, offsets: Float64Array) => void,
+): TensorInfo[] {
+  const heap = backend as WasmHeapBackend;
+  const inputs = operands.map((t) => offsetOf(heap, t));
+  const outputs = [[...shape], [channels], [channels]].map((s) => heap.makeOutput(s, 'float32'));
+  run(
+    heap.wasm.HEAPU8.buffer as ArrayBuffer,
+    new Float64Array([...inputs, ...outputs.map((t) => offsetOf(heap, t))]),
+  );
+  return outputs;
+}
+
 export function batchNormTrainingKernels(addon: BlasAddon, backendName: string): KernelConfig[] {
   const forward: KernelFunc = ({ inputs, backend, attrs }) => {
     const { x, scale, offset } = inputs as Record<string, TensorInfo | undefined>;
     const { rows, channels } = trainingDimensions(BATCH_NORM_TRAINING, x, [scale, offset]);
-    const heap = backend as unknown as WasmHeapBackend;
-    // Input offsets first (finding one may move it onto the heap), then the outputs.
-    const operands = [x!, scale!, offset!].map((t) => offsetOf(heap, t));
-    const outputs = [
-      heap.makeOutput([...x!.shape], 'float32'),
-      heap.makeOutput([channels], 'float32'),
-      heap.makeOutput([channels], 'float32'),
-    ];
-    const offsets = new Float64Array([...operands, ...outputs.map((t) => offsetOf(heap, t))]);
     const { varianceEpsilon } = attrs as { varianceEpsilon: number };
-    addon.batchNormTrain(heap.wasm.HEAPU8.buffer as ArrayBuffer, offsets, rows, channels, varianceEpsilon);
-    return outputs;
+    return withOutputs(backend, [x!, scale!, offset!], x!.shape, channels, (heap, offsets) =>
+      addon.batchNormTrain(heap, offsets, rows, channels, varianceEpsilon),
+    );
   };
 
   const gradient: KernelFunc = ({ inputs, backend, attrs }) => {
@@ -104,23 +117,10 @@ export function batchNormTrainingKernels(addon: BlasAddon, backendName: string):
     const { rows, channels } = trainingDimensions(BATCH_NORM_TRAINING_GRAD, x, [scale, mean, variance]);
     if (dy === undefined || dy.dtype !== 'float32' || !tf.util.arraysEqual(dy.shape, x!.shape))
       throw new Error(`${BATCH_NORM_TRAINING_GRAD}: dy must be float32 [${x!.shape}]`);
-    const heap = backend as unknown as WasmHeapBackend;
-    const operands = [x!, scale!, mean!, variance!, dy].map((t) => offsetOf(heap, t));
-    const outputs = [
-      heap.makeOutput([...x!.shape], 'float32'),
-      heap.makeOutput([channels], 'float32'),
-      heap.makeOutput([channels], 'float32'),
-    ];
-    const offsets = new Float64Array([...operands, ...outputs.map((t) => offsetOf(heap, t))]);
     const { varianceEpsilon } = attrs as { varianceEpsilon: number };
-    addon.batchNormTrainGrad(
-      heap.wasm.HEAPU8.buffer as ArrayBuffer,
-      offsets,
-      rows,
-      channels,
-      varianceEpsilon,
+    return withOutputs(backend, [x!, scale!, mean!, variance!, dy], x!.shape, channels, (heap, offsets) =>
+      addon.batchNormTrainGrad(heap, offsets, rows, channels, varianceEpsilon),
     );
-    return outputs;
   };
 
   return [
