@@ -178,6 +178,7 @@ const TABLE = [
       value === 'conv' && !(info.kind === 'image' && info.shape[0] === 28 && info.shape[1] === 28)
         ? `the conv architecture needs 28x28 images; ${info.name} has shape ${info.shape.join('x')}`
         : null,
+    followsDataset: 'conv on 28x28 images, mlp elsewhere',
   },
   {
     key: 'likelihood',
@@ -202,7 +203,7 @@ const TABLE = [
     group: 'objective',
     flag: '--model',
     followsDataset:
-      'shu on 28x28 images (docs/results.md: the formulation that clusters MNIST best), v2 elsewhere',
+      "v1 on 28x28 images (with the authors' training and conv network: docs/results.md, what clusters MNIST best), v2 elsewhere",
   },
   {
     key: 'mcSamples',
@@ -253,6 +254,7 @@ const TABLE = [
     group: 'objective',
     flag: '--cv-weight',
     placeholder: '<w>',
+    followsDataset: '0.4 on 28x28 images, 1 elsewhere',
     appliesTo: {
       when: (c) => c.model === 'v1' || (c.model === 'v2' && c.zPriorGradient === 'authors'),
       why: "only v1, and v2 with the authors' gradient, read it",
@@ -277,7 +279,7 @@ const TABLE = [
     min: 1,
     group: 'training',
     flag: '--batch-size',
-    followsDataset: '200 on spiral, 100 elsewhere',
+    followsDataset: '200 on spiral, 50 on 28x28 images, 100 elsewhere',
   },
   {
     key: 'lr',
@@ -293,6 +295,7 @@ const TABLE = [
     group: 'training',
     flag: '--lr',
     placeholder: '<rate>',
+    followsDataset: '1e-4 on 28x28 images, 1e-3 elsewhere',
     column: { header: 'lr', title: 'learning rate' },
   },
   {
@@ -303,6 +306,7 @@ const TABLE = [
     choices: OPTIMIZERS,
     group: 'training',
     flag: '--optimizer',
+    followsDataset: "adam-reset on 28x28 images (the authors' training), adam elsewhere",
   },
   {
     key: 'init',
@@ -312,6 +316,7 @@ const TABLE = [
     choices: INIT_SCHEMES,
     group: 'training',
     flag: '--init',
+    followsDataset: 'torch on 28x28 images, glorot elsewhere',
   },
   {
     key: 'lossReduction',
@@ -321,6 +326,7 @@ const TABLE = [
     choices: LOSS_REDUCTIONS,
     group: 'training',
     flag: '--loss-reduction',
+    followsDataset: 'sum on 28x28 images, mean elsewhere',
   },
   {
     key: 'seed',

@@ -29,7 +29,13 @@ import type {
 } from '../common/api/contract.ts';
 import type { SweepInfo } from '../common/sweep.ts';
 import { AUTHORS_PRESETS } from '../common/authors-presets.ts';
-import { MNIST_V1_PRESET, MNIST_V2_PRESET, SYNTHETIC_PRESET, defaultConfigFor } from '../common/config.ts';
+import {
+  MNIST_SHU_PRESET,
+  MNIST_V1_PRESET,
+  MNIST_V2_PRESET,
+  SYNTHETIC_PRESET,
+  defaultConfigFor,
+} from '../common/config.ts';
 import { isMnistLike } from '../common/dataset.ts';
 import type { MetricSummary } from '../common/metric-names.ts';
 import type { ArtefactKind, CheckpointKind, MetricPoint, RunRecord } from '../common/run.ts';
@@ -221,8 +227,8 @@ export class WorkbenchService implements WorkbenchApi {
             "Minimum information, MLP 500, K 16, Dx 200, Dw 150, Adam 1e-4, batch 100, the authors' gradient",
           config: { ...MNIST_V2_PRESET, ...keep },
         },
-        // The first version's recipe and the authors' own scripts, for the images they were
-        // written for.
+        // The first version's recipe on the MLP, Shu's GMVAE (the best on the MLP) and the
+        // authors' own scripts, for the images they were written for.
         ...(isMnistLike(info)
           ? [
               {
@@ -230,6 +236,12 @@ export class WorkbenchService implements WorkbenchApi {
                 description:
                   "First version (consistency 0.4), MLP 500, K 16, the authors' training: Adam restarted each step, lr 1e-4, batch 50, Torch init, summed loss",
                 config: { ...MNIST_V1_PRESET, ...keep },
+              },
+              {
+                name: "Shu's GMVAE: MNIST on the MLP",
+                description:
+                  'Categorical q(z|y), a Gaussian q(x|y,z) per cluster, MLP 500, K 16, Adam 1e-3, batch 100: the best formulation on the MLP',
+                config: { ...MNIST_SHU_PRESET, ...keep },
               },
               ...AUTHORS_PRESETS.map((p) => ({
                 name: p.name,
