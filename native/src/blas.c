@@ -334,12 +334,12 @@ static void parallel_for(range_fn fn, void *ctx, size_t begin, size_t end, int p
   }
 }
 
-/* While our own threads each call sgemm, BLAS must not start threads of its own for them. */
-static void blas_single_threaded(int on, int restore) {
+/* Threads BLAS may start per call: 1 while our own threads each call sgemm, then back. */
+static void set_blas_threads(int n) {
 #if defined(USE_ACCELERATE)
-  (void)on, (void)restore;
+  (void)n;
 #else
-  openblas_set_num_threads(on ? 1 : restore);
+  openblas_set_num_threads(n);
 #endif
 }
 
@@ -691,9 +691,9 @@ static napi_value conv_entry(napi_env env, napi_callback_info cbinfo, int kind, 
       job.dw = (float *)(b + (size_t)off[2]);
       memset(job.dw, 0, patch * g.out_c * sizeof(float));
     }
-    if (parts > 1) blas_single_threaded(1, blas);
+    if (parts > 1) set_blas_threads(1);
     parallel_for(fn, &job, 0, rows, parts, kind == CONV_BACKPROP_INPUT ? plane : 1);
-    if (parts > 1) blas_single_threaded(0, blas);
+    if (parts > 1) set_blas_threads(blas);
     for (t = 1; t < parts && job.dw_parts; t++)
       for (i = 0; i < patch * g.out_c; i++) job.dw[i] += job.dw_parts[(size_t)(t - 1) * patch * g.out_c + i];
     free(job.cols);
@@ -993,6 +993,17 @@ static napi_value binary(napi_env env, napi_callback_info cbinfo) {
   return NULL;
 }
 
+/* rows and cols (arguments 2 and 3) and epsilon (4) of a batch-norm export, rows and cols checked. */
+static int norm_dimensions(napi_env env, napi_value *argv, size_t *rows, size_t *cols, double *epsilon) {
+  double rows_d, cols_d;
+  if (napi_get_value_double(env, argv[2], &rows_d) != napi_ok) return 0;
+  if (napi_get_value_double(env, argv[3], &cols_d) != napi_ok) return 0;
+  if (napi_get_value_double(env, argv[4], epsilon) != napi_ok) return 0;
+  if (!is_count(rows_d) || !is_count(cols_d) || !is_count(rows_d * cols_d)) return 0;
+  *rows = (size_t)rows_d, *cols = (size_t)cols_d;
+  return 1;
+}
+
 /*
  * Batch normalisation's forward pass, y = offset + (x - mean) * scale / sqrt(variance + eps),
  * per channel (the last axis), in double precision and in that order, as the cpu backend
@@ -1015,18 +1026,13 @@ static napi_value batch_norm(napi_env env, napi_callback_info cbinfo) {
   size_t byte_length, n_off, rows, cols, c;
   napi_value argv[5];
   char *bytes;
-  double *off, rows_d, cols_d, epsilon, *channel;
+  double *off, epsilon, *channel;
 
   if (!buffer_arguments(env, cbinfo, "batchNorm", 5, argv, &bytes, &byte_length)) return NULL;
   if (!get_offsets(env, argv[1], &off, &n_off) || n_off != 6)
     return throw_error(env, "gmvae_blas.batchNorm: offsets must be a Float64Array of 6");
-  CHECK(env, napi_get_value_double(env, argv[2], &rows_d));
-  CHECK(env, napi_get_value_double(env, argv[3], &cols_d));
-  CHECK(env, napi_get_value_double(env, argv[4], &epsilon));
-  if (!is_count(rows_d) || !is_count(cols_d) || !is_count(rows_d * cols_d))
+  if (!norm_dimensions(env, argv, &rows, &cols, &epsilon))
     return throw_error(env, "gmvae_blas.batchNorm: bad dimensions");
-  rows = (size_t)rows_d;
-  cols = (size_t)cols_d;
   {
     const size_t sizes[6] = {rows * cols, cols, cols, cols, cols, rows * cols};
     int i;
@@ -1095,17 +1101,6 @@ static int norm_operands_fit(const double *off, const size_t *sizes, size_t coun
   return 1;
 }
 
-/* rows and cols (arguments 2 and 3) and epsilon (4) of a batch-norm export. */
-static int norm_dimensions(napi_env env, napi_value *argv, size_t *rows, size_t *cols, double *epsilon) {
-  double rows_d, cols_d;
-  if (napi_get_value_double(env, argv[2], &rows_d) != napi_ok) return 0;
-  if (napi_get_value_double(env, argv[3], &cols_d) != napi_ok) return 0;
-  if (napi_get_value_double(env, argv[4], epsilon) != napi_ok) return 0;
-  if (!is_count(rows_d) || !is_count(cols_d) || !is_count(rows_d * cols_d) || !(*epsilon >= 0)) return 0;
-  *rows = (size_t)rows_d, *cols = (size_t)cols_d;
-  return 1;
-}
-
 /* batchNormTrain(buffer, offsets [x, scale, offset, y, mean, variance], rows, cols, epsilon);
  * scale or offset < 0: none (1, 0). */
 static napi_value batch_norm_train(napi_env env, napi_callback_info cbinfo) {
@@ -1117,7 +1112,7 @@ static napi_value batch_norm_train(napi_env env, napi_callback_info cbinfo) {
   if (!buffer_arguments(env, cbinfo, "batchNormTrain", 5, argv, &bytes, &byte_length)) return NULL;
   if (!get_offsets(env, argv[1], &off, &n_off) || n_off != 6)
     return throw_error(env, "gmvae_blas.batchNormTrain: offsets must be a Float64Array of 6");
-  if (!norm_dimensions(env, argv, &rows, &cols, &epsilon))
+  if (!norm_dimensions(env, argv, &rows, &cols, &epsilon) || !(epsilon >= 0))
     return throw_error(env, "gmvae_blas.batchNormTrain: bad dimensions or epsilon");
   {
     const size_t sizes[6] = {rows * cols, cols, cols, rows * cols, cols, cols};
@@ -1158,7 +1153,7 @@ static napi_value batch_norm_train_grad(napi_env env, napi_callback_info cbinfo)
   if (!buffer_arguments(env, cbinfo, "batchNormTrainGrad", 5, argv, &bytes, &byte_length)) return NULL;
   if (!get_offsets(env, argv[1], &off, &n_off) || n_off != 8)
     return throw_error(env, "gmvae_blas.batchNormTrainGrad: offsets must be a Float64Array of 8");
-  if (!norm_dimensions(env, argv, &rows, &cols, &epsilon))
+  if (!norm_dimensions(env, argv, &rows, &cols, &epsilon) || !(epsilon >= 0))
     return throw_error(env, "gmvae_blas.batchNormTrainGrad: bad dimensions or epsilon");
   {
     const size_t sizes[8] = {rows * cols, cols, cols, cols, rows * cols, rows * cols, cols, cols};
