@@ -17,6 +17,8 @@
  *   adam(buffer, offsets, count, beta1, oneMinusBeta1, beta2, oneMinusBeta2, epsilon, negLr)
  *     One Adam update of `count` parameters in a single pass (see adam() below).
  *     offsets: Float64Array [value, gradient, m, v, accBeta1, accBeta2, newValue, newM, newV].
+ *   resetAdam(buffer, offsets [value, gradient, newValue], count, lr, floor)
+ *     The authors' Adam restarted every step, in one pass (see reset_adam() below).
  *   exp(buffer, inOffset, outOffset, count)
  *     out = exp(in) elementwise (wasm's Exp calls a scalar libm expf compiled to WebAssembly,
  *     about ten times slower than the native one on the [B, K, Dx] tensors of p(z|x,w)).
@@ -372,6 +374,45 @@ static napi_value adam(napi_env env, napi_callback_info cbinfo) {
       adam_loop(t[0], t[1], t[2], t[3], t[6], t[7], t[8], hyper, (size_t)count_d);
     }
   }
+  return NULL;
+}
+
+/*
+ * Adam restarted at every step, the update the authors' Torch code ran (docs/model.md, "The
+ * authors' training"): value' = value - (lr*g) / (|g| + floor), floor = eps / sqrt(1 - beta2).
+ * The same four float32 operations in the same order as the composed tfjs ops of
+ * training/reset-adam.ts (mul, abs + add, div, sub), so the result is identical to theirs bit
+ * for bit on every backend; one call per variable replaces five kernels and their dispatch.
+ */
+static void reset_adam_loop(const float *restrict value, const float *restrict grad, float *restrict out,
+                            float lr, float floor_, size_t count) {
+  size_t i;
+  for (i = 0; i < count; i++) {
+    const float g = grad[i];
+    out[i] = value[i] - (lr * g) / (fabsf(g) + floor_);
+  }
+}
+
+static napi_value reset_adam(napi_env env, napi_callback_info cbinfo) {
+  size_t n_off;
+  napi_value argv[5];
+  char *base;
+  size_t byte_length;
+  double *off, count_d, lr, floor_;
+  int j;
+
+  if (!buffer_arguments(env, cbinfo, "resetAdam", 5, argv, &base, &byte_length)) return NULL;
+  if (!get_offsets(env, argv[1], &off, &n_off) || n_off != 3)
+    return throw_error(env, "gmvae_blas.resetAdam: offsets must be a Float64Array of 3");
+  CHECK(env, napi_get_value_double(env, argv[2], &count_d));
+  CHECK(env, napi_get_value_double(env, argv[3], &lr));
+  CHECK(env, napi_get_value_double(env, argv[4], &floor_));
+  if (!is_count(count_d)) return throw_error(env, "gmvae_blas.resetAdam: bad count");
+  for (j = 0; j < 3; j++)
+    if (!in_range(off[j], (size_t)count_d, byte_length))
+      return throw_error(env, "gmvae_blas.resetAdam: operand outside the buffer");
+  reset_adam_loop((const float *)(base + (size_t)off[0]), (const float *)(base + (size_t)off[1]),
+                  (float *)(base + (size_t)off[2]), (float)lr, (float)floor_, (size_t)count_d);
   return NULL;
 }
 
@@ -1200,6 +1241,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"info", NULL, info, NULL, NULL, NULL, napi_enumerable, NULL},
       {"matmul", NULL, matmul, NULL, NULL, NULL, napi_enumerable, NULL},
       {"adam", NULL, adam, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"resetAdam", NULL, reset_adam, NULL, NULL, NULL, napi_enumerable, NULL},
       {"exp", NULL, exp_kernel, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv2d", NULL, conv2d, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv2dBackpropInput", NULL, conv2d_backprop_input, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -63,6 +63,17 @@ export interface BlasAddon {
     epsilon: number,
     negativeLearningRate: number,
   ): void;
+  /**
+   * The authors' Adam restarted every step, in place on `buffer`: newValue = value - (lr * g) /
+   * (|g| + floor). offsets: byte offsets of [value, gradient, newValue].
+   */
+  resetAdam(
+    buffer: ArrayBuffer,
+    offsets: Float64Array,
+    count: number,
+    learningRate: number,
+    floor: number,
+  ): void;
   /** out = exp(in), `count` float32 values at byte offsets of `buffer`. */
   exp(buffer: ArrayBuffer, inOffset: number, outOffset: number, count: number): void;
   /**
@@ -154,6 +165,7 @@ const EXPORTS: readonly (keyof BlasAddon)[] = [
   'info',
   'matmul',
   'adam',
+  'resetAdam',
   'exp',
   'conv2d',
   'conv2dBackpropInput',

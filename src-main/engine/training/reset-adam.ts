@@ -8,8 +8,11 @@
  *
  * with Torch's b2 = 0.999 and eps = 1e-8: theta -= lr * g / (|g| + 3.16e-7). A sign-like step
  * of size lr wherever the gradient is larger than about 1e-6. It keeps no state beyond the step
- * count, so checkpoints hold only that.
+ * count, so checkpoints hold only that. On a backend with the fused kernel (the 'blas' backend,
+ * backend/blas/adam-kernel.ts) each variable's update is that one kernel, with the same float32
+ * operations in the same order; elsewhere it is the four tfjs ops below.
  */
+import { RESET_ADAM, type ResetAdamAttrs } from '../backend/blas/adam-kernel.ts';
 import { tf } from '../tf.ts';
 
 const BETA2 = 0.999;
@@ -35,10 +38,19 @@ export class ResetAdam extends tf.Optimizer {
     const entries = Array.isArray(variableGradients)
       ? variableGradients.map((v) => [v.name, v.tensor] as const)
       : Object.entries(variableGradients);
+    const fused = tf.getKernel(RESET_ADAM, tf.getBackend()) !== undefined;
+    const attrs: ResetAdamAttrs = { learningRate: this.learningRate, floor: RESET_ADAM_FLOOR };
     tf.tidy(() => {
       for (const [name, gradient] of entries) {
         if (gradient == null) continue;
         const value = tf.engine().registeredVariables[name]!;
+        if (fused) {
+          const inputs = { value, gradient };
+          value.assign(
+            tf.engine().runKernel(RESET_ADAM, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor,
+          );
+          continue;
+        }
         const step = tf.div(tf.mul(this.learningRate, gradient), tf.add(tf.abs(gradient), RESET_ADAM_FLOOR));
         value.assign(tf.sub(value, step));
       }

@@ -1,13 +1,16 @@
 /**
- * The fused Adam update of the 'blas' backend (training/optimizer.ts + blas/adam-kernel.ts)
- * against tfjs's own AdamOptimizer on the cpu backend: the same parameters and moments after
- * several steps on fresh random gradients, under the same checkpoint names.
+ * The fused optimizer updates of the 'blas' backend (blas/adam-kernel.ts) against their unfused
+ * paths on the cpu backend: Adam (training/optimizer.ts) against tfjs's own AdamOptimizer, the
+ * same parameters and moments after several steps on fresh random gradients, under the same
+ * checkpoint names; the authors' restarted Adam (training/reset-adam.ts) bit for bit.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { selectBackend } from '../../../src-main/engine/backend/backends.ts';
 import { tf } from '../../../src-main/engine/tf.ts';
+import { RESET_ADAM } from '../../../src-main/engine/backend/blas/adam-kernel.ts';
 import { createAdam } from '../../../src-main/engine/training/optimizer.ts';
+import { ResetAdam } from '../../../src-main/engine/training/reset-adam.ts';
 import { assertClose, on, randomValues, skipUnlessBlas } from './blas-helpers.ts';
 
 // A layer-sized tensor, odd sizes, a vector and a single value.
@@ -64,3 +67,37 @@ test("createAdam takes AdamOptimizer's own path where no fused kernel exists", a
     return v.clone();
   });
 });
+
+test(
+  "the authors' restarted Adam on blas runs one fused kernel per variable, equal bit for bit to its tfjs ops on cpu",
+  { skip: skipUnlessBlas },
+  async () => {
+    const initial = SHAPES.map((s) => randomValues(s.reduce((p, d) => p * d, 1)));
+    // Gradients around the floor (3.16e-7) as well as ordinary ones, and exact zeros.
+    const gradients = Array.from({ length: STEPS }, (_, step) =>
+      initial.map((v) =>
+        randomValues(v.length).map((g, i) => (i % 3 === 0 ? g * 1e-6 : i % 7 === 0 ? 0 : g) * (step + 1)),
+      ),
+    );
+    const expected = await train('cpu', () => new ResetAdam(0.05), initial, gradients);
+    const actual = await train('blas', () => new ResetAdam(0.05), initial, gradients);
+    assert.deepEqual(actual.names, expected.names);
+    actual.tensors.forEach((a, i) => {
+      const e = expected.tensors[i]!;
+      assert.deepEqual(a.shape, e.shape, `tensor ${i}: shape`);
+      // The first differing element, not the whole array: a diff of 300,000 floats takes minutes.
+      const at = a.values.findIndex((x, j) => !Object.is(x, e.values[j]));
+      assert.equal(at, -1, `tensor ${i}, element ${at}: ${a.values[at]} != ${e.values[at]}`);
+    });
+
+    await selectBackend('blas', { trainsConv2d: false });
+    const v = tf.variable(tf.tensor([1, 2, 3]), true, 'fused_reset');
+    const gradient = tf.tensor([1, -1, 0]);
+    const { kernelNames: kernels } = await tf.profile(() =>
+      new ResetAdam(0.1).applyGradients([{ name: 'fused_reset', tensor: gradient }]),
+    );
+    tf.dispose([v, gradient]);
+    assert.ok(kernels.includes(RESET_ADAM), kernels.join(', '));
+    assert.ok(!kernels.includes('Abs') && !kernels.includes('RealDiv'), kernels.join(', '));
+  },
+);

@@ -2,7 +2,7 @@
  * The 'blas' TensorFlow.js backend: tfjs-backend-wasm's backend instance under a second name,
  * with its own kernel table: every wasm kernel, except the matrix products and the convolutions
  * (conv.ts, including the Conv2DBackpropFilter wasm lacks), which run through the native BLAS
- * addon on the same WebAssembly heap, plus a fused Adam update (adam-kernel.ts) and the mixture
+ * addon on the same WebAssembly heap, plus fused optimizer updates (adam-kernel.ts) and the mixture
  * prior's [B, K, Dx] Gaussian terms (component-kernel.ts), Sum and Mean over leading axes
  * (reduce.ts), the four arithmetic ops on whole tensors and repeated rows (binary.ts) and batch
  * normalisation, inference's pass and training's both ways (norm.ts).
@@ -16,7 +16,7 @@
 import type { KernelBackend, KernelFunc } from '@tensorflow/tfjs';
 import { tf } from '../../tf.ts';
 import { loadBlasAddon, type BlasAddon } from '../../../host/blas-addon.ts';
-import { fusedAdamKernel } from './adam-kernel.ts';
+import { fusedAdamKernel, resetAdamKernel } from './adam-kernel.ts';
 import { binaryKernels } from './binary.ts';
 import { componentGradient, componentKernels } from './component-kernel.ts';
 import { convKernels } from './conv.ts';
@@ -64,6 +64,7 @@ export async function registerBlasBackend(): Promise<BlasAddon> {
     ...blasKernels(addon, BLAS_BACKEND, fallback),
     ...convKernels(addon, BLAS_BACKEND, fallback),
     fusedAdamKernel(addon, BLAS_BACKEND),
+    resetAdamKernel(addon, BLAS_BACKEND),
     ...componentKernels(addon, BLAS_BACKEND),
     ...reduceKernels(addon, BLAS_BACKEND, fallback),
     ...binaryKernels(addon, BLAS_BACKEND, fallback),
