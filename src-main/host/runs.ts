@@ -10,6 +10,7 @@ import {
   metricName,
   type MetricSummary,
 } from '../common/metric-names.ts';
+import type { RunPace } from '../common/api/contract.ts';
 import type { RunRecord } from '../common/run.ts';
 import { datasetInfo } from './datasets.ts';
 import type { Store } from './store/index.ts';
@@ -43,4 +44,16 @@ export function latestTestMetrics(store: Store, runId: number): MetricSummary {
     if (value !== undefined) metrics[name] = value;
   }
   return metrics;
+}
+
+/**
+ * A run's pace at its last finished epoch: the trainer records each epoch's wall time as
+ * 'epoch_seconds' at the step that ends it, and every epoch has as many steps, so that step over
+ * the epochs done is the steps per epoch. Null before the first epoch ends.
+ */
+export function lastEpochPace(store: Store, runId: number): RunPace | null {
+  const last = store.metrics(runId, ['epoch_seconds']).at(-1);
+  if (!last || last.epoch < 1 || last.step < last.epoch || !(last.value > 0)) return null;
+  const stepsPerEpoch = last.step / last.epoch;
+  return { stepsPerEpoch, secondsPerStep: last.value / stepsPerEpoch };
 }

@@ -43,7 +43,7 @@ import type { BackendProbeReport, EngineTaskResult } from '../common/worker-prot
 import { probeBackends } from './backend-probe.ts';
 import { DatasetReader } from './dataset-reader.ts';
 import { datasetInfo, isBuiltin, listDatasets } from './datasets.ts';
-import { createRun, latestTestMetrics, requireRun } from './runs.ts';
+import { createRun, lastEpochPace, latestTestMetrics, requireRun } from './runs.ts';
 import { SlurmError } from './slurm.ts';
 import { sweepStatus } from './sweeps.ts';
 import type { Store } from './store/index.ts';
@@ -408,11 +408,10 @@ export class WorkbenchService implements WorkbenchApi {
   #summary(run: RunRecord): RunSummary {
     // Headline numbers are the latest (at the end, the final) epoch's: never a peak over epochs.
     const metrics = latestTestMetrics(this.#store, run.id);
-    return {
-      ...run,
-      metrics,
-      progress: this.#progress.get(run.id) ?? null,
-    };
+    const progress = this.#progress.get(run.id) ?? null;
+    // Another process's run reports no progress here: its checkpoints tell its pace instead.
+    const pace = run.status === 'running' && !progress ? lastEpochPace(this.#store, run.id) : null;
+    return { ...run, metrics, progress, pace };
   }
 
   /**

@@ -53,6 +53,7 @@ function run(id: number, config: Partial<GmvaeConfig>, patch: Partial<RunSummary
     sweepId: null,
     metrics: {},
     progress: null,
+    pace: null,
     ...patch,
   };
 }
@@ -170,6 +171,26 @@ test('a running run counts its time between epochs and estimates what is left', 
   assert.equal(cellText(live, 'eta', now), '3.0 s');
   assert.equal(etaSeconds(runs[0]!), null, 'a finished run has no ETA');
   assert.equal(elapsedSeconds(runs[0]!, now), 10);
+});
+
+test("a run trained by another process estimates what is left at its last epoch's pace", () => {
+  const pace = { stepsPerEpoch: 1200, secondsPerStep: 0.5 };
+  const foreign = run(6, { epochs: 3, batchSize: 50 }, { status: 'running', step: 1800, pace });
+  // Epochs 2 and 3 of 3 at 1,200 steps each, 600 of them done: 1,800 steps at 0.5 s.
+  assert.equal(etaSeconds(foreign), 900);
+  assert.equal(etaSeconds({ ...foreign, status: 'interrupted' }), null);
+  assert.equal(etaSeconds({ ...foreign, pace: null }), null, 'no pace before its first epoch ends');
+  // Live progress that cannot give a speed (evaluating) is not overridden by an older pace.
+  const evaluating = {
+    phase: 'evaluating' as const,
+    epoch: 1,
+    batch: 0,
+    batches: 0,
+    step: 2400,
+    loss: 1,
+    examplesPerSecond: 0,
+  };
+  assert.equal(etaSeconds({ ...foreign, progress: evaluating }), null);
 });
 
 test('parallel coordinates: an axis per differing setting, then the metric; a line per run', () => {

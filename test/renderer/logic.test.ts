@@ -60,6 +60,7 @@ function run(id: number, patch: Partial<RunSummary> & { k?: number } = {}): RunS
     sweepId: null,
     metrics: {},
     progress: null,
+    pace: null,
     ...patch,
   };
 }

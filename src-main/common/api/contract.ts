@@ -31,10 +31,22 @@ export interface DatasetPreview {
 /** Live state of a run's training, while a process trains it: its latest progress event. */
 export type RunProgress = Omit<Extract<TrainEvent, { type: 'progress' }>, 'type' | 'runId'>;
 
+/**
+ * A running run's pace from its last finished epoch, for the time left where no progress reports
+ * reach this process (a run trained by `gmvae reproduce` in a terminal, a Slurm task).
+ */
+export interface RunPace {
+  stepsPerEpoch: number;
+  /** That epoch's wall time, its evaluation included, per step. */
+  secondsPerStep: number;
+}
+
 export interface RunSummary extends RunRecord {
   /** Latest test metrics (ELBO terms and clustering scores). */
   metrics: MetricSummary;
   progress: RunProgress | null;
+  /** Set for a running run without progress reports once it has finished an epoch. */
+  pace: RunPace | null;
 }
 
 export interface RunDetail extends RunSummary {

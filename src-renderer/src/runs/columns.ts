@@ -146,14 +146,21 @@ export function elapsedSeconds(run: RunSummary, now: number): number {
 
 /**
  * Seconds left for a running run at its current speed: the batches still to train times the
- * batch size, over the examples per second its last progress report gave. Null when it is not
- * running or has not reported yet. (Evaluation between epochs is not counted.)
+ * batch size, over the examples per second its last progress report gave (evaluation between
+ * epochs not counted). A run trained by another process reports no progress here: then the steps
+ * still to train at its last finished epoch's pace (evaluation included). Null when it is not
+ * running or neither is known yet.
  */
 export function etaSeconds(run: RunSummary): number | null {
+  if (run.status !== 'running') return null;
   const p = run.progress;
-  if (run.status !== 'running' || !p || !(p.examplesPerSecond > 0) || p.batches <= 0) return null;
-  const batchesLeft = (run.config.epochs - p.epoch - 1) * p.batches + (p.batches - p.batch);
-  return (Math.max(0, batchesLeft) * run.config.batchSize) / p.examplesPerSecond;
+  if (p && p.examplesPerSecond > 0 && p.batches > 0) {
+    const batchesLeft = (run.config.epochs - p.epoch - 1) * p.batches + (p.batches - p.batch);
+    return (Math.max(0, batchesLeft) * run.config.batchSize) / p.examplesPerSecond;
+  }
+  const pace = run.pace;
+  if (p || !pace) return null;
+  return Math.max(0, run.config.epochs * pace.stepsPerEpoch - run.step) * pace.secondsPerStep;
 }
 
 /** A run's value in a column: for sorting, filtering and grouping. Null when it has none. */
