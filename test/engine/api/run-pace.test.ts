@@ -7,32 +7,17 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SYNTHETIC_PRESET } from '../../../src-main/common/config.ts';
 import { lastEpochPace } from '../../../src-main/host/runs.ts';
-import { WorkbenchService } from '../../../src-main/host/workbench-service.ts';
-import { Store } from '../../../src-main/host/store/index.ts';
-import { tempDir } from '../../helpers/temp.ts';
+import { serviceClient } from '../../helpers/service-client.ts';
 
 test("a running run of another process lists with its last epoch's pace", async (t) => {
-  const home = tempDir();
-  const store = await Store.open(home);
-  const service = new WorkbenchService({
-    store,
-    home,
-    mode: 'web',
-    version: '0.0.0',
-    resolveUploads: () => [],
-    launcher: () => {
-      throw new Error('no engine process in this test');
-    },
-  });
-  t.after(async () => {
-    await service.shutdown();
-    store.close();
-  });
+  const back = await serviceClient();
+  t.after(back.close);
+  const { store } = back;
   const config = { ...SYNTHETIC_PRESET, seed: 1, backend: 'cpu' as const };
   // This process stands in for the trainer: its pid is alive.
   const run = store.createRun({ dataset: 'spiral', config, status: 'running', pid: process.pid });
   store.heartbeat(run.id);
-  const listed = async () => (await service.listRuns()).find((r) => r.id === run.id)!;
+  const listed = async () => (await back.api.listRuns()).find((r) => r.id === run.id)!;
   assert.equal((await listed()).pace, null, 'no pace before its first epoch ends');
 
   const epochSeconds = (epoch: number, value: number) => ({
@@ -50,6 +35,6 @@ test("a running run of another process lists with its last epoch's pace", async 
 
   const finished = store.createRun({ dataset: 'spiral', config, status: 'completed', pid: null });
   store.appendMetrics([{ ...epochSeconds(1, 30), runId: finished.id }]);
-  const done = (await service.listRuns()).find((r) => r.id === finished.id)!;
+  const done = (await back.api.listRuns()).find((r) => r.id === finished.id)!;
   assert.equal(done.pace, null, 'a run that is not running has no pace to report');
 });
