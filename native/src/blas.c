@@ -8,7 +8,8 @@
  * checked against the buffer's length before BLAS touches it.
  *
  * Exports:
- *   info() -> { library, config, threads }
+ *   info() -> { library, config, core, threads }
+ *     core: the kernel set OpenBLAS chose for this CPU (or OPENBLAS_CORETYPE forced), '' elsewhere.
  *   matmul(buffer, aOffsets, bOffsets, cOffsets, m, n, k, transA, transB, biasOffset, activation, alpha)
  *     For each i: C_i[m,n] = act(op(A_i) op(B_i) + bias), row-major, op = transpose when asked.
  *     a/b/cOffsets: Float64Array of byte offsets (one per batch; broadcasting is the caller's
@@ -67,6 +68,7 @@
 extern int openblas_get_num_threads(void);
 extern void openblas_set_num_threads(int num_threads);
 extern char *openblas_get_config(void);
+extern char *openblas_get_corename(void);
 #endif
 
 #define NAPI_FAILED "gmvae_blas: Node-API call failed"
@@ -113,17 +115,20 @@ static void apply_activation(float *c, size_t count, int activation, float alpha
 static napi_value info(napi_env env, napi_callback_info cbinfo) {
   napi_value result, value;
   int threads = 1;
-  const char *config = BLAS_LIBRARY;
+  const char *config = BLAS_LIBRARY, *core = "";
   (void)cbinfo;
 #if !defined(USE_ACCELERATE)
   threads = openblas_get_num_threads();
   config = openblas_get_config();
+  core = openblas_get_corename();
 #endif
   CHECK(env, napi_create_object(env, &result));
   CHECK(env, napi_create_string_utf8(env, BLAS_LIBRARY, NAPI_AUTO_LENGTH, &value));
   CHECK(env, napi_set_named_property(env, result, "library", value));
   CHECK(env, napi_create_string_utf8(env, config, NAPI_AUTO_LENGTH, &value));
   CHECK(env, napi_set_named_property(env, result, "config", value));
+  CHECK(env, napi_create_string_utf8(env, core, NAPI_AUTO_LENGTH, &value));
+  CHECK(env, napi_set_named_property(env, result, "core", value));
   CHECK(env, napi_create_int32(env, threads, &value));
   CHECK(env, napi_set_named_property(env, result, "threads", value));
   return result;

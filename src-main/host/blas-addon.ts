@@ -23,6 +23,8 @@ export interface BlasInfo {
   library: string;
   /** The library's build description (OpenBLAS: version, kernel and thread model). */
   config: string;
+  /** OpenBLAS: the kernel set in use ('Haswell', 'Cooperlake'…); '' for Accelerate. */
+  core: string;
   /** Threads a product may use. */
   threads: number;
 }
@@ -255,15 +257,27 @@ export function loadBlasAddon(): BlasAddon {
 }
 
 /**
+ * The library, its kernel set and its threads, as run devices and backend listings show them:
+ * 'OpenBLAS, Cooperlake kernels, 2 threads'. OpenBLAS picks its kernels for the CPU when it
+ * loads unless OPENBLAS_CORETYPE names a set; then the text says so, since an older set can be
+ * much slower (on an AVX-512 machine whose environment sets Haswell, sgemm ran at half speed:
+ * docs/performance.md).
+ */
+export function blasDescription(info: BlasInfo): string {
+  const forced = process.env['OPENBLAS_CORETYPE'] ? ' set by OPENBLAS_CORETYPE' : '';
+  const kernels = info.core ? `, ${info.core} kernels${forced}` : '';
+  return `${info.library}${kernels}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+}
+
+/**
  * Whether 'blas' can be used, for listings that must not start a backend (loading the addon is
  * cheap: it does not load TensorFlow.js). `detail` names the library and threads, or the reason.
  */
 export function blasStatus(): { available: boolean; detail: string } {
   try {
-    const { library, threads } = loadBlasAddon().info();
     return {
       available: true,
-      detail: `${library}, ${threads} thread${threads === 1 ? '' : 's'}, for matrix products and convolutions; wasm for the rest`,
+      detail: `${blasDescription(loadBlasAddon().info())}, for matrix products and convolutions; wasm for the rest`,
     };
   } catch (error) {
     return { available: false, detail: error instanceof Error ? error.message : String(error) };

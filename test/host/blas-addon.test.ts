@@ -25,3 +25,27 @@ test('an addon lacking exports the engine calls is refused, naming them', async 
   });
   assert.equal(blasStatus().available, false);
 });
+
+test("a run's device names OpenBLAS's kernel set, and says when OPENBLAS_CORETYPE chose it", async () => {
+  const { blasDescription } = await import('../../src-main/host/blas-addon.ts');
+  const info = {
+    library: 'OpenBLAS',
+    config: 'OpenBLAS 0.3.21 DYNAMIC_ARCH',
+    core: 'Cooperlake',
+    threads: 2,
+  };
+  const saved = process.env['OPENBLAS_CORETYPE'];
+  try {
+    delete process.env['OPENBLAS_CORETYPE'];
+    assert.equal(blasDescription(info), 'OpenBLAS, Cooperlake kernels, 2 threads');
+    process.env['OPENBLAS_CORETYPE'] = 'Haswell';
+    assert.equal(
+      blasDescription({ ...info, core: 'Haswell', threads: 1 }),
+      'OpenBLAS, Haswell kernels set by OPENBLAS_CORETYPE, 1 thread',
+    );
+    assert.equal(blasDescription({ ...info, library: 'Accelerate', core: '' }), 'Accelerate, 2 threads');
+  } finally {
+    if (saved === undefined) delete process.env['OPENBLAS_CORETYPE'];
+    else process.env['OPENBLAS_CORETYPE'] = saved;
+  }
+});

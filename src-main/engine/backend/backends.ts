@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { BACKEND_ORDER, type BackendName } from '../../common/backends.ts';
 import type { BackendChoice } from '../../common/config.ts';
+import { blasDescription } from '../../host/blas-addon.ts';
 import { tf } from '../tf.ts';
 import { BLAS_BACKEND, registerBlasBackend } from './blas/backend.ts';
 import { installed, NATIVE_PACKAGES, WEBGPU_BACKEND_PACKAGE } from './packages.ts';
@@ -112,8 +113,7 @@ async function activate(name: BackendName, needs: BackendNeeds, byName: boolean)
       // Trains convolutions too: blas/conv.ts has the Conv2DBackpropFilter wasm lacks.
       const addon = await registerBlasBackend();
       if (!(await tf.setBackend(BLAS_BACKEND))) throw new BackendError('blas backend did not initialise');
-      const { library, threads } = addon.info();
-      return `CPU (${library}, ${threads} thread${threads === 1 ? '' : 's'}, matrix products and convolutions; WebAssembly SIMD elsewhere): ${cpuModel()}`;
+      return `CPU (${blasDescription(addon.info())}, matrix products and convolutions; WebAssembly SIMD elsewhere): ${cpuModel()}`;
     }
     case 'wasm': {
       if (needs.trainsConv2d)

@@ -19,11 +19,15 @@ test("'blas' comes after tensorflow and before wasm in the auto order", () => {
 });
 
 describe('blas backend', { skip: skipUnlessBlas }, () => {
-  test('selecting it names the BLAS library and its threads', async () => {
+  test('selecting it names the BLAS library, its kernel set and its threads', async () => {
     const selection = await selectBackend('blas', { trainsConv2d: false });
     assert.equal(selection.backend, 'blas');
     assert.equal(tf.getBackend(), 'blas');
-    assert.match(selection.device, /(OpenBLAS|Accelerate), \d+ threads?/);
+    assert.match(selection.device, /(OpenBLAS, \w+ kernels( set by OPENBLAS_CORETYPE)?|Accelerate), \d+ threads?/);
+    // OpenBLAS reports the set OPENBLAS_CORETYPE forced, where it is set.
+    const { library, core } = loadBlasAddon().info();
+    const forced = process.env['OPENBLAS_CORETYPE'];
+    if (library === 'OpenBLAS' && forced) assert.equal(core.toLowerCase(), forced.toLowerCase());
   });
 
   test('it trains convolutions (its own Conv2DBackpropFilter), unlike wasm', async () => {
