@@ -22,16 +22,21 @@ export class SittingClock {
   #progressSince: number;
   #examples = 0;
 
+  /**
+   * `soFar`: the run's training seconds at the checkpoint resumed from (0 for a new run) and
+   * those at which that checkpoint's epoch began, so that an epoch resumed part-way counts its
+   * time before the stop too (default: it began at the checkpoint).
+   */
   constructor(
-    trainSecondsSoFar: number,
+    soFar: { trainSeconds: number; epochStartSeconds?: number | undefined },
     intervals: ClockIntervals,
     now: () => number = () => performance.now(),
   ) {
     this.#now = now;
     this.#intervals = intervals;
-    this.#secondsBefore = trainSecondsSoFar;
+    this.#secondsBefore = soFar.trainSeconds;
     this.#start = now();
-    this.#epochStartSeconds = trainSecondsSoFar;
+    this.#epochStartSeconds = soFar.epochStartSeconds ?? soFar.trainSeconds;
     this.#lastCheckpoint = this.#start;
     this.#progressSince = this.#start;
   }
@@ -39,6 +44,11 @@ export class SittingClock {
   /** The run's training seconds: those before this sitting, plus this sitting's less its pauses. */
   trainSeconds(): number {
     return this.#secondsBefore + (this.#now() - this.#start) / 1000;
+  }
+
+  /** The run's training seconds when the current epoch began (kept in checkpoints). */
+  epochStartSeconds(): number {
+    return this.#epochStartSeconds;
   }
 
   /** Training seconds since the current epoch began; the next epoch begins now. */

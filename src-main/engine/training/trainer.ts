@@ -65,8 +65,21 @@ export class NonFiniteLossError extends Error {
 
 const HEARTBEAT_MS = 3000;
 const PROGRESS_MS = 500;
-/** Trainer state kept beside Adam's slots in a checkpoint: the running sums of the epoch. */
+/**
+ * Trainer state kept beside Adam's slots in a checkpoint: the running sums of the epoch, and
+ * the run's training seconds when the epoch began (so 'epoch_seconds' of an epoch resumed
+ * part-way counts its time before the stop). float64 values travel bit-exact as pairs of
+ * float32 words.
+ */
 const EPOCH_SUMS = 'trainer/epoch_sums';
+const EPOCH_START = 'trainer/epoch_start_seconds';
+
+const float64Words = (name: string, values: Float64Array): StoredTensor => {
+  const data = new Float32Array(values.slice().buffer);
+  return { name, shape: [data.length], data };
+};
+const float64Values = (t: StoredTensor): Float64Array<ArrayBuffer> =>
+  new Float64Array(t.data.slice().buffer as ArrayBuffer);
 
 /**
  * The backend of a sitting. A resumed 'auto' run stays on the backend it started on, because
@@ -94,8 +107,8 @@ async function chooseBackend(run: RunRecord, resuming: boolean): Promise<Backend
  * The running sums of an epoch from a checkpoint. Checkpoints written before `consistency` was
  * recorded hold six sums and the count; the new term's sum is 0 there.
  */
-function restoreEpochSums(words: Float32Array): Float64Array<ArrayBuffer> {
-  const stored = new Float64Array(words.slice().buffer as ArrayBuffer);
+function restoreEpochSums(t: StoredTensor): Float64Array<ArrayBuffer> {
+  const stored = float64Values(t);
   if (stored.length === TRAIN_METRICS.length + 1) return stored;
   const sums = new Float64Array(TRAIN_METRICS.length + 1);
   sums.set(stored.subarray(0, stored.length - 1));
@@ -145,18 +158,22 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
   let batchInEpoch = 0;
   let step = 0;
   let trainSeconds = 0;
+  let epochStartSeconds: number | undefined; // checkpoints before it was kept: where they were written
   let epochSums = new Float64Array(TRAIN_METRICS.length + 1); // term sums, then example count
   let termNames: readonly TrainMetric[] = []; // the terms the run's formulation records
   const warnings: string[] = [];
   if (last) {
     if (restoreWeights(model, last.weights).length > 0)
       warnings.push(`${MISSING_POSTERIOR_NETWORK}: that network restarts from its initialisation`);
-    const sums = last.optimizer.find((t) => t.name === EPOCH_SUMS);
+    const trainerState = (name: string) => last.optimizer.find((t) => t.name === name);
     await restoreOptimizer(
       optimizer,
-      last.optimizer.filter((t) => t.name !== EPOCH_SUMS),
+      last.optimizer.filter((t) => t.name !== EPOCH_SUMS && t.name !== EPOCH_START),
     );
-    if (sums) epochSums = restoreEpochSums(sums.data);
+    const sums = trainerState(EPOCH_SUMS);
+    if (sums) epochSums = restoreEpochSums(sums);
+    const start = trainerState(EPOCH_START);
+    if (start) epochStartSeconds = float64Values(start)[0];
     ({ epoch, batchInEpoch, step, trainSeconds } = last);
     // Metrics logged after this checkpoint belong to steps that will now be repeated.
     store.deleteMetricsAfter(runId, step);
@@ -185,11 +202,10 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
 
   const batches = batchCount(data.train.n, config.batchSize);
   const logEvery = Math.max(1, Math.round(batches / 20));
-  const clock = new SittingClock(trainSeconds, {
-    heartbeatMs: HEARTBEAT_MS,
-    progressMs: PROGRESS_MS,
-    checkpointMs: config.checkpointMinutes * 60_000,
-  });
+  const clock = new SittingClock(
+    { trainSeconds, epochStartSeconds },
+    { heartbeatMs: HEARTBEAT_MS, progressMs: PROGRESS_MS, checkpointMs: config.checkpointMinutes * 60_000 },
+  );
   let stepsThisProcess = 0;
   // The latest step's loss and speed, repeated by the progress events between epochs.
   let lastLoss = 0;
@@ -209,9 +225,9 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
 
   const checkpoint = async (best: boolean, metrics: MetricPoint[], score: number | null): Promise<void> => {
     trainSeconds = clock.trainSeconds();
-    // float64 sums travel bit-exact as pairs of float32 words, so a resumed epoch averages exactly.
-    const words = new Float32Array(epochSums.slice().buffer);
-    const sums: StoredTensor = { name: EPOCH_SUMS, shape: [words.length], data: words };
+    // Exact float64 sums, so a resumed epoch averages exactly.
+    const sums = float64Words(EPOCH_SUMS, epochSums);
+    const start = float64Words(EPOCH_START, new Float64Array([clock.epochStartSeconds()]));
     const data: CheckpointData = {
       runId,
       kind: 'last',
@@ -222,7 +238,7 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
       score,
       trainSeconds,
       weights: await captureWeights(model),
-      optimizer: [...(await captureOptimizer(optimizer)), sums],
+      optimizer: [...(await captureOptimizer(optimizer)), sums, start],
     };
     store.commitCheckpoint({ checkpoint: data, alsoBest: best, metrics, run: { epoch, step, trainSeconds } });
     clock.checkpointed();

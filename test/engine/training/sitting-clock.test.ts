@@ -7,7 +7,7 @@ const intervals = { heartbeatMs: 3000, progressMs: 500, checkpointMs: 60_000 };
 
 test('training time continues the checkpoint and leaves out pauses; epochs are measured in it', () => {
   let now = 1000;
-  const clock = new SittingClock(42, intervals, () => now);
+  const clock = new SittingClock({ trainSeconds: 42 }, intervals, () => now);
   now += 2000;
   assert.equal(clock.trainSeconds(), 44);
   const resume = clock.pause();
@@ -20,9 +20,18 @@ test('training time continues the checkpoint and leaves out pauses; epochs are m
   assert.equal(clock.endEpoch(), 4);
 });
 
+test('a sitting that resumes part-way through an epoch counts the epoch from where it began', () => {
+  let now = 0;
+  const clock = new SittingClock({ trainSeconds: 42, epochStartSeconds: 30 }, intervals, () => now);
+  assert.equal(clock.epochStartSeconds(), 30);
+  now += 8000;
+  assert.equal(clock.endEpoch(), 20, '12 s before the stop and 8 s after');
+  assert.equal(clock.epochStartSeconds(), 50);
+});
+
 test('progress reports the example rate since the previous report, at most every progressMs', () => {
   let now = 0;
-  const clock = new SittingClock(0, intervals, () => now);
+  const clock = new SittingClock({ trainSeconds: 0 }, intervals, () => now);
   now = 100;
   assert.equal(clock.progress(50), 500, 'the first report is due at once: 50 examples in 0.1 s');
   now = 300;
@@ -33,7 +42,7 @@ test('progress reports the example rate since the previous report, at most every
 
 test('heartbeats and time-based checkpoints fall due after their intervals', () => {
   let now = 0;
-  const clock = new SittingClock(0, intervals, () => now);
+  const clock = new SittingClock({ trainSeconds: 0 }, intervals, () => now);
   assert.equal(clock.heartbeatDue(), true);
   now = 2000;
   assert.equal(clock.heartbeatDue(), false);

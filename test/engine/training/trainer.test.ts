@@ -231,6 +231,26 @@ describe('trainRun, resuming and failing to start', () => {
     store.close();
   });
 
+  test('an epoch resumed part-way counts its time before the stop in epoch_seconds', async () => {
+    const { store, run } = await setup({ epochs: 1 });
+    const startOf = (kind: 'last') => {
+      const state = store.loadCheckpoint(run.id, kind)!.optimizer;
+      const words = state.find((t) => t.name === 'trainer/epoch_start_seconds')!.data;
+      return new Float64Array(words.slice().buffer)[0]!;
+    };
+    const stopped = await trainRun({ store, runId: run.id, loadDataset: load(), maxSteps: 5 });
+    assert.equal(stopped.status, 'stopped');
+    assert.ok(stopped.trainSeconds > 0);
+    assert.equal(startOf('last'), 0, 'the stop checkpoint keeps when its epoch began');
+    await trainRun({ store, runId: run.id, loadDataset: load() });
+    // The epoch ran from 0 s to its end, which is where the next epoch begins: counting from the
+    // resume instead would leave out the first sitting's seconds.
+    const [seconds] = store.metrics(run.id, ['epoch_seconds']);
+    assert.equal(seconds!.value, startOf('last'));
+    assert.ok(seconds!.value > stopped.trainSeconds);
+    store.close();
+  });
+
   test('a dataset that cannot be loaded fails the run with the reason', async () => {
     const { store, run } = await setup();
     const missing = async () => {
