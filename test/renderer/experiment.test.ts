@@ -1,10 +1,6 @@
 /** The runs table as an experiment table: its columns, filters, groups and times. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { RunSummary } from '../../src-main/common/api/contract.ts';
-import { defaultConfigFor } from '../../src-main/common/config.ts';
-import type { DatasetInfo } from '../../src-main/common/dataset.ts';
-import type { GmvaeConfig } from '../../src-main/common/settings.ts';
 import {
   ALL_COLUMNS,
   cellText,
@@ -16,47 +12,7 @@ import {
 import { applyFilters, groupRuns, matchesFilter, meanSd } from '../../src-renderer/src/runs/experiment.ts';
 import { heightOn, parallelAxes, parallelLines } from '../../src-renderer/src/runs/parallel.ts';
 import { sortRuns } from '../../src-renderer/src/runs/table.ts';
-
-const spiral: DatasetInfo = {
-  name: 'spiral',
-  kind: 'table',
-  shape: [2],
-  nTrain: 10000,
-  nTest: 2000,
-  valueRange: [-4, 4],
-  numClasses: 5,
-  source: 'builtin',
-  split: 'source',
-};
-
-function run(id: number, config: Partial<GmvaeConfig>, patch: Partial<RunSummary> = {}): RunSummary {
-  return {
-    id,
-    name: `run-${id}`,
-    dataset: 'spiral',
-    status: 'completed',
-    config: { ...defaultConfigFor(spiral), ...config },
-    backend: 'cpu',
-    device: null,
-    seed: 1,
-    epoch: 3,
-    step: 150,
-    createdAt: new Date(2026, 0, id).toISOString(),
-    startedAt: null,
-    finishedAt: null,
-    updatedAt: new Date(2026, 0, 1).toISOString(),
-    trainSeconds: 10,
-    error: null,
-    notes: '',
-    tags: [],
-    pid: null,
-    sweepId: null,
-    metrics: {},
-    progress: null,
-    pace: null,
-    ...patch,
-  };
-}
+import { runSummary as run } from '../helpers/run-summary.ts';
 
 const runs = [
   run(1, { lambda: 0.5, lr: 1e-3 }, { metrics: { accuracy: 0.6, elbo: -5 } }),

@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RunSummary } from '../../src-main/common/api/contract.ts';
-import type { DatasetInfo } from '../../src-main/common/dataset.ts';
 import { defaultConfigFor } from '../../src-main/common/config.ts';
 import { formatSetting } from '../../src-main/common/settings.ts';
 import { ema, thin } from '../../src-renderer/src/charts/smoothing.ts';
@@ -22,47 +21,10 @@ import {
 import { clusterLabelMatrix, majorityByCluster } from '../../src-renderer/src/run/matrix.ts';
 import { SeriesSet } from '../../src-renderer/src/run/series.ts';
 import { filterRuns, nextSort, sortRuns } from '../../src-renderer/src/runs/table.ts';
+import { runSummary, SPIRAL_INFO as spiral } from '../helpers/run-summary.ts';
 
-const spiral: DatasetInfo = {
-  name: 'spiral',
-  kind: 'table',
-  shape: [2],
-  nTrain: 10000,
-  nTest: 2000,
-  valueRange: [-4, 4],
-  numClasses: 5,
-  source: 'builtin',
-  split: 'source',
-};
-
-function run(id: number, patch: Partial<RunSummary> & { k?: number } = {}): RunSummary {
-  const config = { ...defaultConfigFor(spiral), ...(patch.k ? { k: patch.k } : {}) };
-  return {
-    id,
-    name: `run-${id}`,
-    dataset: 'spiral',
-    status: 'completed',
-    config,
-    backend: 'cpu',
-    device: null,
-    seed: 1,
-    epoch: 3,
-    step: 150,
-    createdAt: new Date(2026, 0, id).toISOString(),
-    startedAt: null,
-    finishedAt: null,
-    updatedAt: '',
-    trainSeconds: 1,
-    error: null,
-    notes: '',
-    tags: [],
-    pid: null,
-    sweepId: null,
-    metrics: {},
-    progress: null,
-    pace: null,
-    ...patch,
-  };
+function run(id: number, { k, ...patch }: Partial<RunSummary> & { k?: number } = {}): RunSummary {
+  return runSummary(id, k ? { k } : {}, patch);
 }
 
 test('routes parse and print', () => {
