@@ -23,7 +23,10 @@ describe('blas backend', { skip: skipUnlessBlas }, () => {
     const selection = await selectBackend('blas', { trainsConv2d: false });
     assert.equal(selection.backend, 'blas');
     assert.equal(tf.getBackend(), 'blas');
-    assert.match(selection.device, /(OpenBLAS, \w+ kernels( set by OPENBLAS_CORETYPE)?|Accelerate), \d+ threads?/);
+    assert.match(
+      selection.device,
+      /(OpenBLAS, \w+ kernels( set by OPENBLAS_CORETYPE)?|Accelerate), \d+ threads?/,
+    );
     // OpenBLAS reports the set OPENBLAS_CORETYPE forced, where it is set.
     const { library, core } = loadBlasAddon().info();
     const forced = process.env['OPENBLAS_CORETYPE'];
