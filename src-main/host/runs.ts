@@ -10,7 +10,7 @@ import {
   metricName,
   type MetricSummary,
 } from '../common/metric-names.ts';
-import type { RunPace } from '../common/api/contract.ts';
+import type { CheckpointScores, RunPace } from '../common/api/contract.ts';
 import type { RunRecord } from '../common/run.ts';
 import { datasetInfo } from './datasets.ts';
 import type { Store } from './store/index.ts';
@@ -35,15 +35,33 @@ export function requireRun(store: Store, idOrName: string | number): RunRecord {
   return run;
 }
 
-/** The latest test-split ELBO terms and clustering scores of a run, under their metric names. */
-export function latestTestMetrics(store: Store, runId: number): MetricSummary {
-  const latest = store.latestMetrics(runId);
+/** The test-split ELBO terms and clustering scores, under their metric names. */
+const SUMMARY_METRICS = [...TEST_TERMS, ...CLUSTER_METRICS, ...BAYES_METRICS] as const;
+const SUMMARY_NAMES = SUMMARY_METRICS.map((name) => metricName('test', name));
+
+function testMetrics(recorded: Record<string, number>): MetricSummary {
   const metrics: MetricSummary = {};
-  for (const name of [...TEST_TERMS, ...CLUSTER_METRICS, ...BAYES_METRICS]) {
-    const value = latest[metricName('test', name)];
+  for (const name of SUMMARY_METRICS) {
+    const value = recorded[metricName('test', name)];
     if (value !== undefined) metrics[name] = value;
   }
   return metrics;
+}
+
+/** The latest test-split ELBO terms and clustering scores of a run, under their metric names. */
+export function latestTestMetrics(store: Store, runId: number): MetricSummary {
+  return testMetrics(store.latestMetrics(runId));
+}
+
+/**
+ * The test metrics of a run's best checkpoint, the one with the highest test ELBO: those of the
+ * epoch it was taken at, which the trainer records in the same transaction as the checkpoint
+ * (from the same parameters). Null before the first epoch ends.
+ */
+export function bestCheckpointScores(store: Store, runId: number): CheckpointScores | null {
+  const best = store.listCheckpoints(runId).find((c) => c.kind === 'best');
+  if (!best) return null;
+  return { epoch: best.epoch, metrics: testMetrics(store.metricsAt(runId, best.step, SUMMARY_NAMES)) };
 }
 
 /**

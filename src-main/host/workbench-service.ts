@@ -43,7 +43,7 @@ import type { BackendProbeReport, EngineTaskResult } from '../common/worker-prot
 import { probeBackends } from './backend-probe.ts';
 import { DatasetReader } from './dataset-reader.ts';
 import { datasetInfo, isBuiltin, listDatasets } from './datasets.ts';
-import { createRun, lastEpochPace, latestTestMetrics, requireRun } from './runs.ts';
+import { bestCheckpointScores, createRun, lastEpochPace, latestTestMetrics, requireRun } from './runs.ts';
 import { SlurmError } from './slurm.ts';
 import { sweepStatus } from './sweeps.ts';
 import type { Store } from './store/index.ts';
@@ -411,7 +411,7 @@ export class WorkbenchService implements WorkbenchApi {
     const progress = this.#progress.get(run.id) ?? null;
     // Another process's run reports no progress here: its checkpoints tell its pace instead.
     const pace = run.status === 'running' && !progress ? lastEpochPace(this.#store, run.id) : null;
-    return { ...run, metrics, progress, pace };
+    return { ...run, metrics, bestCheckpoint: bestCheckpointScores(this.#store, run.id), progress, pace };
   }
 
   /**

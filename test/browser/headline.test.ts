@@ -64,13 +64,26 @@ test('headline numbers and run states', { timeout: 240_000 }, async (t) => {
     const final = history.at(-1)!;
     assert.equal(final.epoch, 2, 'the last point is the final epoch');
     const shown = `${(final.value * 100).toFixed(1)}%`;
+    // And the best checkpoint's: the epoch of the highest test ELBO, whatever its accuracy.
+    const elbos = await client.api.metrics(id, ['test/elbo']);
+    const bestEpoch = elbos.reduce((a, b) => (b.value > a.value ? b : a)).epoch;
+    const bestAccuracy = history.find((p) => p.epoch === bestEpoch)!.value;
 
     // The Run screen's header.
     await go(page, `#/runs/${id}`);
     const stat = page.getByRole('region', { name: 'Summary' }).locator('.stat', { hasText: 'Accuracy' });
     await stat.locator('.value').filter({ hasText: '%' }).waitFor();
     assert.equal((await stat.locator('.value').textContent())?.trim(), shown, 'the Run header');
-    assert.match((await stat.locator('.sub').textContent()) ?? '', /epoch 2\b/, 'it says which epoch');
+    assert.match(
+      (await stat.locator('.sub').first().textContent()) ?? '',
+      /epoch 2\b/,
+      'it says which epoch',
+    );
+    assert.equal(
+      (await stat.locator('.sub.best').textContent())?.trim(),
+      `best-ELBO ckpt, epoch ${bestEpoch}: ${(bestAccuracy * 100).toFixed(1)}%`,
+      "and the best-ELBO checkpoint's",
+    );
 
     // The runs table.
     await go(page, '#/runs');
@@ -80,29 +93,43 @@ test('headline numbers and run states', { timeout: 240_000 }, async (t) => {
     await go(page, `#/compare?ids=${ids.join(',')}`);
     const finalTable = page.getByRole('table', { name: 'Final metrics' });
     await finalTable.waitFor();
-    const compared = await finalTable.evaluate((el) => {
-      const heads = [...el.querySelectorAll('thead th')].map((th) => th.textContent?.trim() ?? '');
-      const row = [...el.querySelectorAll('tbody tr')].find(
-        (tr) => tr.querySelector('th')?.textContent?.trim() === 'accuracy',
-      );
-      const col = heads.findIndex((h) => h.endsWith('head-a'));
-      return col > 0 ? (row?.children[col]?.textContent?.trim() ?? '') : `no column: ${heads.join('|')}`;
-    });
-    assert.equal(compared, shown, "Compare's final metrics");
+    const compared = (rowName: string) =>
+      finalTable.evaluate((el, name) => {
+        const heads = [...el.querySelectorAll('thead th')].map((th) => th.textContent?.trim() ?? '');
+        const row = [...el.querySelectorAll('tbody tr')].find(
+          (tr) => tr.querySelector('th')?.textContent?.trim() === name,
+        );
+        const col = heads.findIndex((h) => h.endsWith('head-a'));
+        return col > 0 ? (row?.children[col]?.textContent?.trim() ?? '') : `no column: ${heads.join('|')}`;
+      }, rowName);
+    assert.equal(await compared('accuracy'), shown, "Compare's final metrics");
+    assert.equal(
+      await compared('accuracy, best-ELBO checkpoint'),
+      `${(bestAccuracy * 100).toFixed(1)}%`,
+      "Compare's best-ELBO checkpoint row",
+    );
 
     // The CLI on the same home, while the server runs.
-    const listed = await gmvaeJson<{ runs: { run: number; metrics: { accuracy?: number } }[] }>(served.home, [
-      'runs',
-      'list',
-    ]);
-    assert.equal(listed.runs.find((r) => r.run === id)?.metrics.accuracy, final.value, 'gmvae runs list');
-    const showed = await gmvaeJson<{ epochs: number; metrics: { accuracy?: number } }>(served.home, [
-      'runs',
-      'show',
-      String(id),
-    ]);
+    interface Listed {
+      run: number;
+      metrics: { accuracy?: number };
+      best_checkpoint: { epoch: number; metrics: { accuracy?: number } } | null;
+    }
+    const listed = await gmvaeJson<{ runs: Listed[] }>(served.home, ['runs', 'list']);
+    const row = listed.runs.find((r) => r.run === id);
+    assert.equal(row?.metrics.accuracy, final.value, 'gmvae runs list');
+    assert.deepEqual(
+      row?.best_checkpoint && [row.best_checkpoint.epoch, row.best_checkpoint.metrics.accuracy],
+      [bestEpoch, bestAccuracy],
+    );
+    const showed = await gmvaeJson<Listed & { epochs: number }>(served.home, ['runs', 'show', String(id)]);
     assert.equal(showed.metrics.accuracy, final.value, 'gmvae runs show');
     assert.equal(showed.epochs, final.epoch);
+    assert.equal(
+      showed.best_checkpoint?.metrics.accuracy,
+      bestAccuracy,
+      "gmvae runs show: the best checkpoint's",
+    );
   });
 
   await t.test('the engine says when it evaluates the test split, through the server', () => {

@@ -106,6 +106,26 @@ describe('gmvae', () => {
     assert.deepEqual(shown.checkpoints.map((c) => c.kind).sort(), ['best', 'last']);
   });
 
+  test("runs show gives the best checkpoint's scores, and eval of that checkpoint recomputes them", async () => {
+    type Scores = { epoch: number; metrics: Record<string, number> };
+    const shown = await gmvaeJson<{ best_checkpoint: Scores }>(home, ['runs', 'show', 'first']);
+    const best = shown.best_checkpoint;
+    assert.ok(best.epoch >= 1 && best.epoch <= 2);
+    const text = await gmvae(home, ['runs', 'show', 'first']);
+    assert.match(
+      text.stdout,
+      new RegExp(`^best checkpoint \\(highest test ELBO\\): epoch ${best.epoch}, test accuracy `, 'm'),
+    );
+    const result = await gmvaeJson<TrainJson & { checkpoint_epoch: number }>(home, [
+      'eval',
+      String(run.run),
+      '--checkpoint',
+      'best',
+    ]);
+    assert.equal(result.checkpoint_epoch, best.epoch);
+    for (const key of METRIC_KEYS) assert.ok(Math.abs(result.metrics[key]! - best.metrics[key]!) < 1e-6, key);
+  });
+
   test('eval --json recomputes the final metrics from the stored checkpoint', async () => {
     const result = await gmvaeJson<TrainJson>(home, ['eval', String(run.run), '--checkpoint', 'last']);
     for (const key of METRIC_KEYS) assert.ok(Math.abs(result.metrics[key]! - run.metrics[key]!) < 1e-6, key);

@@ -44,6 +44,7 @@ export function runSummary(
     pid: null,
     sweepId: null,
     metrics: {},
+    bestCheckpoint: null,
     progress: null,
     pace: null,
     ...patch,

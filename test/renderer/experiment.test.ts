@@ -41,6 +41,23 @@ test('every setting and every final metric can be a column, headed by the settin
   );
 });
 
+test("the best-ELBO checkpoint's accuracy is a column of its own, beside the final one", () => {
+  const withBest = run(
+    8,
+    {},
+    { metrics: { accuracy: 0.9 }, bestCheckpoint: { epoch: 2, metrics: { accuracy: 0.75 } } },
+  );
+  assert.ok(ALL_COLUMNS.includes('bestAccuracy'));
+  assert.equal(column('bestAccuracy').label, 'Acc. best ELBO');
+  assert.equal(cellText(withBest, 'accuracy', 0), '90.0%');
+  assert.equal(cellText(withBest, 'bestAccuracy', 0), '75.0%');
+  assert.equal(cellText(runs[0]!, 'bestAccuracy', 0), '—', 'none before its first checkpoint');
+  assert.deepEqual(
+    sortRuns([runs[0]!, withBest], { key: 'bestAccuracy', direction: 'desc' }).map((r) => r.id),
+    [8, 1],
+  );
+});
+
 test("a setting the run's formulation does not read has no value in the table (λ of v1 and Shu)", () => {
   const byModel = [run(5, { model: 'v2' }), run(6, { model: 'v1' }), run(7, { model: 'shu' })];
   assert.deepEqual(

@@ -104,7 +104,10 @@ export function registerReproduceCommand(program: Command, globals: () => Global
               `${experiment.title}`,
               ...results.variants.map(
                 (v) =>
-                  `  ${v.label}: accuracy ${v.accuracy ? `${(100 * v.accuracy.mean).toFixed(2)} ± ${(100 * v.accuracy.sd).toFixed(2)} (best ${(100 * v.accuracy.best).toFixed(2)})` : '-'}` +
+                  `  ${v.label}: accuracy ${v.accuracy ? `${(100 * v.accuracy.mean).toFixed(2)} ± ${(100 * v.accuracy.sd).toFixed(2)} (best seed ${(100 * v.accuracy.best).toFixed(2)})` : '-'}` +
+                  (v.accuracyBestElbo
+                    ? `; best-ELBO checkpoints ${(100 * v.accuracyBestElbo.mean).toFixed(2)} ± ${(100 * v.accuracyBestElbo.sd).toFixed(2)}`
+                    : '') +
                   (v.paper ? `; paper ${v.paper.best.toFixed(2)} best` : '') +
                   `; ${v.completed} of ${v.runs} runs completed`,
               ),

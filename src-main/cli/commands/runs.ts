@@ -9,7 +9,7 @@ import {
   SETTINGS,
 } from '../../common/settings.ts';
 import { evaluateCheckpoint } from '../../engine/evaluation/evaluate-checkpoint.ts';
-import { latestTestMetrics, requireRun } from '../../host/runs.ts';
+import { bestCheckpointScores, latestTestMetrics, requireRun } from '../../host/runs.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { CliError, emitResult, formatNumber, table } from '../output.ts';
 import { runSummary } from './train.ts';
@@ -30,6 +30,7 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
         const all = store.listRuns();
         const rows = all.map((r) => ({
           ...runSummary(r, latestTestMetrics(store, r.id)),
+          best_checkpoint: bestCheckpointScores(store, r.id),
           hyperparameters: r.config,
         }));
         emitResult(options, { runs: rows }, () =>
@@ -73,8 +74,10 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
       await withStore(options, async (store) => {
         const run = requireRun(store, id);
         const checkpoints = store.listCheckpoints(run.id);
+        const best = bestCheckpointScores(store, run.id);
         const summary = {
           ...runSummary(run, latestTestMetrics(store, run.id)),
+          best_checkpoint: best,
           notes: run.notes,
           tags: run.tags,
           created_at: run.createdAt,
@@ -101,6 +104,12 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
               }),
             ),
             `checkpoints: ${checkpoints.map((c) => `${c.kind} (epoch ${c.epoch})`).join(', ') || 'none'}`,
+            ...(best
+              ? [
+                  `best checkpoint (highest test ELBO): epoch ${best.epoch}, test accuracy ${formatNumber(best.metrics.accuracy, 3)}, ` +
+                    `test elbo ${formatNumber(best.metrics.elbo)}`,
+                ]
+              : []),
             table(
               ['METRIC', 'VALUE'],
               Object.entries(summary.latest).map(([k, v]) => [k, formatNumber(v)]),

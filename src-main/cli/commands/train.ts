@@ -7,7 +7,7 @@ import { SETTINGS, type SettingKey } from '../../common/settings.ts';
 import { plural } from '../../common/text.ts';
 import type { TrainEvent } from '../../common/training-events.ts';
 import { loadDataset } from '../../engine/data/catalog.ts';
-import { createRun, latestTestMetrics, requireRun } from '../../host/runs.ts';
+import { bestCheckpointScores, createRun, latestTestMetrics, requireRun } from '../../host/runs.ts';
 import { trainRun, type TrainControl } from '../../engine/training/trainer.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { integer, number } from '../options.ts';
@@ -146,9 +146,13 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
         control.dispose();
       }
       const metrics = latestTestMetrics(store, final.id);
-      emitResult(options, runSummary(final, metrics), () => {
+      const best = bestCheckpointScores(store, final.id);
+      emitResult(options, { ...runSummary(final, metrics), best_checkpoint: best }, () => {
         const acc = metrics.accuracy_majority;
-        return `run ${final.id} '${final.name}' ${final.status} after ${plural(final.epoch, 'epoch')} on ${final.backend}: test elbo ${formatNumber(metrics.elbo)}, accuracy ${formatNumber(metrics.accuracy, 3)} (majority ${formatNumber(acc, 3)}), nmi ${formatNumber(metrics.nmi, 3)}`;
+        const bestText = best
+          ? `; best checkpoint (highest test elbo, epoch ${best.epoch}): accuracy ${formatNumber(best.metrics.accuracy, 3)}`
+          : '';
+        return `run ${final.id} '${final.name}' ${final.status} after ${plural(final.epoch, 'epoch')} on ${final.backend}: test elbo ${formatNumber(metrics.elbo)}, accuracy ${formatNumber(metrics.accuracy, 3)} (majority ${formatNumber(acc, 3)}), nmi ${formatNumber(metrics.nmi, 3)}${bestText}`;
       });
     });
   });

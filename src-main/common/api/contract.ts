@@ -41,9 +41,17 @@ export interface RunPace {
   secondsPerStep: number;
 }
 
-export interface RunSummary extends RunRecord {
-  /** Latest test metrics (ELBO terms and clustering scores). */
+/** A checkpoint's epoch and the test metrics recorded at it. */
+export interface CheckpointScores {
+  epoch: number;
   metrics: MetricSummary;
+}
+
+export interface RunSummary extends RunRecord {
+  /** Latest test metrics (ELBO terms and clustering scores): the final epoch's once completed. */
+  metrics: MetricSummary;
+  /** The best checkpoint, chosen by test ELBO (never by a score), and its test metrics. */
+  bestCheckpoint: CheckpointScores | null;
   progress: RunProgress | null;
   /** Set for a running run without progress reports once it has finished an epoch. */
   pace: RunPace | null;

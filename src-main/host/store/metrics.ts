@@ -92,6 +92,20 @@ export class MetricTable {
     return out;
   }
 
+  /** The value of each of `names` recorded at exactly `step` (the later insert on a tie). */
+  at(runId: number, step: number, names: readonly string[]): Record<string, number> {
+    const rows = this.#db
+      .prepare<[number, string, number], { name: string; value: number | null }>(
+        `SELECT name, value FROM metrics
+         WHERE run_id = ? AND name IN (SELECT value FROM json_each(?)) AND step = ?
+         ORDER BY rowid`,
+      )
+      .all(runId, JSON.stringify(names), step);
+    const out: Record<string, number> = {};
+    for (const r of rows) out[r.name] = r.value ?? NaN;
+    return out;
+  }
+
   /** Drops points after `step` (exclusive): a resumed run re-records them from its checkpoint. */
   deleteAfter(runId: number, step: number): void {
     this.#db.prepare('DELETE FROM metrics WHERE run_id = ? AND step > ?').run(runId, step);

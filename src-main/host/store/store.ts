@@ -238,6 +238,10 @@ export class Store {
   latestMetrics(runId: number): Record<string, number> {
     return this.#metrics.latest(runId);
   }
+  /** The values of `names` at `step` exactly: what was recorded with a checkpoint taken there. */
+  metricsAt(runId: number, step: number, names: readonly string[]): Record<string, number> {
+    return this.#metrics.at(runId, step, names);
+  }
   /** Deletes the run's metrics with step > `step`. */
   deleteMetricsAfter(runId: number, step: number): void {
     this.#metrics.deleteAfter(runId, step);

@@ -1,6 +1,7 @@
 /**
  * The runs table's optional columns: any setting of the settings table, any final (latest test)
- * metric, the backend, the training time and, for a running run, its ETA. Each column knows its
+ * metric, the best-ELBO checkpoint's accuracy, the backend, the training time and, for a running
+ * run, its ETA. Each column knows its
  * header, its value (for sorting, filtering and grouping) and its text. Pure, unit-tested.
  */
 import type { RunSummary } from '../../../src-main/common/api/contract.ts';
@@ -33,7 +34,7 @@ export function isMetricKey(key: string): key is MetricKey {
 }
 
 /** A column: a setting's key, a metric's name (they never clash), or one of the run's own. */
-export type ColumnId = SettingKey | MetricKey | 'createdAt' | 'elapsed' | 'eta';
+export type ColumnId = SettingKey | MetricKey | 'bestAccuracy' | 'createdAt' | 'elapsed' | 'eta';
 
 const METRIC_LABELS: Partial<Record<MetricKey, string>> = {
   accuracy: 'Accuracy',
@@ -101,7 +102,14 @@ export function column(id: ColumnId): Column {
       numeric: true,
       group: 'metric',
     };
-  const own: Record<'createdAt' | 'elapsed' | 'eta', Column> = {
+  const own: Record<'bestAccuracy' | 'createdAt' | 'elapsed' | 'eta', Column> = {
+    bestAccuracy: {
+      id,
+      label: 'Acc. best ELBO',
+      title: 'the test accuracy of the best checkpoint, the epoch with the highest test ELBO',
+      numeric: true,
+      group: 'metric',
+    },
     createdAt: { id, label: 'Created', title: 'when the run was created', numeric: false, group: 'run' },
     elapsed: { id, label: 'Time', title: 'time spent training so far', numeric: true, group: 'run' },
     eta: {
@@ -119,6 +127,7 @@ export function column(id: ColumnId): Column {
 export const ALL_COLUMNS: readonly ColumnId[] = [
   ...SETTINGS.map((s) => s.key),
   ...METRIC_KEYS,
+  'bestAccuracy',
   'elapsed',
   'eta',
   'createdAt',
@@ -171,6 +180,8 @@ export function columnValue(run: RunSummary, id: ColumnId, now: number): string 
   if (isSettingKey(id)) return appliedValue(id, run.config);
   if (isMetricKey(id)) return run.metrics[id] ?? null;
   switch (id) {
+    case 'bestAccuracy':
+      return run.bestCheckpoint?.metrics.accuracy ?? null;
     case 'createdAt':
       return run.createdAt;
     case 'elapsed':
@@ -185,6 +196,7 @@ export function formatValue(id: ColumnId, value: string | number | null | undefi
   if (isSettingKey(id)) return formatSetting(id, value);
   if (value === null || value === undefined) return '—';
   if (isMetricKey(id)) return PERCENT.has(id) ? fmtPercent(Number(value)) : fmt(Number(value), 4);
+  if (id === 'bestAccuracy') return fmtPercent(Number(value));
   if (id === 'createdAt') return fmtDate(String(value));
   if (id === 'elapsed' || id === 'eta') return fmtDuration(Number(value));
   return String(value);

@@ -49,30 +49,55 @@ describe('collectResults', () => {
           { runId: run.id, step: epoch * 10, epoch, name: 'test/clusters_used', value: 16, time: 0 },
         ]),
       );
+      // The test ELBO chose epoch 1's checkpoint; epoch 4's is only the last.
+      for (const [epoch, alsoBest] of [
+        [1, true],
+        [4, false],
+      ] as const)
+        store.commitCheckpoint({
+          checkpoint: {
+            runId: run.id,
+            kind: 'last',
+            epoch,
+            step: epoch * 10,
+            batchInEpoch: 0,
+            createdAt: new Date(0).toISOString(),
+            score: null,
+            trainSeconds: 50 * epoch,
+            weights: [],
+            optimizer: [],
+          },
+          alsoBest,
+          metrics: [],
+          run: { epoch, step: epoch * 10, trainSeconds: 50 * epoch },
+        });
       return { plan: p, run: store.getRun(run.id)! };
     });
     const results = collectResults(store, experiment, planned, new Date('2026-11-30T00:00:00Z'));
     assert.deepEqual(
-      results.runs.map((r) => [r.seed, r.metrics.accuracy, r.secondsPerEpoch, r.backend]),
-      [
-        [1, 0.8, 50, 'blas'],
-        [2, 0.9, 50, 'blas'],
-        [3, 0.2, 50, 'blas'],
-      ],
+      results.runs.map((r) => [r.seed, r.metrics.accuracy, r.bestCheckpoint, r.secondsPerEpoch, r.backend]),
+      [1, 2, 3].map((seed, i) => [
+        seed,
+        accuracies[i],
+        { epoch: 1, metrics: { accuracy: 0.1, clusters_used: 16 } },
+        50,
+        'blas',
+      ]),
     );
     const [variant] = results.variants;
     assert.equal(variant!.completed, 2);
     assert.ok(Math.abs(variant!.accuracy!.mean - 0.85) < 1e-9);
     assert.equal(variant!.accuracy!.best, 0.9);
+    assert.deepEqual(variant!.accuracyBestElbo, { mean: 0.1, sd: 0, best: 0.1, n: 2 });
     assert.equal(variant!.clustersUsed!.mean, 16);
 
     const markdown = resultsMarkdown(results);
     assert.match(
       markdown,
-      /\| K 16, M 1 \| 88\.36 \/ 84\.80 ± 3\.11 \| 90\.00 \| 85\.00 ± 7\.07 \| .* \| 2 of 3 completed \|/,
+      /\| K 16, M 1 \| 88\.36 \/ 84\.80 ± 3\.11 \| 90\.00 \| 85\.00 ± 7\.07 \| 10\.00 ± 0\.00 \| .* \| 2 of 3 completed \|/,
     );
-    assert.match(markdown, /\| 3 \| k16-m1 \| 3 \| running \| 4 of 50 \| 20\.00 \|/);
-    assert.match(markdown, /\| 2 \| k16-m1 \| 2 \| completed \| 4 of 50 \| 90\.00 \|/);
+    assert.match(markdown, /\| 3 \| k16-m1 \| 3 \| running \| 4 of 50 \| 20\.00 \| 1, 10\.00 \|/);
+    assert.match(markdown, /\| 2 \| k16-m1 \| 2 \| completed \| 4 of 50 \| 90\.00 \| 1, 10\.00 \|/);
     store.close();
   });
 });

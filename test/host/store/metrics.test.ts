@@ -46,6 +46,13 @@ test('metrics: append, query in step/name order, filter, latest, deleteAfter', a
   assert.deepEqual(store.latestMetrics(run.id), { 'test/elbo': -4, 'train/loss': NaN });
   assert.deepEqual(store.latestMetrics(other.id), { x: 1 });
   assert.deepEqual(store.latestMetrics(999), {});
+  // One step's values of the metrics asked for; none recorded there, none returned.
+  assert.deepEqual(store.metricsAt(run.id, 10, ['test/elbo', 'train/loss', 'nope']), {
+    'test/elbo': -5,
+    'train/loss': 3,
+  });
+  assert.deepEqual(store.metricsAt(run.id, 20, ['test/elbo']), { 'test/elbo': -4 });
+  assert.deepEqual(store.metricsAt(run.id, 15, ['test/elbo']), {});
 
   store.deleteMetricsAfter(run.id, 10);
   assert.deepEqual(
