@@ -43,6 +43,7 @@ import type { BackendProbeReport, EngineTaskResult } from '../common/worker-prot
 import { probeBackends } from './backend-probe.ts';
 import { DatasetReader } from './dataset-reader.ts';
 import { datasetInfo, isBuiltin, listDatasets } from './datasets.ts';
+import { RunWatch } from './run-watch.ts';
 import { bestCheckpointScores, createRun, lastEpochPace, latestTestMetrics, requireRun } from './runs.ts';
 import { SlurmError } from './slurm.ts';
 import { sweepStatus } from './sweeps.ts';
@@ -61,7 +62,11 @@ export interface WorkbenchServiceOptions {
   releaseUploads?: (groups: string[]) => void;
   /** Web mode: a place under the home to write one export and zip it for the browser. */
   stageExport?: (runName: string, checkpoint: CheckpointKind) => ExportStaging;
+  /** How often to look for other processes' writes to the store (run-watch.ts); 0: never. */
+  watchMs?: number;
 }
+
+const WATCH_MS = 2000;
 
 /** One export staged for download in web mode (see server/downloads.ts). */
 export interface ExportStaging {
@@ -93,6 +98,7 @@ export class WorkbenchService implements WorkbenchApi {
   /** Evaluations running, by `${runId}:${checkpoint}`. */
   readonly #evaluations = new Map<string, RunningTask<EngineTaskResult<'evaluate'>>>();
   readonly #reader: DatasetReader;
+  #watchTimer: ReturnType<typeof setInterval> | null = null;
   #optionalBackends: Promise<BackendProbeReport | undefined> | null = null;
 
   constructor(options: WorkbenchServiceOptions) {
@@ -113,6 +119,18 @@ export class WorkbenchService implements WorkbenchApi {
       if (event.type === 'status' || event.type === 'epoch' || event.type === 'started')
         this.#emit({ type: 'runs-changed' });
     });
+    const watch = new RunWatch({
+      store: this.#store,
+      ownRuns: () => this.#supervisor.active,
+      emit: (event) => this.#emit({ type: 'train', event }),
+      changed: () => this.#emit({ type: 'runs-changed' }),
+    });
+    const watchMs = options.watchMs ?? WATCH_MS;
+    if (watchMs > 0) {
+      watch.poll();
+      this.#watchTimer = setInterval(() => watch.poll(), watchMs);
+      this.#watchTimer.unref();
+    }
   }
 
   onEvent(listener: (event: WorkbenchEvent) => void): () => void {
@@ -122,6 +140,7 @@ export class WorkbenchService implements WorkbenchApi {
 
   /** Application quit: training processes stop (checkpointed); their runs resume later. */
   async shutdown(): Promise<void> {
+    if (this.#watchTimer) clearInterval(this.#watchTimer);
     this.#reader.close();
     await this.#supervisor.shutdown();
   }
@@ -408,9 +427,11 @@ export class WorkbenchService implements WorkbenchApi {
   #summary(run: RunRecord): RunSummary {
     // Headline numbers are the latest (at the end, the final) epoch's: never a peak over epochs.
     const metrics = latestTestMetrics(this.#store, run.id);
-    const progress = this.#progress.get(run.id) ?? null;
-    // Another process's run reports no progress here: its checkpoints tell its pace instead.
-    const pace = run.status === 'running' && !progress ? lastEpochPace(this.#store, run.id) : null;
+    // Another process's run reports its progress through the store, with its heartbeat; from
+    // an older version, without it, only its epochs tell its pace.
+    const running = run.status === 'running';
+    const progress = this.#progress.get(run.id) ?? (running ? this.#store.runProgress(run.id) : null);
+    const pace = running && !progress ? lastEpochPace(this.#store, run.id) : null;
     return { ...run, metrics, bestCheckpoint: bestCheckpointScores(this.#store, run.id), progress, pace };
   }
 

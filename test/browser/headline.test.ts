@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { gmvaeJson } from '../helpers/cli.ts';
+import { gmvaeJson, startGmvae } from '../helpers/cli.ts';
 import { connect } from '../helpers/ws-client.ts';
 import { launch, newPage } from './helpers/browser.ts';
 import { go, startSpiralRun, waitForCompleted } from './helpers/runs.ts';
@@ -150,6 +150,41 @@ test('headline numbers and run states', { timeout: 240_000 }, async (t) => {
         `run ${id}`,
       );
     }
+  });
+
+  await t.test('a run the CLI trains in another process shows live, without a reload', async () => {
+    await go(page, '#/runs');
+    await page.getByRole('table', { name: 'Runs', exact: true }).waitFor();
+    const cli = startGmvae(served.home, [
+      'train',
+      '--dataset',
+      'spiral',
+      '--name',
+      'from-cli',
+      '--epochs',
+      '3',
+      '--hidden',
+      '16',
+      '--json',
+    ]);
+    let stdout = '';
+    cli.stdout!.on('data', (d) => (stdout += d));
+    const code = await new Promise((resolve) => cli.on('close', resolve));
+    assert.equal(code, 0, 'gmvae train');
+    const trained = JSON.parse(stdout.trim()) as { run: number; metrics: { accuracy: number } };
+    const shown = `${(trained.metrics.accuracy * 100).toFixed(1)}%`;
+    // The page only learns of it from the server's events: the row appears and completes.
+    const table = page.getByRole('table', { name: 'Runs', exact: true });
+    await table
+      .getByRole('row', { name: /from-cli/ })
+      .getByText('completed')
+      .waitFor({ timeout: 20_000 });
+    assert.equal(await cellText('Runs', 'from-cli', 'Accuracy'), shown, 'its final accuracy');
+    // Its epochs reached every client as events.
+    const epochs = client.events.flatMap((e) =>
+      e.type === 'train' && e.event.type === 'epoch' && e.event.runId === trained.run ? [e.event.epoch] : [],
+    );
+    assert.deepEqual(epochs, [1, 2, 3], 'each epoch once, in order');
   });
 
   await t.test("the curves' tooltip lists every series at that x; the arrow keys pan", async () => {

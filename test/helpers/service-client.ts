@@ -56,10 +56,14 @@ export interface ServiceClient extends ApiClient {
   close(): Promise<void>;
 }
 
-/** `mode`: 'electron' takes the paths of dropped files; 'web' (the default) only uploads. */
+/**
+ * `mode`: 'electron' takes the paths of dropped files; 'web' (the default) only uploads.
+ * `watchMs`: how often the service looks for other processes' writes (the default's 2 s).
+ */
 export async function serviceClient({
   mode = 'web',
-}: { mode?: 'electron' | 'web' } = {}): Promise<ServiceClient> {
+  watchMs,
+}: { mode?: 'electron' | 'web'; watchMs?: number } = {}): Promise<ServiceClient> {
   const home = tempDir();
   const store = await Store.open(home);
   const workers: FakeWorker[] = [];
@@ -68,6 +72,7 @@ export async function serviceClient({
     home,
     mode,
     version: '0.0.0',
+    watchMs,
     launcher: () => {
       const worker = new FakeWorker();
       workers.push(worker);

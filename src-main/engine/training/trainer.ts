@@ -10,6 +10,7 @@
  * Everything random is a function of (seed, epoch, step), so a run resumed from a checkpoint
  * produces exactly the numbers it would have produced uninterrupted (on the same backend).
  */
+import type { RunProgress } from '../../common/api/contract.ts';
 import type { LoadedDataset } from '../../common/dataset.ts';
 import { exampleSize } from '../../common/dataset.ts';
 import { MEMORY_METRICS, TRAIN_METRICS, metricName, type TrainMetric } from '../../common/metric-names.ts';
@@ -210,18 +211,15 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
   // The latest step's loss and speed, repeated by the progress events between epochs.
   let lastLoss = 0;
   let lastRate = 0;
-  const progress = (phase: TrainPhase, inEpoch: number, batch: number) =>
-    emit({
-      type: 'progress',
-      runId,
-      phase,
-      epoch: inEpoch,
-      batch,
-      batches,
-      step,
-      loss: lastLoss,
-      examplesPerSecond: lastRate,
-    });
+  // The latest progress also goes to the store with each heartbeat, for interfaces in other
+  // processes (the app watching a terminal's `gmvae reproduce`).
+  let reported: RunProgress | undefined;
+  const progress = (phase: TrainPhase, inEpoch: number, batch: number) => {
+    reported = { phase, epoch: inEpoch, batch, batches, step, loss: lastLoss, examplesPerSecond: lastRate };
+    emit({ type: 'progress', runId, ...reported });
+    // Evaluation and the final artefacts send no heartbeats while they last: say so at once.
+    if (phase !== 'training') store.heartbeat(runId, reported);
+  };
 
   const checkpoint = async (best: boolean, metrics: MetricPoint[], score: number | null): Promise<void> => {
     trainSeconds = clock.trainSeconds();
@@ -314,7 +312,7 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
           lastRate = rate;
           progress('training', epoch, batchInEpoch);
         }
-        if (clock.heartbeatDue()) store.heartbeat(runId);
+        if (clock.heartbeatDue()) store.heartbeat(runId, reported);
         if (clock.checkpointDue() && batchInEpoch < batches) await checkpoint(false, [], null);
         // Let IPC messages (pause, stop) in between steps.
         await new Promise((resolve) => setImmediate(resolve));

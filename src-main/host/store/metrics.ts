@@ -92,15 +92,22 @@ export class MetricTable {
     return out;
   }
 
-  /** The value of each of `names` recorded at exactly `step` (the later insert on a tie). */
-  at(runId: number, step: number, names: readonly string[]): Record<string, number> {
-    const rows = this.#db
-      .prepare<[number, string, number], { name: string; value: number | null }>(
-        `SELECT name, value FROM metrics
-         WHERE run_id = ? AND name IN (SELECT value FROM json_each(?)) AND step = ?
-         ORDER BY rowid`,
-      )
-      .all(runId, JSON.stringify(names), step);
+  /** The value of each metric (of `names`, if given) recorded at exactly `step`; later inserts win. */
+  at(runId: number, step: number, names?: readonly string[]): Record<string, number> {
+    const rows =
+      names === undefined
+        ? this.#db
+            .prepare<[number, number], { name: string; value: number | null }>(
+              'SELECT name, value FROM metrics WHERE run_id = ? AND step = ? ORDER BY rowid',
+            )
+            .all(runId, step)
+        : this.#db
+            .prepare<[number, string, number], { name: string; value: number | null }>(
+              `SELECT name, value FROM metrics
+               WHERE run_id = ? AND name IN (SELECT value FROM json_each(?)) AND step = ?
+               ORDER BY rowid`,
+            )
+            .all(runId, JSON.stringify(names), step);
     const out: Record<string, number> = {};
     for (const r of rows) out[r.name] = r.value ?? NaN;
     return out;

@@ -3,6 +3,7 @@
  * user attached to it (name, notes, tags).
  */
 import type Database from 'better-sqlite3';
+import type { RunProgress } from '../../common/api/contract.ts';
 import { LEGACY_DEFAULTS, type GmvaeConfig } from '../../common/config.ts';
 import type { RunRecord, RunStatus } from '../../common/run.ts';
 import { StoreError, isUniqueViolation } from './errors.ts';
@@ -64,6 +65,17 @@ const PATCH_COLUMNS = {
   pid: 'pid',
 } as const satisfies Record<keyof RunPatch, string>;
 
+/** A run's lifecycle as another process wrote it (see Store.runStates). */
+export interface RunState {
+  id: number;
+  status: RunStatus;
+  epoch: number;
+  step: number;
+  error: string | null;
+  /** The trainer's latest progress report, as stored (JSON); null before its first. */
+  progress: string | null;
+}
+
 interface RunRow {
   id: number;
   name: string;
@@ -80,6 +92,7 @@ interface RunRow {
   finished_at: string | null;
   updated_at: string;
   heartbeat_at: string | null;
+  progress: string | null;
   train_seconds: number;
   error: string | null;
   notes: string;
@@ -172,7 +185,8 @@ function isStale(row: Pick<RunRow, 'heartbeat_at' | 'updated_at'>, now: number, 
 export class RunTable {
   readonly #db: Database.Database;
   readonly #byId: Database.Statement<[number], RunRow>;
-  readonly #heartbeat: Database.Statement<[string, number]>;
+  readonly #heartbeat: Database.Statement<[string, string | null, number]>;
+  readonly #progress: Database.Statement<[number], Pick<RunRow, 'progress'>>;
   /** Polled (scheduler, every store opening): prepared once. */
   readonly #held: Database.Statement<[], Pick<RunRow, 'id' | 'pid' | 'heartbeat_at' | 'updated_at'>>;
   readonly #markInterrupted: Database.Statement<[string, number]>;
@@ -183,7 +197,10 @@ export class RunTable {
   constructor(db: Database.Database) {
     this.#db = db;
     this.#byId = db.prepare('SELECT * FROM runs WHERE id = ?');
-    this.#heartbeat = db.prepare('UPDATE runs SET heartbeat_at = ? WHERE id = ?');
+    this.#heartbeat = db.prepare(
+      'UPDATE runs SET heartbeat_at = ?, progress = coalesce(?, progress) WHERE id = ?',
+    );
+    this.#progress = db.prepare('SELECT progress FROM runs WHERE id = ?');
     this.#held = db.prepare(
       `SELECT id, pid, heartbeat_at, updated_at FROM runs WHERE status IN ('running', 'paused')
        AND NOT ${ON_CLUSTER} ORDER BY id`,
@@ -192,7 +209,7 @@ export class RunTable {
       `UPDATE runs SET status = 'interrupted', pid = NULL, updated_at = ? WHERE id = ?`,
     );
     this.#claim = db.prepare(
-      `UPDATE runs SET status = 'running', pid = ?, heartbeat_at = ?, updated_at = ? WHERE id = ?`,
+      `UPDATE runs SET status = 'running', pid = ?, heartbeat_at = ?, progress = NULL, updated_at = ? WHERE id = ?`,
     );
   }
 
@@ -287,9 +304,23 @@ export class RunTable {
     return this.#mustGet(id);
   }
 
-  /** Just the heartbeat time: one indexed UPDATE, no read back. */
-  heartbeat(id: number): void {
-    if (this.#heartbeat.run(nowIso(), id).changes === 0) throw new StoreError(`no run with id ${id}`);
+  /** The heartbeat time, and the trainer's latest progress when given: one indexed UPDATE. */
+  heartbeat(id: number, progress?: RunProgress): void {
+    const json = progress === undefined ? null : JSON.stringify(progress);
+    if (this.#heartbeat.run(nowIso(), json, id).changes === 0) throw new StoreError(`no run with id ${id}`);
+  }
+
+  states(): RunState[] {
+    return this.#db
+      .prepare<[], RunState>('SELECT id, status, epoch, step, error, progress FROM runs ORDER BY id')
+      .all();
+  }
+
+  /** The progress its trainer last wrote with a heartbeat; null before the first, or none. */
+  progress(id: number): RunProgress | null {
+    const row = this.#progress.get(id);
+    if (!row) throw new StoreError(`no run with id ${id}`);
+    return row.progress === null ? null : (JSON.parse(row.progress) as RunProgress);
   }
 
   /** Deletes the run; its metrics, checkpoints and artefacts go with it (ON DELETE CASCADE). */

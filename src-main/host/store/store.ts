@@ -22,6 +22,7 @@
 import type Database from 'better-sqlite3';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { RunProgress } from '../../common/api/contract.ts';
 import type { DatasetInfo, LoadedDataset } from '../../common/dataset.ts';
 import type {
   ArtefactKind,
@@ -50,7 +51,7 @@ import type {
   SweepTaskPatch,
   SweepTaskRecord,
 } from './sweeps.ts';
-import type { CreateRunInput, RunPatch } from './runs.ts';
+import type { CreateRunInput, RunPatch, RunState } from './runs.ts';
 
 export const DATABASE_FILE = 'gmvae.sqlite';
 export const DEFAULT_STALE_GRACE_MS = 10_000;
@@ -156,6 +157,14 @@ export class Store {
     if (this.#db.open) this.#db.close();
   }
 
+  /**
+   * SQLite's data_version: it changes when another connection (another process's trainer or
+   * interface) commits to the file, and only then. Cheap enough to poll.
+   */
+  dataVersion(): number {
+    return this.#db.pragma('data_version', { simple: true }) as number;
+  }
+
   /** Which migrations this database has, and which it lacks. */
   schemaStatus(): SchemaStatus {
     const executed = executedMigrations(this.#db);
@@ -205,8 +214,17 @@ export class Store {
   updateRun(id: number, patch: RunPatch): RunRecord {
     return this.#runs.update(id, patch);
   }
-  heartbeat(id: number): void {
-    this.#runs.heartbeat(id);
+  /** Stamps the trainer's heartbeat, with its latest progress when given. */
+  heartbeat(id: number, progress?: RunProgress): void {
+    this.#runs.heartbeat(id, progress);
+  }
+  /** Every run's lifecycle fields and stored progress, for watching what other processes do. */
+  runStates(): RunState[] {
+    return this.#runs.states();
+  }
+  /** The progress the run's trainer last wrote with its heartbeat (null if none). */
+  runProgress(id: number): RunProgress | null {
+    return this.#runs.progress(id);
   }
   /** Cascades to the run's metrics, checkpoints and artefacts. */
   deleteRun(id: number): void {
@@ -238,8 +256,8 @@ export class Store {
   latestMetrics(runId: number): Record<string, number> {
     return this.#metrics.latest(runId);
   }
-  /** The values of `names` at `step` exactly: what was recorded with a checkpoint taken there. */
-  metricsAt(runId: number, step: number, names: readonly string[]): Record<string, number> {
+  /** The values (of `names`, if given) at `step` exactly: what was recorded with a checkpoint there. */
+  metricsAt(runId: number, step: number, names?: readonly string[]): Record<string, number> {
     return this.#metrics.at(runId, step, names);
   }
   /** Deletes the run's metrics with step > `step`. */

@@ -112,6 +112,10 @@ describe('trainRun', () => {
       events.findIndex((e) => e.type === 'progress' && e.phase === 'artefacts') < completed,
       'the artefacts phase comes before completion',
     );
+    // The store holds the last progress too, for interfaces in other processes.
+    const { type: _type, runId: _runId, ...lastProgress } = events.findLast((e) => e.type === 'progress')!;
+    assert.deepEqual(store.runProgress(run.id), lastProgress);
+    assert.equal(store.runProgress(run.id)?.phase, 'artefacts');
     // Nothing accumulates from epoch to epoch (each checkpoint once leaked Adam's step counter).
     for (const name of ['memory/tensors', 'memory/bytes']) {
       const series = store.metrics(run.id, [name]).map((m) => m.value);

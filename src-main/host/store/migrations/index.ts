@@ -8,6 +8,7 @@
 import type Database from 'better-sqlite3';
 import * as m0001 from './0001-initial.ts';
 import * as m0002 from './0002-sweeps.ts';
+import * as m0003 from './0003-run-progress.ts';
 
 export interface Migration {
   /** Recorded in schema_migrations; sorts in application order. */
@@ -19,4 +20,5 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { name: '0001-initial', up: m0001.up },
   { name: '0002-sweeps', up: m0002.up },
+  { name: '0003-run-progress', up: m0003.up },
 ];
