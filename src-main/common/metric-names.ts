@@ -43,3 +43,7 @@ export type MetricSummary = Partial<Record<TestTerm | ClusterMetric | BayesMetri
 export const MEMORY_METRICS = ['memory/tensors', 'memory/bytes', 'memory/gpu_bytes'] as const;
 
 export const metricName = (split: 'train' | 'test', name: string): string => `${split}/${name}`;
+
+/** What the trainer logs every few steps within an epoch; every other metric is per epoch. */
+export const STEP_METRICS = ['train/step_loss', 'train/step_elbo'] as const;
+export const isStepMetric = (name: string): boolean => (STEP_METRICS as readonly string[]).includes(name);

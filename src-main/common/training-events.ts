@@ -4,7 +4,8 @@
  */
 import type { RunStatus } from './run.ts';
 
-export type TrainPhase = 'training' | 'evaluating' | 'artefacts';
+export const TRAIN_PHASES = ['training', 'evaluating', 'artefacts'] as const;
+export type TrainPhase = (typeof TRAIN_PHASES)[number];
 
 export type TrainEvent =
   | {

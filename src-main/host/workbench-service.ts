@@ -107,7 +107,14 @@ export class WorkbenchService implements WorkbenchApi {
     const launcher = options.launcher ?? forkLauncher();
     this.#supervisor = new EngineSupervisor(options.store, options.home, launcher);
     this.#reader = new DatasetReader(launcher, options.home);
+    const watch = new RunWatch({
+      store: this.#store,
+      ownRuns: () => this.#supervisor.active,
+      emit: (event) => this.#emit({ type: 'train', event }),
+      changed: () => this.#emit({ type: 'runs-changed' }),
+    });
     this.#supervisor.onEvent((event) => {
+      watch.observe(event);
       if (event.type === 'progress') {
         const { phase, epoch, batch, batches, step, loss, examplesPerSecond } = event;
         this.#progress.set(event.runId, { phase, epoch, batch, batches, step, loss, examplesPerSecond });
@@ -119,16 +126,20 @@ export class WorkbenchService implements WorkbenchApi {
       if (event.type === 'status' || event.type === 'epoch' || event.type === 'started')
         this.#emit({ type: 'runs-changed' });
     });
-    const watch = new RunWatch({
-      store: this.#store,
-      ownRuns: () => this.#supervisor.active,
-      emit: (event) => this.#emit({ type: 'train', event }),
-      changed: () => this.#emit({ type: 'runs-changed' }),
-    });
     const watchMs = options.watchMs ?? WATCH_MS;
     if (watchMs > 0) {
-      watch.poll();
-      this.#watchTimer = setInterval(() => watch.poll(), watchMs);
+      const poll = () => {
+        try {
+          watch.poll();
+        } catch (error) {
+          // A busy or damaged store shows in the next request's answer; the watch goes on.
+          console.warn(
+            `watching the store for other processes' runs: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        }
+      };
+      poll();
+      this.#watchTimer = setInterval(poll, watchMs);
       this.#watchTimer.unref();
     }
   }

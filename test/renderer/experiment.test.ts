@@ -11,7 +11,7 @@ import {
 } from '../../src-renderer/src/runs/columns.ts';
 import { applyFilters, groupRuns, matchesFilter, meanSd } from '../../src-renderer/src/runs/experiment.ts';
 import { heightOn, parallelAxes, parallelLines } from '../../src-renderer/src/runs/parallel.ts';
-import { sortRuns } from '../../src-renderer/src/runs/table.ts';
+import { nextSort, sortRuns } from '../../src-renderer/src/runs/table.ts';
 import { runSummary as run } from '../helpers/run-summary.ts';
 
 const runs = [
@@ -56,6 +56,17 @@ test("the best-ELBO checkpoint's accuracy is a column of its own, beside the fin
     sortRuns([runs[0]!, withBest], { key: 'bestAccuracy', direction: 'desc' }).map((r) => r.id),
     [8, 1],
   );
+  assert.deepEqual(
+    nextSort({ key: 'name', direction: 'asc' }, 'bestAccuracy'),
+    {
+      key: 'bestAccuracy',
+      direction: 'desc',
+    },
+    'a score: highest first, as the metrics',
+  );
+  const other = run(9, {}, { bestCheckpoint: { epoch: 3, metrics: { accuracy: 0.65 } } });
+  const [group] = groupRuns([withBest, other], 'lambda', ['bestAccuracy']);
+  assert.ok(Math.abs(group!.stats.bestAccuracy!.mean - 0.7) < 1e-12, 'groups average it');
 });
 
 test("a setting the run's formulation does not read has no value in the table (λ of v1 and Shu)", () => {

@@ -9,10 +9,10 @@ import {
   SETTINGS,
 } from '../../common/settings.ts';
 import { evaluateCheckpoint } from '../../engine/evaluation/evaluate-checkpoint.ts';
-import { bestCheckpointScores, latestTestMetrics, requireRun } from '../../host/runs.ts';
+import { requireRun } from '../../host/runs.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { CliError, emitResult, formatNumber, table } from '../output.ts';
-import { runSummary } from './train.ts';
+import { bestCheckpointLine, runSummary, storedRunSummary } from './train.ts';
 
 /** The settings with a runs-table column; epochs shows as progress in the EPOCH column instead. */
 const LISTED = COLUMN_SETTINGS.filter((s) => s.key !== 'epochs');
@@ -29,8 +29,7 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
       await withStore(options, async (store) => {
         const all = store.listRuns();
         const rows = all.map((r) => ({
-          ...runSummary(r, latestTestMetrics(store, r.id)),
-          best_checkpoint: bestCheckpointScores(store, r.id),
+          ...storedRunSummary(store, r),
           hyperparameters: r.config,
         }));
         emitResult(options, { runs: rows }, () =>
@@ -74,10 +73,8 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
       await withStore(options, async (store) => {
         const run = requireRun(store, id);
         const checkpoints = store.listCheckpoints(run.id);
-        const best = bestCheckpointScores(store, run.id);
         const summary = {
-          ...runSummary(run, latestTestMetrics(store, run.id)),
-          best_checkpoint: best,
+          ...storedRunSummary(store, run),
           notes: run.notes,
           tags: run.tags,
           created_at: run.createdAt,
@@ -104,12 +101,7 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
               }),
             ),
             `checkpoints: ${checkpoints.map((c) => `${c.kind} (epoch ${c.epoch})`).join(', ') || 'none'}`,
-            ...(best
-              ? [
-                  `best checkpoint (highest test ELBO): epoch ${best.epoch}, test accuracy ${formatNumber(best.metrics.accuracy, 3)}, ` +
-                    `test elbo ${formatNumber(best.metrics.elbo)}`,
-                ]
-              : []),
+            ...(summary.best_checkpoint ? [bestCheckpointLine(summary.best_checkpoint)] : []),
             table(
               ['METRIC', 'VALUE'],
               Object.entries(summary.latest).map(([k, v]) => [k, formatNumber(v)]),

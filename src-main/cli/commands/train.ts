@@ -7,7 +7,9 @@ import { SETTINGS, type SettingKey } from '../../common/settings.ts';
 import { plural } from '../../common/text.ts';
 import type { TrainEvent } from '../../common/training-events.ts';
 import { loadDataset } from '../../engine/data/catalog.ts';
+import type { CheckpointScores } from '../../common/api/contract.ts';
 import { bestCheckpointScores, createRun, latestTestMetrics, requireRun } from '../../host/runs.ts';
+import type { Store } from '../../host/store/index.ts';
 import { trainRun, type TrainControl } from '../../engine/training/trainer.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { integer, number } from '../options.ts';
@@ -49,6 +51,22 @@ export function runSummary(run: RunRecord, metrics: MetricSummary) {
     config: run.config,
     metrics,
   };
+}
+
+/** A stored run as the CLI reports it: its latest test metrics, and its best checkpoint's. */
+export function storedRunSummary(store: Store, run: RunRecord) {
+  return {
+    ...runSummary(run, latestTestMetrics(store, run.id)),
+    best_checkpoint: bestCheckpointScores(store, run.id),
+  };
+}
+
+/** One line on the best checkpoint (the highest test ELBO) and its scores. */
+export function bestCheckpointLine(best: CheckpointScores): string {
+  return (
+    `best checkpoint (highest test ELBO): epoch ${best.epoch}, test accuracy ${formatNumber(best.metrics.accuracy, 3)}, ` +
+    `test elbo ${formatNumber(best.metrics.elbo)}`
+  );
 }
 
 /** Ctrl-C once: stop at the next step with a checkpoint. Twice: exit now (the run shows as interrupted). */
@@ -145,14 +163,14 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
       } finally {
         control.dispose();
       }
-      const metrics = latestTestMetrics(store, final.id);
-      const best = bestCheckpointScores(store, final.id);
-      emitResult(options, { ...runSummary(final, metrics), best_checkpoint: best }, () => {
+      const summary = storedRunSummary(store, final);
+      emitResult(options, summary, () => {
+        const { metrics, best_checkpoint: best } = summary;
         const acc = metrics.accuracy_majority;
-        const bestText = best
-          ? `; best checkpoint (highest test elbo, epoch ${best.epoch}): accuracy ${formatNumber(best.metrics.accuracy, 3)}`
-          : '';
-        return `run ${final.id} '${final.name}' ${final.status} after ${plural(final.epoch, 'epoch')} on ${final.backend}: test elbo ${formatNumber(metrics.elbo)}, accuracy ${formatNumber(metrics.accuracy, 3)} (majority ${formatNumber(acc, 3)}), nmi ${formatNumber(metrics.nmi, 3)}${bestText}`;
+        return [
+          `run ${final.id} '${final.name}' ${final.status} after ${plural(final.epoch, 'epoch')} on ${final.backend}: test elbo ${formatNumber(metrics.elbo)}, accuracy ${formatNumber(metrics.accuracy, 3)} (majority ${formatNumber(acc, 3)}), nmi ${formatNumber(metrics.nmi, 3)}`,
+          ...(best ? [bestCheckpointLine(best)] : []),
+        ].join('\n');
       });
     });
   });

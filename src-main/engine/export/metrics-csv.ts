@@ -4,10 +4,8 @@
  * clustering scores, the epoch's time); steps.csv has the training loss and ELBO logged every
  * few steps within the epochs. A cell is empty where that metric was not recorded.
  */
+import { isStepMetric } from '../../common/metric-names.ts';
 import type { MetricPoint } from '../../common/run.ts';
-
-/** The trainer logs these within epochs (train/step_loss, train/step_elbo); the rest per epoch. */
-const isStepMetric = (name: string) => name.startsWith('train/step_');
 
 function table(points: readonly MetricPoint[], key: 'epoch' | 'step'): string {
   const names = [...new Set(points.map((p) => p.name))].sort();

@@ -95,8 +95,9 @@ export function collectResults(
     const variant = experiment.variants.find((v) => v.id === id)!;
     // Only finished runs enter the summary; the per-run rows show the others as they stand.
     const completed = runs.filter((r) => r.variant === id && r.status === 'completed');
-    const of = (key: keyof MetricSummary) =>
-      spread(completed.map((r) => r.metrics[key]).filter((v): v is number => v !== undefined));
+    const over = (pick: (r: RunResult) => number | undefined) =>
+      spread(completed.map(pick).filter((v): v is number => v !== undefined));
+    const of = (key: keyof MetricSummary) => over((r) => r.metrics[key]);
     return {
       variant: id,
       label: variant.label,
@@ -104,9 +105,7 @@ export function collectResults(
       runs: runs.filter((r) => r.variant === id).length,
       completed: completed.length,
       accuracy: of('accuracy'),
-      accuracyBestElbo: spread(
-        completed.map((r) => r.bestCheckpoint?.metrics.accuracy).filter((v): v is number => v !== undefined),
-      ),
+      accuracyBestElbo: over((r) => r.bestCheckpoint?.metrics.accuracy),
       accuracyMajority: of('accuracy_majority'),
       accuracyHungarian: of('accuracy_hungarian'),
       nmi: of('nmi'),

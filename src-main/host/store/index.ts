@@ -2,7 +2,7 @@
 export { Store, DATABASE_FILE, DEFAULT_STALE_GRACE_MS } from './store.ts';
 export type { StoreOptions, CommitCheckpointInput, SchemaStatus } from './store.ts';
 export type { CreateRunInput, RunPatch, RunState } from './runs.ts';
-export { RUN_STATUSES, isProcessAlive } from './runs.ts';
+export { RUN_STATUSES, isProcessAlive, parseProgress } from './runs.ts';
 export { StoreError } from './errors.ts';
 export { encodeTensors, decodeTensors, TENSOR_FORMAT_VERSION } from './tensors.ts';
 export { MIGRATIONS } from './migrations/index.ts';

@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import type { RunProgress } from '../../common/api/contract.ts';
 import { LEGACY_DEFAULTS, type GmvaeConfig } from '../../common/config.ts';
 import type { RunRecord, RunStatus } from '../../common/run.ts';
+import { TRAIN_PHASES } from '../../common/training-events.ts';
 import { StoreError, isUniqueViolation } from './errors.ts';
 
 export const RUN_STATUSES: readonly RunStatus[] = [
@@ -64,6 +65,20 @@ const PATCH_COLUMNS = {
   tags: 'tags',
   pid: 'pid',
 } as const satisfies Record<keyof RunPatch, string>;
+
+const PROGRESS_FIELDS = ['epoch', 'batch', 'batches', 'step', 'loss', 'examplesPerSecond'] as const;
+
+/** A stored progress report, if it has the shape this version sends (another version may not). */
+export function parseProgress(json: string): RunProgress | null {
+  try {
+    const value = JSON.parse(json) as Record<string, unknown>;
+    if (!(TRAIN_PHASES as readonly unknown[]).includes(value.phase)) return null;
+    if (!PROGRESS_FIELDS.every((key) => typeof value[key] === 'number')) return null;
+    return value as unknown as RunProgress;
+  } catch {
+    return null;
+  }
+}
 
 /** A run's lifecycle as another process wrote it (see Store.runStates). */
 export interface RunState {
@@ -187,6 +202,8 @@ export class RunTable {
   readonly #byId: Database.Statement<[number], RunRow>;
   readonly #heartbeat: Database.Statement<[string, string | null, number]>;
   readonly #progress: Database.Statement<[number], Pick<RunRow, 'progress'>>;
+  /** Polled (the interface's watch of other processes): prepared once. */
+  readonly #states: Database.Statement<[], RunState>;
   /** Polled (scheduler, every store opening): prepared once. */
   readonly #held: Database.Statement<[], Pick<RunRow, 'id' | 'pid' | 'heartbeat_at' | 'updated_at'>>;
   readonly #markInterrupted: Database.Statement<[string, number]>;
@@ -201,6 +218,7 @@ export class RunTable {
       'UPDATE runs SET heartbeat_at = ?, progress = coalesce(?, progress) WHERE id = ?',
     );
     this.#progress = db.prepare('SELECT progress FROM runs WHERE id = ?');
+    this.#states = db.prepare('SELECT id, status, epoch, step, error, progress FROM runs ORDER BY id');
     this.#held = db.prepare(
       `SELECT id, pid, heartbeat_at, updated_at FROM runs WHERE status IN ('running', 'paused')
        AND NOT ${ON_CLUSTER} ORDER BY id`,
@@ -311,16 +329,14 @@ export class RunTable {
   }
 
   states(): RunState[] {
-    return this.#db
-      .prepare<[], RunState>('SELECT id, status, epoch, step, error, progress FROM runs ORDER BY id')
-      .all();
+    return this.#states.all();
   }
 
   /** The progress its trainer last wrote with a heartbeat; null before the first, or none. */
   progress(id: number): RunProgress | null {
     const row = this.#progress.get(id);
     if (!row) throw new StoreError(`no run with id ${id}`);
-    return row.progress === null ? null : (JSON.parse(row.progress) as RunProgress);
+    return row.progress === null ? null : parseProgress(row.progress);
   }
 
   /** Deletes the run; its metrics, checkpoints and artefacts go with it (ON DELETE CASCADE). */

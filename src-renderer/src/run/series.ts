@@ -1,8 +1,9 @@
 /** Metric points grouped into chart series, appended to in place as events arrive. Pure. */
+import { STEP_METRICS as STEP_METRIC_NAMES } from '../../../src-main/common/metric-names.ts';
 import type { MetricPoint } from '../../../src-main/common/run.ts';
 import type { XY } from '../charts/smoothing.ts';
 
-export const STEP_METRICS = new Set(['train/step_loss', 'train/step_elbo']);
+export const STEP_METRICS: ReadonlySet<string> = new Set(STEP_METRIC_NAMES);
 
 export class SeriesSet {
   readonly byName = new Map<string, XY[]>();

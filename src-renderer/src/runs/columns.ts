@@ -36,6 +36,18 @@ export function isMetricKey(key: string): key is MetricKey {
 /** A column: a setting's key, a metric's name (they never clash), or one of the run's own. */
 export type ColumnId = SettingKey | MetricKey | 'bestAccuracy' | 'createdAt' | 'elapsed' | 'eta';
 
+/** The columns that score a run: its final metrics and its best-ELBO checkpoint's accuracy. */
+export type ScoreKey = MetricKey | 'bestAccuracy';
+
+export function isScoreKey(key: string): key is ScoreKey {
+  return isMetricKey(key) || key === 'bestAccuracy';
+}
+
+/** A run's score in a score column (undefined where it has none). */
+export function scoreValue(run: RunSummary, key: ScoreKey): number | undefined {
+  return key === 'bestAccuracy' ? run.bestCheckpoint?.metrics.accuracy : run.metrics[key];
+}
+
 const METRIC_LABELS: Partial<Record<MetricKey, string>> = {
   accuracy: 'Accuracy',
   accuracy_majority: 'Acc. majority',
@@ -178,10 +190,8 @@ export function columnValue(run: RunSummary, id: ColumnId, now: number): string 
   if (id === 'backend') return run.backend ?? run.config.backend;
   // No value where the formulation does not read the setting: '—', and no filter match.
   if (isSettingKey(id)) return appliedValue(id, run.config);
-  if (isMetricKey(id)) return run.metrics[id] ?? null;
+  if (isScoreKey(id)) return scoreValue(run, id) ?? null;
   switch (id) {
-    case 'bestAccuracy':
-      return run.bestCheckpoint?.metrics.accuracy ?? null;
     case 'createdAt':
       return run.createdAt;
     case 'elapsed':

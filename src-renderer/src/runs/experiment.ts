@@ -4,7 +4,7 @@
  */
 import type { RunSummary } from '../../../src-main/common/api/contract.ts';
 import { formatSetting, type SettingKey } from '../../../src-main/common/settings.ts';
-import { columnValue, type ColumnId, type MetricKey } from './columns.ts';
+import { columnValue, scoreValue, type ColumnId, type ScoreKey } from './columns.ts';
 
 export const FILTER_OPS = ['=', '≠', '<', '≤', '>', '≥', 'contains'] as const;
 export type FilterOp = (typeof FILTER_OPS)[number];
@@ -94,14 +94,14 @@ export interface RunGroup {
   /** That value as the settings table writes it. */
   label: string;
   runs: RunSummary[];
-  stats: Partial<Record<MetricKey, Stat | null>>;
+  stats: Partial<Record<ScoreKey, Stat | null>>;
 }
 
 /** The runs grouped by one setting's value (in value order), with each metric's mean ± sd per group. */
 export function groupRuns(
   runs: readonly RunSummary[],
   by: SettingKey,
-  metrics: readonly MetricKey[],
+  metrics: readonly ScoreKey[],
 ): RunGroup[] {
   const groups = new Map<string, RunGroup>();
   for (const run of runs) {
@@ -115,6 +115,6 @@ export function groupRuns(
     a.value === b.value ? 0 : a.value === null ? 1 : b.value === null ? -1 : a.value < b.value ? -1 : 1,
   );
   for (const group of out)
-    for (const metric of metrics) group.stats[metric] = meanSd(group.runs.map((r) => r.metrics[metric]));
+    for (const metric of metrics) group.stats[metric] = meanSd(group.runs.map((r) => scoreValue(r, metric)));
   return out;
 }

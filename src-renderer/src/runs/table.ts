@@ -1,7 +1,7 @@
 /** Sorting and filtering of the runs table. Pure, unit-tested. */
 import type { RunSummary } from '../../../src-main/common/api/contract.ts';
 import type { RunStatus } from '../../../src-main/common/run.ts';
-import { columnValue, isMetricKey, type ColumnId } from './columns.ts';
+import { columnValue, isScoreKey, type ColumnId } from './columns.ts';
 
 /** The columns every table shows, the sweep a run belongs to, and any column the user may choose (columns.ts). */
 export type SortKey = 'name' | 'dataset' | 'status' | 'sweep' | ColumnId;
@@ -76,6 +76,6 @@ export function filterRuns(runs: readonly RunSummary[], filter: RunFilter): RunS
 /** Next sort state when a column header is activated: same column flips, a new one starts sensibly. */
 export function nextSort(current: SortState, key: SortKey): SortState {
   if (current.key === key) return { key, direction: current.direction === 'asc' ? 'desc' : 'asc' };
-  const descFirst = isMetricKey(key) || ['createdAt', 'epochs', 'elapsed'].includes(key);
+  const descFirst = isScoreKey(key) || ['createdAt', 'epochs', 'elapsed'].includes(key);
   return { key, direction: descFirst ? 'desc' : 'asc' };
 }

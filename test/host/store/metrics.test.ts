@@ -53,6 +53,11 @@ test('metrics: append, query in step/name order, filter, latest, deleteAfter', a
   });
   assert.deepEqual(store.metricsAt(run.id, 20, ['test/elbo']), { 'test/elbo': -4 });
   assert.deepEqual(store.metricsAt(run.id, 15, ['test/elbo']), {});
+  assert.deepEqual(
+    store.metricsAt(run.id, 20),
+    { 'test/elbo': -4, 'train/loss': 2 },
+    'without names: all of them',
+  );
 
   store.deleteMetricsAfter(run.id, 10);
   assert.deepEqual(
@@ -61,6 +66,9 @@ test('metrics: append, query in step/name order, filter, latest, deleteAfter', a
   );
   assert.deepEqual(store.latestMetrics(run.id), { 'test/elbo': -5, 'train/loss': 3 });
   assert.equal(store.metrics(other.id).length, 1, 'other runs untouched');
+  // Recorded twice at one step (a resumed run re-records): the later value.
+  store.appendMetrics([p(10, 'test/elbo', -6)]);
+  assert.deepEqual(store.metricsAt(run.id, 10, ['test/elbo']), { 'test/elbo': -6 });
 });
 
 test('a batch with a point for a missing run is refused as a whole', async (t) => {
