@@ -46,6 +46,7 @@ export class RunWatch {
       step: 0,
       error: null,
       progress: null,
+      updatedAt: '',
     };
     if (event.type === 'epoch') state.epoch = Math.max(state.epoch, event.epoch);
     else if (event.type === 'status') {
@@ -100,6 +101,8 @@ export class RunWatch {
       emit({ type: 'status', runId: now.id, status: now.status, error: now.error });
       listChanged = true;
     }
+    // Anything else of the record (its name, notes, tags, backend): the lists show it.
+    if (now.updatedAt !== before.updatedAt) listChanged = true;
     if (now.status === 'running' && now.progress !== null && now.progress !== before.progress) {
       const progress = parseProgress(now.progress);
       if (progress) emit({ type: 'progress', runId: now.id, ...progress });

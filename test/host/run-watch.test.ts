@@ -127,9 +127,17 @@ test("another process's run: its progress, epochs and status become events", asy
   watch.poll();
   assert.deepEqual(events, [{ type: 'status', runId: run.id, status: 'completed', error: null }]);
 
+  events.length = 0;
+
+  // A rename (or notes, tags) in the other process: no event, the lists refetch.
+  there.updateRun(run.id, { name: 'renamed' });
+  watch.poll();
+  assert.deepEqual(events, []);
+  assert.equal(seen.changes, 5, 'a renamed run: lists refetch');
+
   there.deleteRun(run.id);
   watch.poll();
-  assert.equal(seen.changes, 5, 'a deleted run: lists refetch');
+  assert.equal(seen.changes, 6, 'a deleted run: lists refetch');
 
   // A claim clears the last trainer's progress: a resumed run shows none until it reports.
   const again = newRun(there);

@@ -89,6 +89,8 @@ export interface RunState {
   error: string | null;
   /** The trainer's latest progress report, as stored (JSON); null before its first. */
   progress: string | null;
+  /** Stamped by every change of the run's record (not by heartbeats): a rename, tags, a commit. */
+  updatedAt: string;
 }
 
 interface RunRow {
@@ -218,7 +220,9 @@ export class RunTable {
       'UPDATE runs SET heartbeat_at = ?, progress = coalesce(?, progress) WHERE id = ?',
     );
     this.#progress = db.prepare('SELECT progress FROM runs WHERE id = ?');
-    this.#states = db.prepare('SELECT id, status, epoch, step, error, progress FROM runs ORDER BY id');
+    this.#states = db.prepare(
+      'SELECT id, status, epoch, step, error, progress, updated_at AS updatedAt FROM runs ORDER BY id',
+    );
     this.#held = db.prepare(
       `SELECT id, pid, heartbeat_at, updated_at FROM runs WHERE status IN ('running', 'paused')
        AND NOT ${ON_CLUSTER} ORDER BY id`,
