@@ -46,7 +46,7 @@ export class RunWatch {
       step: 0,
       error: null,
       progress: null,
-      updatedAt: '',
+      record: '',
     };
     if (event.type === 'epoch') state.epoch = Math.max(state.epoch, event.epoch);
     else if (event.type === 'status') {
@@ -102,7 +102,7 @@ export class RunWatch {
       listChanged = true;
     }
     // Anything else of the record (its name, notes, tags, backend): the lists show it.
-    if (now.updatedAt !== before.updatedAt) listChanged = true;
+    if (now.record !== before.record) listChanged = true;
     if (now.status === 'running' && now.progress !== null && now.progress !== before.progress) {
       const progress = parseProgress(now.progress);
       if (progress) emit({ type: 'progress', runId: now.id, ...progress });

@@ -89,8 +89,11 @@ export interface RunState {
   error: string | null;
   /** The trainer's latest progress report, as stored (JSON); null before its first. */
   progress: string | null;
-  /** Stamped by every change of the run's record (not by heartbeats): a rename, tags, a commit. */
-  updatedAt: string;
+  /**
+   * What the lists show of the record besides the above (name, notes, tags, backend, device)
+   * and the time of its last change (heartbeats aside), in one string: any edit changes it.
+   */
+  record: string;
 }
 
 interface RunRow {
@@ -221,7 +224,9 @@ export class RunTable {
     );
     this.#progress = db.prepare('SELECT progress FROM runs WHERE id = ?');
     this.#states = db.prepare(
-      'SELECT id, status, epoch, step, error, progress, updated_at AS updatedAt FROM runs ORDER BY id',
+      `SELECT id, status, epoch, step, error, progress,
+              json_array(name, notes, tags, backend, device, updated_at) AS record
+       FROM runs ORDER BY id`,
     );
     this.#held = db.prepare(
       `SELECT id, pid, heartbeat_at, updated_at FROM runs WHERE status IN ('running', 'paused')
