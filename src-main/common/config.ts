@@ -16,6 +16,7 @@ export {
   INIT_SCHEMES,
   LIKELIHOODS,
   LOSS_REDUCTIONS,
+  LR_SCHEDULES,
   OPTIMIZERS,
   Z_PRIOR_GRADIENTS,
 } from './settings.ts';
@@ -27,6 +28,7 @@ export type {
   InitScheme,
   Likelihood,
   LossReduction,
+  LrSchedule,
   OptimizerChoice,
   ZPriorGradient,
 } from './settings.ts';
@@ -40,8 +42,15 @@ export const CONFIG_KEYS: readonly (keyof GmvaeConfig)[] = SETTING_KEYS;
  */
 export const LEGACY_DEFAULTS: Pick<
   GmvaeConfig,
-  'model' | 'cvWeight' | 'optimizer' | 'init' | 'lossReduction'
-> = { model: 'v2', cvWeight: 1, optimizer: 'adam', init: 'glorot', lossReduction: 'mean' };
+  'model' | 'cvWeight' | 'optimizer' | 'lrSchedule' | 'init' | 'lossReduction'
+> = {
+  model: 'v2',
+  cvWeight: 1,
+  optimizer: 'adam',
+  lrSchedule: 'constant',
+  init: 'glorot',
+  lossReduction: 'mean',
+};
 
 /** The paper's synthetic experiment (authors' code): MLP 100, K 8, Dx = Dw = 2, batch 200, 500 epochs. */
 export const SYNTHETIC_PRESET: Omit<GmvaeConfig, 'seed' | 'backend'> = {

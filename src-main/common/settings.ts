@@ -28,6 +28,8 @@ export const Z_PRIOR_GRADIENTS = ['exact', 'authors'] as const;
  * rebuilt at every step, i.e. the per-element update -lr * g / (|g| + 3.16e-7) (docs/model.md).
  */
 export const OPTIMIZERS = ['adam', 'adam-reset'] as const;
+/** The learning rate over a run: fixed, or annealed to 0 along a half cosine (training/lr-schedule.ts). */
+export const LR_SCHEDULES = ['constant', 'cosine'] as const;
 /** Initial weights: Glorot-uniform kernels and zero biases, or Torch7's layer defaults. */
 export const INIT_SCHEMES = ['glorot', 'torch'] as const;
 /** The minimised loss as the batch's mean per example, or its sum (the authors' code). */
@@ -47,6 +49,7 @@ export type Architecture = (typeof ARCHITECTURES)[number];
 export type Likelihood = (typeof LIKELIHOODS)[number];
 export type ZPriorGradient = (typeof Z_PRIOR_GRADIENTS)[number];
 export type OptimizerChoice = (typeof OPTIMIZERS)[number];
+export type LrSchedule = (typeof LR_SCHEDULES)[number];
 export type InitScheme = (typeof INIT_SCHEMES)[number];
 export type LossReduction = (typeof LOSS_REDUCTIONS)[number];
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -297,6 +300,15 @@ const TABLE = [
     placeholder: '<rate>',
     followsDataset: '1e-4 on 28x28 images, 1e-3 elsewhere',
     column: { header: 'lr', title: 'learning rate' },
+  },
+  {
+    key: 'lrSchedule',
+    label: 'Learning-rate schedule',
+    help: 'constant, or cosine: the rate falls from lr to 0 over the run along a half cosine, so the last epochs settle.',
+    kind: 'choice',
+    choices: LR_SCHEDULES,
+    group: 'training',
+    flag: '--lr-schedule',
   },
   {
     key: 'optimizer',

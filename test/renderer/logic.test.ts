@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RunSummary } from '../../src-main/common/api/contract.ts';
 import { defaultConfigFor } from '../../src-main/common/config.ts';
-import { formatSetting } from '../../src-main/common/settings.ts';
+import { formatSetting, SETTINGS } from '../../src-main/common/settings.ts';
 import { ema, thin } from '../../src-renderer/src/charts/smoothing.ts';
 import { projectionGroups, syntheticProjection } from '../../src-renderer/src/charts/projection.ts';
 import { cellText, paramRows, visibleRows } from '../../src-renderer/src/compare/diff.ts';
@@ -124,9 +124,12 @@ test('hyperparameter rows mark differences, with labels and values as the settin
   const lr = rows.find((r) => r.key === 'lr')!;
   assert.equal(lr.label, 'Learning rate');
   assert.equal(cellText(lr, lr.values[0]!), '1e-3');
-  // By default every setting has a row, none under its raw key.
+  // By default every setting has a row (between the dataset's and the backend used), none under its raw key.
   const all = paramRows([a, b]);
-  assert.equal(all.length, 22);
+  assert.deepEqual(
+    all.map((r) => r.key),
+    ['dataset', ...SETTINGS.map((s) => s.key), 'backendUsed'],
+  );
   assert.equal(all.find((r) => r.key === 'xDim')!.label, 'Dx');
   assert.ok(all.every((r) => r.label !== r.key));
   // A setting the run's formulation does not read has no value there: stored at the same λ and

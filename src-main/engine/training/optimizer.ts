@@ -21,7 +21,17 @@ interface AdamState {
 
 type VariableGradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
 
-class EngineAdam extends tf.AdamOptimizer {
+/** An optimizer whose learning rate the trainer sets before each step (training/lr-schedule.ts). */
+export interface RunOptimizer extends tf.Optimizer {
+  setLearningRate(learningRate: number): void;
+}
+
+class EngineAdam extends tf.AdamOptimizer implements RunOptimizer {
+  setLearningRate(learningRate: number): void {
+    // AdamOptimizer reads it at every step, on both paths below.
+    this.learningRate = learningRate;
+  }
+
   override applyGradients(variableGradients: VariableGradients): void {
     if (tf.getKernel(FUSED_ADAM, tf.getBackend()) === undefined)
       return super.applyGradients(variableGradients);
@@ -67,11 +77,11 @@ class EngineAdam extends tf.AdamOptimizer {
 }
 
 /** Adam with tf.train.adam's defaults; `tf.train.adam(lr)` everywhere a run trains. */
-export function createAdam(learningRate: number): tf.AdamOptimizer {
+export function createAdam(learningRate: number): tf.AdamOptimizer & RunOptimizer {
   return new EngineAdam(learningRate, 0.9, 0.999);
 }
 
 /** The run's optimizer: Adam, or the authors' code's Adam restarted every step. */
-export function createOptimizer(config: Pick<GmvaeConfig, 'optimizer' | 'lr'>): tf.Optimizer {
+export function createOptimizer(config: Pick<GmvaeConfig, 'optimizer' | 'lr'>): RunOptimizer {
   return config.optimizer === 'adam-reset' ? new ResetAdam(config.lr) : createAdam(config.lr);
 }

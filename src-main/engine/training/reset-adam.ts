@@ -27,10 +27,14 @@ export class ResetAdam extends tf.Optimizer {
   static get className(): string {
     return 'ResetAdam';
   }
-  readonly learningRate: number;
+  learningRate: number;
 
   constructor(learningRate: number) {
     super();
+    this.learningRate = learningRate;
+  }
+
+  setLearningRate(learningRate: number): void {
     this.learningRate = learningRate;
   }
 

@@ -32,6 +32,7 @@ import {
   restoreOptimizer,
   restoreWeights,
 } from '../checkpoint/state.ts';
+import { learningRateAt } from './lr-schedule.ts';
 import { createOptimizer } from './optimizer.ts';
 import { SittingClock } from './sitting-clock.ts';
 import { readTerms, trainStep, type StepTerms } from './step.ts';
@@ -203,6 +204,7 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
 
   const batches = batchCount(data.train.n, config.batchSize);
   const logEvery = Math.max(1, Math.round(batches / 20));
+  const totalSteps = config.epochs * batches; // the learning-rate schedule's T
   const clock = new SittingClock(
     { trainSeconds, epochStartSeconds },
     { heartbeatMs: HEARTBEAT_MS, progressMs: PROGRESS_MS, checkpointMs: config.checkpointMinutes * 60_000 },
@@ -283,6 +285,7 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
         let terms: StepTerms;
         try {
           const noiseSeed = deriveSeed(config.seed, SEED_STREAM.stepNoise, step);
+          optimizer.setLearningRate(learningRateAt(config.lrSchedule, config.lr, step, totalSteps));
           terms = await readTerms(trainStep(model, optimizer, variables, y, noiseSeed));
         } finally {
           y.dispose();

@@ -79,6 +79,13 @@ describe('planRuns', () => {
     assert.equal(plan[0]!.name, 'mnist-table1 k16-m10 seed 7 (20 epochs)');
   });
 
+  test("Table 1's annealed variant differs from the K 16 row in its learning rate and schedule only", () => {
+    const [annealed] = planRuns(findExperiment('mnist-table1'), { variants: ['k16-m1-cosine'], seeds: [1] });
+    const [table1] = planRuns(findExperiment('mnist-table1'), { variants: ['k16-m1'], seeds: [1] });
+    assert.deepEqual(annealed!.overrides, { ...table1!.overrides, lr: 3e-4, lrSchedule: 'cosine' });
+    assert.equal(resolveConfig(mnistInfo, table1!.overrides).lrSchedule, 'constant');
+  });
+
   test('the synthetic experiment compares the constraint off and on, otherwise the paper settings', () => {
     const plan = planRuns(findExperiment('synthetic'), { seeds: [1] });
     assert.deepEqual(
