@@ -44,6 +44,9 @@ export const MEMORY_METRICS = ['memory/tensors', 'memory/bytes', 'memory/gpu_byt
 
 export const metricName = (split: 'train' | 'test', name: string): string => `${split}/${name}`;
 
-/** What the trainer logs every few steps within an epoch; every other metric is per epoch. */
-export const STEP_METRICS = ['train/step_loss', 'train/step_elbo'] as const;
+/**
+ * What the trainer logs every few steps within an epoch (the step's loss and ELBO, and the
+ * learning rate it stepped with: see the lrSchedule setting); every other metric is per epoch.
+ */
+export const STEP_METRICS = ['train/step_loss', 'train/step_elbo', 'train/lr'] as const;
 export const isStepMetric = (name: string): boolean => (STEP_METRICS as readonly string[]).includes(name);

@@ -281,11 +281,12 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
           return finish('stopped');
         }
         const rows = batchIndices(order, config.batchSize, batchInEpoch);
+        const stepLr = learningRateAt(config.lrSchedule, config.lr, step, totalSteps);
         const y = tf.tensor2d(gatherRows(data.train.x, d, rows), [rows.length, d]);
         let terms: StepTerms;
         try {
           const noiseSeed = deriveSeed(config.seed, SEED_STREAM.stepNoise, step);
-          optimizer.setLearningRate(learningRateAt(config.lrSchedule, config.lr, step, totalSteps));
+          optimizer.setLearningRate(stepLr);
           terms = await readTerms(trainStep(model, optimizer, variables, y, noiseSeed));
         } finally {
           y.dispose();
@@ -307,6 +308,7 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
           store.appendMetrics([
             { runId, step, epoch, name: 'train/step_loss', value: terms.loss!, time },
             { runId, step, epoch, name: 'train/step_elbo', value: terms.elbo!, time },
+            { runId, step, epoch, name: 'train/lr', value: stepLr, time },
           ]);
         }
         lastLoss = terms.loss!;

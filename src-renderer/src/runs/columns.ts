@@ -220,6 +220,7 @@ const TRAIN_ONLY: Record<string, string> = {
   loss: 'Loss (minimised objective)',
   step_loss: 'Loss per step',
   step_elbo: 'ELBO per step',
+  lr: 'Learning rate',
   // The engine's own records per epoch.
   epoch_seconds: 'Seconds per epoch',
   tensors: 'Live tensors',

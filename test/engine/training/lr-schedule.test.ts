@@ -32,13 +32,12 @@ describe('the trainer steps with the schedule', () => {
   const data = blobs();
   const lr = 1e-3;
 
-  /** The median size of the weights' moves over one step, taken after `before` steps. */
-  async function moveOfStep(lrSchedule: string, before: number): Promise<number> {
+  async function trainedStore(lrSchedule: string, epochs: number, maxSteps?: number) {
     const store = await Store.open(tempDir(), { staleGraceMs: 0 });
     const config = resolveConfig(data.info, {
       k: 4,
       hidden: 32,
-      epochs: 1,
+      epochs,
       batchSize: 50,
       lr,
       lrSchedule,
@@ -47,8 +46,20 @@ describe('the trainer steps with the schedule', () => {
       seed: 3,
     });
     const run = store.createRun({ dataset: 'blobs', config, status: 'interrupted', pid: null });
-    const train = (maxSteps: number) =>
-      trainRun({ store, runId: run.id, loadDataset: async () => data, maxSteps });
+    const train = (steps?: number) =>
+      trainRun({
+        store,
+        runId: run.id,
+        loadDataset: async () => data,
+        ...(steps !== undefined ? { maxSteps: steps } : {}),
+      });
+    if (maxSteps !== undefined) await train(maxSteps);
+    return { store, run, train };
+  }
+
+  /** The median size of the weights' moves over one step, taken after `before` steps. */
+  async function moveOfStep(lrSchedule: string, before: number): Promise<number> {
+    const { store, run, train } = await trainedStore(lrSchedule, 1);
     await train(before);
     const start = store.loadCheckpoint(run.id, 'last')!;
     assert.equal(start.step, before);
@@ -76,5 +87,21 @@ describe('the trainer steps with the schedule', () => {
     assert.ok(Math.abs(half / (lr / 2) - 1) < 0.01, `half-way step moved ${half}, expected ${lr / 2}`);
     const constant = await moveOfStep('constant', steps / 2);
     assert.ok(Math.abs(constant / lr - 1) < 0.01, `constant: half-way step moved ${constant}`);
+  });
+
+  test("the rate of each logged step is recorded as 'train/lr', and a resumed run continues the schedule", async () => {
+    const steps = batchCount(data.train.n, 50);
+    const { store, run, train } = await trainedStore('cosine', 2, steps + 3); // stopped in epoch 2
+    await train();
+    const logged = store.metrics(run.id).filter((m) => m.name === 'train/lr');
+    assert.ok(logged.length >= 4, `${logged.length} values logged`);
+    // Logged after the step, at the count of steps done: the step that ran was step - 1.
+    for (const m of logged)
+      assert.ok(
+        Math.abs(m.value - learningRateAt('cosine', lr, m.step - 1, 2 * steps)) < 1e-12,
+        `step ${m.step}`,
+      );
+    assert.ok(logged.some((m) => m.step > steps + 3));
+    store.close();
   });
 });
