@@ -9,6 +9,8 @@ import { describe, test } from 'node:test';
 import { resolveConfig } from '../../../src-main/common/config.ts';
 import { Store } from '../../../src-main/host/store/index.ts';
 import { learningRateAt } from '../../../src-main/engine/training/lr-schedule.ts';
+import { createOptimizer } from '../../../src-main/engine/training/optimizer.ts';
+import { tf } from '../../../src-main/engine/tf.ts';
 import { trainRun } from '../../../src-main/engine/training/trainer.ts';
 import { batchCount } from '../../../src-main/engine/data/batches.ts';
 import { blobs } from '../../helpers/blobs.ts';
@@ -26,6 +28,24 @@ describe('learningRateAt', () => {
     // Past the end (a run given more epochs on resume than it was planned with) it stays at 0.
     assert.equal(learningRateAt('cosine', 0.01, 130, 100), 0);
   });
+});
+
+test('both optimizers step with the rate last set, not the one they were built with', async () => {
+  await tf.setBackend('cpu');
+  for (const optimizer of ['adam', 'adam-reset'] as const) {
+    const value = tf.variable(tf.tensor1d([1, -1]), true, `lr_schedule_${optimizer}`);
+    const built = createOptimizer({ optimizer, lr: 0.1 });
+    built.setLearningRate(0.01);
+    // The first step of Adam, like every step of the restarted one, moves by lr in the gradient's sign.
+    built.applyGradients([{ name: value.name, tensor: tf.tensor1d([3, -0.5]) }]);
+    const moved = Array.from(value.dataSync());
+    assert.ok(
+      Math.abs(moved[0]! - 0.99) < 1e-5 && Math.abs(moved[1]! + 0.99) < 1e-5,
+      `${optimizer}: ${moved}`,
+    );
+    built.dispose();
+    value.dispose();
+  }
 });
 
 describe('the trainer steps with the schedule', () => {
