@@ -23,6 +23,8 @@ test("one preset per script and version, each traced to the authors' code", () =
     assert.equal(config.k, 14, 'run.sh passes -K 14');
     assert.equal(config.batchSize, 50);
     assert.equal(config.optimizer, 'adam-reset');
+    // Their rate: 1e-4 at every step of 100 epochs, whatever the dataset's default schedule.
+    assert.deepEqual([config.lr, config.lrSchedule, config.epochs], [1e-4, 'constant', 100]);
     assert.equal(config.model, preset.id.endsWith('v1') ? 'v1' : 'v2');
     assert.equal(config.arch, preset.id.includes('mnist_fc') ? 'mlp' : 'conv');
     assert.equal(config.hidden, preset.id.includes('mnist_fc') ? 1000 : 500);
