@@ -79,11 +79,17 @@ describe('planRuns', () => {
     assert.equal(plan[0]!.name, 'mnist-table1 k16-m10 seed 7 (20 epochs)');
   });
 
-  test("Table 1's annealed variant differs from the K 16 row in its learning rate and schedule only", () => {
-    const [annealed] = planRuns(findExperiment('mnist-table1'), { variants: ['k16-m1-cosine'], seeds: [1] });
-    const [table1] = planRuns(findExperiment('mnist-table1'), { variants: ['k16-m1'], seeds: [1] });
-    assert.deepEqual(annealed!.overrides, { ...table1!.overrides, lr: 3e-4, lrSchedule: 'cosine' });
-    assert.equal(resolveConfig(mnistInfo, table1!.overrides).lrSchedule, 'constant');
+  test('the annealed variants differ from their rows in the learning rate and its schedule only', () => {
+    const one = (experiment: string, variant: string) =>
+      planRuns(findExperiment(experiment), { variants: [variant], seeds: [1] })[0]!.overrides;
+    const annealed = { lr: 3e-4, lrSchedule: 'cosine' };
+    assert.deepEqual(one('mnist-table1', 'k16-m1-cosine'), { ...one('mnist-table1', 'k16-m1'), ...annealed });
+    assert.deepEqual(one('mnist-table1', 'k10-m1-cosine'), { ...one('mnist-table1', 'k10-m1'), ...annealed });
+    assert.deepEqual(one('fashion-formulations', 'v1-conv-cosine'), {
+      ...one('fashion-formulations', 'v1-authors-conv'),
+      ...annealed,
+    });
+    assert.equal(resolveConfig(mnistInfo, one('mnist-table1', 'k16-m1')).lrSchedule, 'constant');
   });
 
   test('the synthetic experiment compares the constraint off and on, otherwise the paper settings', () => {
