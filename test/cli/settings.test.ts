@@ -126,8 +126,16 @@ describe('every setting reaches every interface', () => {
     const columns = header!.trim().split(/\s+/);
     for (const spec of COLUMN_SETTINGS.filter((s) => s.key !== 'epochs'))
       assert.ok(columns.includes((spec.column.plain ?? spec.column.header).toUpperCase()), spec.key);
-    assert.deepEqual(columns.slice(5, 9), ['K', 'M', 'LAMBDA', 'LR']);
-    assert.deepEqual(row!.trim().split(/\s+/).slice(5, 9), ['8', '1', '0.5', '2.5e-4']);
+    assert.deepEqual(columns.slice(5, 12), ['K', 'ARCH', 'MODEL', 'M', 'LAMBDA', 'LR', 'SCHEDULE']);
+    assert.deepEqual(row!.trim().split(/\s+/).slice(5, 12), [
+      '8',
+      'mlp',
+      'v2',
+      '1',
+      '0.5',
+      '2.5e-4',
+      'constant',
+    ]);
   });
 
   test("a setting the run's formulation does not read: '—' in runs list, marked in runs show", async () => {
@@ -140,7 +148,15 @@ describe('every setting reaches every interface', () => {
     });
     const list = await gmvae(back.home, ['runs', 'list']);
     const row = list.stdout.split('\n').find((line) => line.includes('a-v1-run'))!;
-    assert.deepEqual(row.trim().split(/\s+/).slice(5, 9), ['8', '1', '—', '2.5e-4']);
+    assert.deepEqual(row.trim().split(/\s+/).slice(5, 12), [
+      '8',
+      'mlp',
+      'v1',
+      '1',
+      '—',
+      '2.5e-4',
+      'constant',
+    ]);
     const show = await gmvae(back.home, ['runs', 'show', String(v1.id)]);
     assert.match(show.stdout, /^λ \(min\. information\) +--lambda +0\.5 \(not used: only the v2 objective/m);
     assert.match(show.stdout, /^Learning rate +--lr +2\.5e-4$/m);
