@@ -177,7 +177,7 @@ const TABLE = [
     choices: ARCHITECTURES,
     group: 'model',
     flag: '--arch',
-    column: { header: 'Network', title: 'encoder and decoder architecture', plain: 'arch' },
+    column: { header: 'Network', title: 'mlp or conv', plain: 'arch' },
     check: (value, info) =>
       value === 'conv' && !(info.kind === 'image' && info.shape[0] === 28 && info.shape[1] === 28)
         ? `the conv architecture needs 28x28 images; ${info.name} has shape ${info.shape.join('x')}`
@@ -206,7 +206,7 @@ const TABLE = [
     choices: FORMULATIONS,
     group: 'objective',
     flag: '--model',
-    column: { header: 'Model', title: 'the objective: v1, v2 or shu' },
+    column: { header: 'Formulation', title: 'v1, v2 or shu', plain: 'model' },
     followsDataset:
       "v1 on 28x28 images (with the authors' training and conv network: docs/results.md, what clusters MNIST best), v2 elsewhere",
   },
@@ -311,7 +311,7 @@ const TABLE = [
     choices: LR_SCHEDULES,
     group: 'training',
     flag: '--lr-schedule',
-    column: { header: 'Schedule', title: 'how the learning rate changes over the run' },
+    column: { header: 'Schedule', title: 'constant, or cosine down to 0' },
   },
   {
     key: 'optimizer',
