@@ -8,8 +8,9 @@
  * checked against the buffer's length before BLAS touches it.
  *
  * Exports:
- *   info() -> { library, config, core, threads }
+ *   info() -> { library, config, core, threads, threadTimeout }
  *     core: the kernel set OpenBLAS chose for this CPU (or OPENBLAS_CORETYPE forced), '' elsewhere.
+ *     threadTimeout: OPENBLAS_THREAD_TIMEOUT as OpenBLAS read it (0 unset), -1 where unknown.
  *   matmul(buffer, aOffsets, bOffsets, cOffsets, m, n, k, transA, transB, biasOffset, activation, alpha)
  *     For each i: C_i[m,n] = act(op(A_i) op(B_i) + bias), row-major, op = transpose when asked.
  *     a/b/cOffsets: Float64Array of byte offsets (one per batch; broadcasting is the caller's
@@ -69,6 +70,9 @@ extern int openblas_get_num_threads(void);
 extern void openblas_set_num_threads(int num_threads);
 extern char *openblas_get_config(void);
 extern char *openblas_get_corename(void);
+/* OPENBLAS_THREAD_TIMEOUT as OpenBLAS read it when it loaded (0: unset). Weak: not every build
+ * exports it, and the addon must load without it. */
+extern int openblas_thread_timeout(void) __attribute__((weak));
 #endif
 
 #define NAPI_FAILED "gmvae_blas: Node-API call failed"
@@ -114,13 +118,14 @@ static void apply_activation(float *c, size_t count, int activation, float alpha
 
 static napi_value info(napi_env env, napi_callback_info cbinfo) {
   napi_value result, value;
-  int threads = 1;
+  int threads = 1, thread_timeout = -1;
   const char *config = BLAS_LIBRARY, *core = "";
   (void)cbinfo;
 #if !defined(USE_ACCELERATE)
   threads = openblas_get_num_threads();
   config = openblas_get_config();
   core = openblas_get_corename();
+  if (openblas_thread_timeout) thread_timeout = openblas_thread_timeout();
 #endif
   CHECK(env, napi_create_object(env, &result));
   CHECK(env, napi_create_string_utf8(env, BLAS_LIBRARY, NAPI_AUTO_LENGTH, &value));
@@ -131,6 +136,8 @@ static napi_value info(napi_env env, napi_callback_info cbinfo) {
   CHECK(env, napi_set_named_property(env, result, "core", value));
   CHECK(env, napi_create_int32(env, threads, &value));
   CHECK(env, napi_set_named_property(env, result, "threads", value));
+  CHECK(env, napi_create_int32(env, thread_timeout, &value));
+  CHECK(env, napi_set_named_property(env, result, "threadTimeout", value));
   return result;
 }
 

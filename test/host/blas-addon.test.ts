@@ -1,13 +1,16 @@
 /**
  * Loading the BLAS addon: one built from older sources (an install that was not rebuilt after an
  * update) is refused with the exports it lacks and how to rebuild, instead of failing later in
- * the middle of a training step. The stand-in is a plain module at GMVAE_BLAS_ADDON.
+ * the middle of a training step. The stand-in is a plain module at GMVAE_BLAS_ADDON. And the
+ * real addon's OpenBLAS starts with idle threads that sleep at once unless the user said otherwise.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { addonPath } from '../../src-main/host/blas-addon.ts';
 
 test('an addon lacking exports the engine calls is refused, naming them', async () => {
   const stale = path.join(mkdtempSync(path.join(tmpdir(), 'gmvae-addon-')), 'gmvae_blas.js');
@@ -33,6 +36,7 @@ test("a run's device names OpenBLAS's kernel set, and says when OPENBLAS_CORETYP
     config: 'OpenBLAS 0.3.21 DYNAMIC_ARCH',
     core: 'Cooperlake',
     threads: 2,
+    threadTimeout: 4,
   };
   const saved = process.env['OPENBLAS_CORETYPE'];
   try {
@@ -49,3 +53,30 @@ test("a run's device names OpenBLAS's kernel set, and says when OPENBLAS_CORETYP
     else process.env['OPENBLAS_CORETYPE'] = saved;
   }
 });
+
+/** Where the real addon is not built (in CI it must be: there a missing one fails). */
+const skipUnbuilt = existsSync(addonPath()) || process.env['CI'] ? false : 'the BLAS addon is not built';
+
+/** OPENBLAS_THREAD_TIMEOUT as the real addon's OpenBLAS read it, in a fresh process (`value`: the
+ * variable's value there, undefined for unset). */
+function threadTimeoutRead(value: string | undefined): number {
+  const env = { ...process.env };
+  delete env['GMVAE_BLAS_ADDON'];
+  delete env['OPENBLAS_THREAD_TIMEOUT'];
+  if (value !== undefined) env['OPENBLAS_THREAD_TIMEOUT'] = value;
+  const module = new URL('../../src-main/host/blas-addon.ts', import.meta.url).href;
+  const script = `const { loadBlasAddon } = await import(${JSON.stringify(module)});
+    console.log(loadBlasAddon().info().threadTimeout);`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' });
+  assert.equal(child.status, 0, child.stderr);
+  return Number(child.stdout.trim());
+}
+
+test(
+  "OpenBLAS's idle threads sleep at once (OPENBLAS_THREAD_TIMEOUT 4) unless the user set it",
+  { skip: skipUnbuilt },
+  () => {
+    assert.equal(threadTimeoutRead(undefined), 4);
+    assert.equal(threadTimeoutRead('20'), 20);
+  },
+);
