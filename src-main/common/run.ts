@@ -11,6 +11,13 @@ export type RunStatus = 'running' | 'paused' | 'completed' | 'stopped' | 'failed
 
 export const RESUMABLE_STATUSES: readonly RunStatus[] = ['stopped', 'interrupted', 'failed', 'paused'];
 
+/**
+ * Silence in training, in seconds, after which a running run's trainer reads as stopped (Ctrl+Z,
+ * SIGSTOP) or hung: it writes a heartbeat every few seconds while it trains (none while it
+ * evaluates). Such a run stays 'running' in the store, since its process is alive.
+ */
+export const SILENT_AFTER_SECONDS = 60;
+
 export interface RunRecord {
   id: number;
   name: string;

@@ -75,3 +75,16 @@ export function lastEpochPace(store: Store, runId: number): RunPace | null {
   const stepsPerEpoch = last.step / last.epoch;
   return { stepsPerEpoch, secondsPerStep: last.value / stepsPerEpoch };
 }
+
+/**
+ * Seconds since the trainer of a running run last gave a sign of life in the store: its heartbeat
+ * (every few seconds while it trains, none while it evaluates) or a commit (a checkpoint). Null
+ * unless the run is running. Only meaningful for a trainer in another process: a process that
+ * trains the run itself watches its worker instead.
+ */
+export function trainerSilence(store: Store, run: RunRecord, now = Date.now()): number | null {
+  if (run.status !== 'running') return null;
+  const updated = Date.parse(run.updatedAt);
+  const last = Math.max(updated, Date.parse(store.runHeartbeatAt(run.id) ?? run.updatedAt));
+  return Number.isFinite(last) ? Math.max(0, (now - last) / 1000) : null;
+}

@@ -44,7 +44,14 @@ import { probeBackends } from './backend-probe.ts';
 import { DatasetReader } from './dataset-reader.ts';
 import { datasetInfo, isBuiltin, listDatasets } from './datasets.ts';
 import { RunWatch } from './run-watch.ts';
-import { bestCheckpointScores, createRun, lastEpochPace, latestTestMetrics, requireRun } from './runs.ts';
+import {
+  bestCheckpointScores,
+  createRun,
+  lastEpochPace,
+  latestTestMetrics,
+  requireRun,
+  trainerSilence,
+} from './runs.ts';
 import { SlurmError } from './slurm.ts';
 import { sweepStatus } from './sweeps.ts';
 import type { Store } from './store/index.ts';
@@ -443,7 +450,13 @@ export class WorkbenchService implements WorkbenchApi {
     const running = run.status === 'running';
     const progress = this.#progress.get(run.id) ?? (running ? this.#store.runProgress(run.id) : null);
     const pace = running && !progress ? lastEpochPace(this.#store, run.id) : null;
-    return { ...run, metrics, bestCheckpoint: bestCheckpointScores(this.#store, run.id), progress, pace };
+    const bestCheckpoint = bestCheckpointScores(this.#store, run.id);
+    return { ...run, metrics, bestCheckpoint, progress, pace, silentSeconds: this.#silentSeconds(run) };
+  }
+
+  /** RunSummary.silentSeconds: the trainer's silence, for runs another process trains. */
+  #silentSeconds(run: RunRecord): number | null {
+    return this.#supervisor.active.includes(run.id) ? null : trainerSilence(this.#store, run);
   }
 
   /**

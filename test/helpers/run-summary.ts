@@ -47,6 +47,7 @@ export function runSummary(
     bestCheckpoint: null,
     progress: null,
     pace: null,
+    silentSeconds: null,
     ...patch,
   };
 }

@@ -1,6 +1,6 @@
 /** gmvae runs list | show, gmvae eval */
 import type { Command } from 'commander';
-import type { CheckpointKind } from '../../common/run.ts';
+import { SILENT_AFTER_SECONDS, type CheckpointKind, type RunRecord } from '../../common/run.ts';
 import {
   appliedValue,
   COLUMN_SETTINGS,
@@ -9,10 +9,22 @@ import {
   SETTINGS,
 } from '../../common/settings.ts';
 import { evaluateCheckpoint } from '../../engine/evaluation/evaluate-checkpoint.ts';
-import { requireRun } from '../../host/runs.ts';
+import { requireRun, trainerSilence } from '../../host/runs.ts';
+import type { Store } from '../../host/store/index.ts';
 import { withStore, type GlobalOptions } from '../context.ts';
 import { CliError, emitResult, formatNumber, table } from '../output.ts';
 import { bestCheckpointLine, runSummary, storedRunSummary } from './train.ts';
+
+/**
+ * Seconds the trainer of a running run has been silent in training, once past
+ * SILENT_AFTER_SECONDS (stopped or hung: its process is alive, so the run stays 'running'); else
+ * null. This command trains nothing, so every trainer is another process.
+ */
+function silentInTraining(store: Store, run: RunRecord): number | null {
+  const silence = trainerSilence(store, run);
+  if (silence === null || silence <= SILENT_AFTER_SECONDS) return null;
+  return store.runProgress(run.id)?.phase === 'training' ? silence : null;
+}
 
 /** The settings with a runs-table column; epochs shows as progress in the EPOCH column instead. */
 const LISTED = COLUMN_SETTINGS.filter((s) => s.key !== 'epochs');
@@ -31,6 +43,7 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
         const rows = all.map((r) => ({
           ...storedRunSummary(store, r),
           hyperparameters: r.config,
+          trainer_silent_seconds: silentInTraining(store, r),
         }));
         emitResult(options, { runs: rows }, () =>
           all.length === 0
@@ -51,7 +64,9 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
                   r.run,
                   r.name,
                   r.dataset,
-                  r.status,
+                  r.trainer_silent_seconds === null
+                    ? r.status
+                    : `running, silent ${Math.round(r.trainer_silent_seconds / 60)} min`,
                   `${r.epochs}/${r.config.epochs}`,
                   ...LISTED.map((s) => formatSetting(s.key, appliedValue(s.key, r.config))),
                   r.backend ?? '-',

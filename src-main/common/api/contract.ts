@@ -55,6 +55,13 @@ export interface RunSummary extends RunRecord {
   progress: RunProgress | null;
   /** Set for a running run without progress reports once it has finished an epoch. */
   pace: RunPace | null;
+  /**
+   * A running run trained by another process: seconds since its trainer last wrote a heartbeat,
+   * as of this answer (the trainer writes one every few seconds while it trains, none while it
+   * evaluates). Long silence in training means that process is stopped or hung. Null for runs
+   * this process trains, whose worker it watches itself, and for runs that are not running.
+   */
+  silentSeconds: number | null;
 }
 
 export interface RunDetail extends RunSummary {

@@ -206,7 +206,7 @@ export class RunTable {
   readonly #db: Database.Database;
   readonly #byId: Database.Statement<[number], RunRow>;
   readonly #heartbeat: Database.Statement<[string, string | null, number]>;
-  readonly #progress: Database.Statement<[number], Pick<RunRow, 'progress'>>;
+  readonly #progress: Database.Statement<[number], Pick<RunRow, 'progress' | 'heartbeat_at'>>;
   /** Polled (the interface's watch of other processes): prepared once. */
   readonly #states: Database.Statement<[], RunState>;
   /** Polled (scheduler, every store opening): prepared once. */
@@ -222,7 +222,7 @@ export class RunTable {
     this.#heartbeat = db.prepare(
       'UPDATE runs SET heartbeat_at = ?, progress = coalesce(?, progress) WHERE id = ?',
     );
-    this.#progress = db.prepare('SELECT progress FROM runs WHERE id = ?');
+    this.#progress = db.prepare('SELECT progress, heartbeat_at FROM runs WHERE id = ?');
     this.#states = db.prepare(
       `SELECT id, status, epoch, step, error, progress,
               json_array(name, notes, tags, backend, device, updated_at) AS record
@@ -346,6 +346,13 @@ export class RunTable {
     const row = this.#progress.get(id);
     if (!row) throw new StoreError(`no run with id ${id}`);
     return row.progress === null ? null : parseProgress(row.progress);
+  }
+
+  /** When its trainer last wrote a heartbeat (ISO time); null if none ever did. */
+  heartbeatAt(id: number): string | null {
+    const row = this.#progress.get(id);
+    if (!row) throw new StoreError(`no run with id ${id}`);
+    return row.heartbeat_at;
   }
 
   /** Deletes the run; its metrics, checkpoints and artefacts go with it (ON DELETE CASCADE). */

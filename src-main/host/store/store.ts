@@ -226,6 +226,10 @@ export class Store {
   runProgress(id: number): RunProgress | null {
     return this.#runs.progress(id);
   }
+  /** When the run's trainer last wrote a heartbeat (ISO time; null if none ever did). */
+  runHeartbeatAt(id: number): string | null {
+    return this.#runs.heartbeatAt(id);
+  }
   /** Cascades to the run's metrics, checkpoints and artefacts. */
   deleteRun(id: number): void {
     this.#runs.delete(id);

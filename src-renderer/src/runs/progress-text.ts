@@ -48,3 +48,9 @@ export function progressText(run: LiveRun): string {
 /** The tooltip of that text. */
 export const PROGRESS_TITLE =
   'the epoch in progress (counted from 1) of all epochs, and the batches of it done';
+
+/** The tooltip of a silent trainer's warning (RunsStore.silentSeconds). */
+export const SILENT_TITLE =
+  'The process training this run has written no heartbeat for this long (it writes one every ' +
+  'few seconds while it trains): it is stopped (Ctrl+Z, SIGSTOP) or hung. If it resumes, so ' +
+  'does the run; if it has ended, the run is marked interrupted and resumes from its last checkpoint.';

@@ -5,6 +5,7 @@
  */
 import type { ApiClient } from '../../../src-main/common/api/client.ts';
 import type { RunProgress, RunSummary } from '../../../src-main/common/api/contract.ts';
+import { SILENT_AFTER_SECONDS } from '../../../src-main/common/run.ts';
 import type { TrainEvent } from '../../../src-main/common/training-events.ts';
 import { ListStore } from '../lib/list-store.svelte.ts';
 
@@ -17,8 +18,24 @@ export class RunsStore extends ListStore<RunSummary> {
   #flushTimer: ReturnType<typeof setTimeout> | null = null;
   #refreshTimer: ReturnType<typeof setTimeout> | null = null;
 
+  /**
+   * Runs another process trains: this window's clock time of their trainer's last sign of life,
+   * from the list's silentSeconds when it arrives (the server's clock on both ends, so no skew)
+   * and from each progress event that moves them on.
+   */
+  readonly #lastSign: Map<number, number>;
+
   constructor(client: ApiClient) {
-    super(() => client.api.listRuns());
+    const lastSign = new Map<number, number>();
+    super(async () => {
+      const list = await client.api.listRuns();
+      const now = Date.now();
+      lastSign.clear();
+      for (const run of list)
+        if (run.silentSeconds !== null) lastSign.set(run.id, now - run.silentSeconds * 1000);
+      return list;
+    });
+    this.#lastSign = lastSign;
     client.onEvent((event) => {
       if (event.type === 'train') this.#train(event.event);
       else if (event.type === 'runs-changed') this.refreshSoon();
@@ -27,6 +44,18 @@ export class RunsStore extends ListStore<RunSummary> {
 
   byId(id: number): RunSummary | undefined {
     return this.list.find((r) => r.id === id);
+  }
+
+  /**
+   * How long a run another process trains has been silent while training, in seconds, once it
+   * is over SILENT_AFTER_SECONDS (its trainer writes a heartbeat every few seconds): its process
+   * is stopped or hung. Null otherwise, and while it evaluates (no heartbeats then).
+   */
+  silentSeconds(run: RunSummary, now: number): number | null {
+    const last = this.#lastSign.get(run.id);
+    if (last === undefined || run.status !== 'running' || run.progress?.phase !== 'training') return null;
+    const seconds = (now - last) / 1000;
+    return seconds > SILENT_AFTER_SECONDS ? seconds : null;
   }
 
   refreshSoon(ms = 200): void {
@@ -45,6 +74,7 @@ export class RunsStore extends ListStore<RunSummary> {
     }
     switch (event.type) {
       case 'progress':
+        if (this.#lastSign.has(event.runId)) this.#lastSign.set(event.runId, Date.now());
         this.#pending.set(event.runId, {
           phase: event.phase,
           epoch: event.epoch,
