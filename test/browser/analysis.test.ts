@@ -220,6 +220,15 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
     await page.getByLabel('Group by').selectOption({ label: 'none' });
   });
 
+  await t.test('the key scores come before the settings: in view at 1440 pixels, unscrolled', async () => {
+    const table = page.getByRole('table', { name: 'Runs', exact: true });
+    const shown = (await table.locator('xpath=..').boundingBox())!;
+    for (const name of ['Accuracy', 'ELBO']) {
+      const box = (await table.getByRole('columnheader', { name, exact: true }).boundingBox())!;
+      assert.ok(box.x + box.width <= shown.x + shown.width, `${name} is in view: ${JSON.stringify(box)}`);
+    }
+  });
+
   await t.test("with every column on, each run's actions stay in view and open", async () => {
     const table = page.getByRole('table', { name: 'Runs', exact: true });
     await page.getByRole('button', { name: 'Columns ▾' }).click();

@@ -135,21 +135,21 @@ export function column(id: ColumnId): Column {
   return own[id];
 }
 
-/** What the picker offers: every setting, every metric, then the run's own columns. */
+/**
+ * Every column, in the order the table shows the chosen ones: the scores, every setting, then the
+ * run's own columns. Scores first, as MLflow puts metrics before parameters: with the settings
+ * first, the table scrolled sideways before Accuracy on a 1440-pixel window.
+ */
 export const ALL_COLUMNS: readonly ColumnId[] = [
-  ...SETTINGS.map((s) => s.key),
   ...METRIC_KEYS,
   'bestAccuracy',
+  ...SETTINGS.map((s) => s.key),
   'elapsed',
   'eta',
   'createdAt',
 ];
 
-/**
- * The columns shown until the user chooses: the key scores first, then the settings table's
- * column settings. Scores first, as MLflow puts metrics before parameters: with the settings
- * first, the table scrolled sideways before Accuracy on a 1440-pixel window.
- */
+/** The columns shown until the user chooses: the key scores, the settings table's column settings. */
 export const DEFAULT_COLUMNS: readonly ColumnId[] = [
   'accuracy',
   'elbo',
