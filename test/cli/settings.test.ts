@@ -126,8 +126,18 @@ describe('every setting reaches every interface', () => {
     const columns = header!.trim().split(/\s+/);
     for (const spec of COLUMN_SETTINGS.filter((s) => s.key !== 'epochs'))
       assert.ok(columns.includes((spec.column.plain ?? spec.column.header).toUpperCase()), spec.key);
-    assert.deepEqual(columns.slice(5, 12), ['K', 'ARCH', 'MODEL', 'M', 'LAMBDA', 'LR', 'SCHEDULE']);
-    assert.deepEqual(row!.trim().split(/\s+/).slice(5, 12), [
+    assert.deepEqual(columns.slice(5, 14), [
+      'ACC',
+      'ELBO',
+      'K',
+      'ARCH',
+      'MODEL',
+      'M',
+      'LAMBDA',
+      'LR',
+      'SCHEDULE',
+    ]);
+    assert.deepEqual(row!.trim().split(/\s+/).slice(7, 14), [
       '8',
       'mlp',
       'v2',
@@ -148,7 +158,7 @@ describe('every setting reaches every interface', () => {
     });
     const list = await gmvae(back.home, ['runs', 'list']);
     const row = list.stdout.split('\n').find((line) => line.includes('a-v1-run'))!;
-    assert.deepEqual(row.trim().split(/\s+/).slice(5, 12), [
+    assert.deepEqual(row.trim().split(/\s+/).slice(7, 14), [
       '8',
       'mlp',
       'v1',

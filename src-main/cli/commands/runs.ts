@@ -55,10 +55,12 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
                   'DATASET',
                   'STATUS',
                   'EPOCH',
-                  ...LISTED.map((s) => (s.column.plain ?? s.column.header).toUpperCase()),
-                  'BACKEND',
+                  // The scores before the settings, as in the app: they stay on screen when a
+                  // narrow terminal wraps the row.
                   'ACC',
                   'ELBO',
+                  ...LISTED.map((s) => (s.column.plain ?? s.column.header).toUpperCase()),
+                  'BACKEND',
                 ],
                 rows.map((r) => [
                   r.run,
@@ -68,10 +70,10 @@ export function registerRunCommands(program: Command, globals: () => GlobalOptio
                     ? r.status
                     : `running, silent ${Math.round(r.trainer_silent_seconds / 60)} min`,
                   `${r.epochs}/${r.config.epochs}`,
-                  ...LISTED.map((s) => formatSetting(s.key, appliedValue(s.key, r.config))),
-                  r.backend ?? '-',
                   formatNumber(r.metrics.accuracy, 3),
                   formatNumber(r.metrics.elbo),
+                  ...LISTED.map((s) => formatSetting(s.key, appliedValue(s.key, r.config))),
+                  r.backend ?? '-',
                 ]),
               ),
         );
