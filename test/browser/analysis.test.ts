@@ -72,6 +72,12 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
       .first()
       .waitFor({ timeout: 20_000 });
     await screenshotThemes(page, 'analysis-runs-training');
+    // So does a training run's own page, before its speed and loss.
+    await go(page, `#/runs/${runIds[0]}`);
+    await page
+      .getByRole('region', { name: 'Summary' })
+      .getByText(/^\d+(\.\d)? (s|min)( \d+ s)? left · [\d.]+k? ex\/s · loss -?\d/)
+      .waitFor({ timeout: 20_000 });
     for (const id of runIds) await waitForCompleted(page, served, id);
   });
 
