@@ -18,6 +18,20 @@ export const RESUMABLE_STATUSES: readonly RunStatus[] = ['stopped', 'interrupted
  */
 export const SILENT_AFTER_SECONDS = 60;
 
+/**
+ * The silence worth a warning: `seconds` since a running run's trainer last gave a sign of life,
+ * when it is past SILENT_AFTER_SECONDS and the run was training (`phase` of its last progress
+ * report); otherwise null. Shared by the runs table and `gmvae runs list`.
+ */
+export function warnableSilence(
+  status: RunStatus,
+  phase: string | undefined,
+  seconds: number | null,
+): number | null {
+  if (status !== 'running' || phase !== 'training' || seconds === null) return null;
+  return seconds > SILENT_AFTER_SECONDS ? seconds : null;
+}
+
 export interface RunRecord {
   id: number;
   name: string;

@@ -1,6 +1,6 @@
 /** gmvae runs list | show, gmvae eval */
 import type { Command } from 'commander';
-import { SILENT_AFTER_SECONDS, type CheckpointKind, type RunRecord } from '../../common/run.ts';
+import { warnableSilence, type CheckpointKind, type RunRecord } from '../../common/run.ts';
 import {
   appliedValue,
   COLUMN_SETTINGS,
@@ -22,8 +22,7 @@ import { bestCheckpointLine, runSummary, storedRunSummary } from './train.ts';
  */
 function silentInTraining(store: Store, run: RunRecord): number | null {
   const silence = trainerSilence(store, run);
-  if (silence === null || silence <= SILENT_AFTER_SECONDS) return null;
-  return store.runProgress(run.id)?.phase === 'training' ? silence : null;
+  return silence === null ? null : warnableSilence(run.status, store.runProgress(run.id)?.phase, silence);
 }
 
 /** The settings with a runs-table column; epochs shows as progress in the EPOCH column instead. */

@@ -5,6 +5,7 @@
  */
 import type { RunProgress } from '../../../src-main/common/api/contract.ts';
 import type { RunStatus } from '../../../src-main/common/run.ts';
+import { fmtDuration } from '../lib/format.ts';
 
 export interface LiveRun {
   status: RunStatus;
@@ -49,7 +50,11 @@ export function progressText(run: LiveRun): string {
 export const PROGRESS_TITLE =
   'the epoch in progress (counted from 1) of all epochs, and the batches of it done';
 
-/** The tooltip of a silent trainer's warning (RunsStore.silentSeconds). */
+/** The warning for a trainer silent this many seconds (RunsStore.silentSeconds). */
+export const silentText = (seconds: number): string =>
+  `⚠ no heartbeat for ${fmtDuration(seconds)}: stopped or hung?`;
+
+/** Its tooltip. */
 export const SILENT_TITLE =
   'The process training this run has written no heartbeat for this long (it writes one every ' +
   'few seconds while it trains): it is stopped (Ctrl+Z, SIGSTOP) or hung. If it resumes, so ' +

@@ -5,7 +5,7 @@
  */
 import type { ApiClient } from '../../../src-main/common/api/client.ts';
 import type { RunProgress, RunSummary } from '../../../src-main/common/api/contract.ts';
-import { SILENT_AFTER_SECONDS } from '../../../src-main/common/run.ts';
+import { warnableSilence } from '../../../src-main/common/run.ts';
 import type { TrainEvent } from '../../../src-main/common/training-events.ts';
 import { ListStore } from '../lib/list-store.svelte.ts';
 
@@ -53,9 +53,7 @@ export class RunsStore extends ListStore<RunSummary> {
    */
   silentSeconds(run: RunSummary, now: number): number | null {
     const last = this.#lastSign.get(run.id);
-    if (last === undefined || run.status !== 'running' || run.progress?.phase !== 'training') return null;
-    const seconds = (now - last) / 1000;
-    return seconds > SILENT_AFTER_SECONDS ? seconds : null;
+    return warnableSilence(run.status, run.progress?.phase, last === undefined ? null : (now - last) / 1000);
   }
 
   refreshSoon(ms = 200): void {
