@@ -11,6 +11,9 @@ export type RunStatus = 'running' | 'paused' | 'completed' | 'stopped' | 'failed
 
 export const RESUMABLE_STATUSES: readonly RunStatus[] = ['stopped', 'interrupted', 'failed', 'paused'];
 
+/** A trainer holds the run: it trains, or waits paused. */
+export const isTraining = (status: RunStatus): boolean => status === 'running' || status === 'paused';
+
 /**
  * Silence in training, in seconds, after which a running run's trainer reads as stopped (Ctrl+Z,
  * SIGSTOP) or hung: it writes a heartbeat every few seconds while it trains (none while it

@@ -8,6 +8,7 @@
 import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { isTraining } from '../common/run.ts';
 import type { TrainEvent, TrainEventListener } from '../common/training-events.ts';
 import {
   taskResult,
@@ -103,6 +104,8 @@ export interface SupervisorOptions {
 
 export class EngineSupervisor {
   readonly #trainers = new Map<number, WorkerHandle>();
+  /** Each live trainer's exit, resolved when its process has gone. */
+  readonly #exits = new Map<number, Promise<void>>();
   readonly #tasks = new Set<WorkerHandle>();
   readonly #queue: QueuedTask[] = [];
   readonly #maxTasks: number;
@@ -130,6 +133,22 @@ export class EngineSupervisor {
     return [...this.#trainers.keys()];
   }
 
+  /**
+   * Whether run `runId` has no training process here within `ms`: at once if it has none, else
+   * when its process exits. A trainer records its end (stopped, completed) before it exits.
+   */
+  async exited(runId: number, ms: number): Promise<boolean> {
+    const exit = this.#exits.get(runId);
+    if (!exit) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+    try {
+      return await Promise.race([exit.then(() => true), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   onEvent(listener: TrainEventListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -153,6 +172,8 @@ export class EngineSupervisor {
       throw error;
     }
     this.#trainers.set(runId, worker);
+    let exited = () => {};
+    this.#exits.set(runId, new Promise<void>((resolve) => (exited = resolve)));
     let finished = false;
     worker.onMessage((message) => {
       if (message.type === 'event') this.#emit(message.event);
@@ -160,10 +181,12 @@ export class EngineSupervisor {
     });
     worker.onExit(() => {
       this.#trainers.delete(runId);
+      this.#exits.delete(runId);
+      exited();
       if (finished) return;
       // Died without finishing (killed, crashed): the run is interrupted, resumable.
       const current = this.#store.getRun(runId);
-      if (current && (current.status === 'running' || current.status === 'paused')) {
+      if (current && isTraining(current.status)) {
         this.#store.updateRun(runId, { status: 'interrupted', pid: null });
         this.#emit({
           type: 'status',

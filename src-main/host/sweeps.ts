@@ -11,7 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { resolveConfig } from '../common/config.ts';
-import type { RunStatus } from '../common/run.ts';
+import { isTraining, type RunStatus } from '../common/run.ts';
 import {
   SWEEP_TASK_STATES,
   expandSweep,
@@ -179,7 +179,7 @@ function collectTask(store: Store, sweep: SweepRecord, task: SweepTaskRecord, sl
   const { runId, copied } = collect();
   if (!slurmActive) {
     const run = store.getRun(runId)!;
-    if (run.status === 'running' || run.status === 'paused') return collect('interrupted').copied || copied;
+    if (isTraining(run.status)) return collect('interrupted').copied || copied;
   }
   return copied;
 }

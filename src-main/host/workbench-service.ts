@@ -38,7 +38,13 @@ import {
 } from '../common/config.ts';
 import { isMnistLike } from '../common/dataset.ts';
 import type { MetricSummary } from '../common/metric-names.ts';
-import type { ArtefactKind, CheckpointKind, MetricPoint, RunRecord } from '../common/run.ts';
+import {
+  isTraining,
+  type ArtefactKind,
+  type CheckpointKind,
+  type MetricPoint,
+  type RunRecord,
+} from '../common/run.ts';
 import type { BackendProbeReport, EngineTaskResult } from '../common/worker-protocol.ts';
 import { probeBackends } from './backend-probe.ts';
 import { DatasetReader } from './dataset-reader.ts';
@@ -74,6 +80,8 @@ export interface WorkbenchServiceOptions {
 }
 
 const WATCH_MS = 2000;
+/** How long deleting a run waits for its trainer, which has recorded its end, to exit. */
+const TRAINER_EXIT_WAIT_MS = 10_000;
 
 /** One export staged for download in web mode (see server/downloads.ts). */
 export interface ExportStaging {
@@ -335,8 +343,12 @@ export class WorkbenchService implements WorkbenchApi {
   }
 
   async deleteRun(id: number): Promise<void> {
+    // A run just stopped reads 'stopped' while its process is still on its way out: Stop then
+    // Delete waits for that rather than refusing.
+    if (!isTraining(requireRun(this.#store, id).status))
+      await this.#supervisor.exited(id, TRAINER_EXIT_WAIT_MS);
     const run = requireRun(this.#store, id);
-    if (this.#supervisor.active.includes(run.id) || run.status === 'running' || run.status === 'paused')
+    if (this.#supervisor.active.includes(run.id) || isTraining(run.status))
       throw new ServiceError(`run '${run.name}' is training; stop it before deleting it`);
     this.#store.deleteRun(run.id);
     this.#emit({ type: 'runs-changed' });

@@ -16,7 +16,7 @@ const ARGS = [
   '--hidden',
   '32',
   '--epochs',
-  '3',
+  '6',
   '--batch-size',
   '25',
   '--lr',
@@ -48,14 +48,15 @@ test('a killed trainer leaves an interrupted run that resumes to the same result
   assert.equal(store.integrityCheck(), 'ok');
   const killed = store.getRun('victim')!;
   assert.equal(killed.status, 'interrupted');
-  assert.ok(killed.epoch >= 1 && killed.epoch < 3, `killed in epoch ${killed.epoch}`);
+  // Six epochs leave the watcher (50 ms polls) a wide window on a fast machine.
+  assert.ok(killed.epoch >= 1 && killed.epoch < 6, `killed in epoch ${killed.epoch}`);
   const checkpoint = store.loadCheckpoint(killed.id, 'last')!;
   assert.equal(checkpoint.step, killed.step, 'the run and its checkpoint were committed together');
   store.close();
 
   const resumed = await gmvaeJson<{ status: string; epochs: number }>(home, ['train', '--resume', 'victim']);
   assert.equal(resumed.status, 'completed');
-  assert.equal(resumed.epochs, 3);
+  assert.equal(resumed.epochs, 6);
   const after = await Store.open(home);
   assert.deepEqual(metricSeries(after, 'victim'), metricSeries(after, 'reference'));
   after.close();

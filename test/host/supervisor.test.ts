@@ -115,8 +115,9 @@ describe('EngineSupervisor', () => {
     assert.equal(after.status, 'stopped');
     assert.equal(after.pid, null);
     assert.ok(after.step > stepAtPause);
-    for (let i = 0; i < 100 && supervisor.active.length > 0; i++) await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(supervisor.active, [], 'the process has exited');
+    assert.equal(await supervisor.exited(run.id, 5000), true, 'the process exits after saying stopped');
+    assert.deepEqual(supervisor.active, []);
+    assert.equal(await supervisor.exited(run.id, 0), true, 'no process: at once');
     assert.throws(() => supervisor.stop(run.id), /not training/);
     store.close();
   });

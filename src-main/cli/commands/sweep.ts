@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from 'commander';
+import { isTraining } from '../../common/run.ts';
 import { SWEEP_EXECUTORS, type SweepExecutorKind, type SweepInfo } from '../../common/sweep.ts';
 import { resolveHome } from '../../host/home.ts';
 import { EngineSupervisor } from '../../host/supervisor.ts';
@@ -132,8 +133,7 @@ async function runTask(home: string): Promise<number> {
     }
     // Slurm runs one array task per index at a time: a run still marked as training was left
     // by a task that is gone (its pid belongs to another node, where it may even be reused).
-    if (run.status === 'running' || run.status === 'paused')
-      store.updateRun(run.id, { status: 'interrupted', pid: null });
+    if (isTraining(run.status)) store.updateRun(run.id, { status: 'interrupted', pid: null });
     store.claimRun(run.id, process.pid);
     snapshot();
     let terminated = false;

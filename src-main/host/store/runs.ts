@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { RunProgress } from '../../common/api/contract.ts';
 import { LEGACY_DEFAULTS, type GmvaeConfig } from '../../common/config.ts';
-import type { RunRecord, RunStatus } from '../../common/run.ts';
+import { isTraining, type RunRecord, type RunStatus } from '../../common/run.ts';
 import { TRAIN_PHASES } from '../../common/training-events.ts';
 import { StoreError, isUniqueViolation } from './errors.ts';
 
@@ -381,7 +381,7 @@ export class RunTable {
           throw new StoreError(
             `run '${row.name}' trains on a Slurm cluster as part of a sweep: use gmvae sweep resume`,
           );
-        if (row.status === 'running' || row.status === 'paused') {
+        if (isTraining(row.status)) {
           if (row.pid !== null && isProcessAlive(row.pid))
             throw new StoreError(
               `run '${row.name}' is ${row.status} in process ${row.pid}; stop it there first`,
