@@ -3,6 +3,8 @@
  * is tested in test/engine/bench/flops.test.ts).
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import { skipUnlessBlas } from '../engine/backend/blas-helpers.ts';
 import { gmvae, gmvaeJson } from '../helpers/cli.ts';
@@ -93,4 +95,51 @@ test('bench --backend webgpu --json on SwiftShader: examples/s, labelled a softw
   assert.ok(result.gemm_peak_gflops > 0);
   assert.ok(Math.abs(row!.peak_fraction - row!.gflops / result.gemm_peak_gflops) < 1e-9);
   assert.equal(result.torch, null);
+});
+
+test('bench --rounds: every backend and PyTorch timed in turn, each reported at its median round', async () => {
+  // A Python that "has torch" and whose every call is 100 examples/s faster than the last, so
+  // each round's best setting is its last and the rounds differ.
+  const dir = tempDir();
+  const python = path.join(dir, 'python');
+  const calls = path.join(dir, 'calls');
+  fs.writeFileSync(
+    python,
+    `#!/bin/sh
+[ "$1" = "-c" ] && exit 0
+n=$(($(cat ${calls} 2>/dev/null || echo 0) + 1)); echo $n > ${calls}
+echo "{\\"torch_version\\": \\"stand-in\\", \\"steps\\": 2, \\"seconds\\": 1, \\"examples_per_s\\": $((100 * n))}"
+`,
+  );
+  fs.chmodSync(python, 0o755);
+  const run = await gmvae(
+    tempDir(),
+    ['bench', '--backend', 'wasm', '--steps', '2', '--warmup', '1', '--rounds', '3', '--json'],
+    { ...process.env, GMVAE_TORCH_PYTHON: python },
+  );
+  assert.equal(run.code, 0, run.stderr);
+  const result = JSON.parse(run.stdout) as BenchResult & {
+    rounds: number;
+    backends: { rounds_examples_per_s: number[] }[];
+    torch: { examples_per_s: number; rounds_examples_per_s: number[]; tried: unknown[] };
+  };
+  assert.equal(result.rounds, 3);
+  const [row] = result.backends;
+  assert.equal(row!.rounds_examples_per_s.length, 3);
+  const sorted = [...row!.rounds_examples_per_s].sort((a, b) => a - b);
+  assert.equal(row!.examples_per_s, sorted[1], 'the median round');
+  // Each round tries every thread setting once, in turn after the backend.
+  const settings = result.torch.tried.length;
+  assert.deepEqual(
+    result.torch.rounds_examples_per_s,
+    [1, 2, 3].map((r) => 100 * settings * r),
+  );
+  assert.equal(result.torch.examples_per_s, 200 * settings);
+  assert.match(run.stderr, /round 2 of 3/);
+});
+
+test('bench --rounds 0 is refused', async () => {
+  const run = await gmvae(tempDir(), ['bench', '--rounds', '0']);
+  assert.notEqual(run.code, 0);
+  assert.match(run.stderr, /--rounds must be >= 1/);
 });

@@ -10,8 +10,8 @@ import { describeAdapter, findAdapter } from '../../engine/backend/webgpu-adapte
 import { BACKEND_CHOICES } from '../../common/config.ts';
 import { BackendError, selectBackend } from '../../engine/backend/backends.ts';
 import { measureGemmPeak } from '../../engine/bench/gemm-peak.ts';
-import { BENCH_D, benchConfig, measureThroughput } from '../../engine/bench/throughput.ts';
-import { runTorchReference } from '../../engine/bench/torch-reference.ts';
+import { BENCH_D, benchConfig, measureThroughput, type Throughput } from '../../engine/bench/throughput.ts';
+import { runTorchReference, type TorchReference } from '../../engine/bench/torch-reference.ts';
 import { loadBlasAddon } from '../../host/blas-addon.ts';
 import type { GlobalOptions } from '../context.ts';
 import { integer, number } from '../options.ts';
@@ -27,6 +27,7 @@ interface BenchOptions {
   maxSeconds: number;
   torch: boolean;
   arch: string;
+  rounds: number;
 }
 
 interface BackendRow {
@@ -40,6 +41,8 @@ interface BackendRow {
   peak_fraction: number;
   /** a 60,000-example MNIST epoch at this speed, training steps only */
   epoch_seconds: number;
+  /** examples/s of each round, in order; the figures above are their median's */
+  rounds_examples_per_s: number[];
 }
 
 interface TorchRow {
@@ -52,8 +55,23 @@ interface TorchRow {
   gflops: number;
   peak_fraction: number;
   epoch_seconds: number;
-  /** every setting tried: intra-op threads, BLAS threads, examples/s */
+  /** every setting tried in the median round: intra-op threads, BLAS threads, examples/s */
   tried: { intra_op_threads: number; blas_threads: number; examples_per_s: number }[];
+  /** each round's best setting's examples/s, in order */
+  rounds_examples_per_s: number[];
+}
+
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** The round whose figure is nearest the median, for the details that go with it. */
+function medianRound<T>(rounds: readonly T[], value: (round: T) => number): T {
+  const m = median(rounds.map(value));
+  return rounds.reduce((a, b) => (Math.abs(value(b) - m) < Math.abs(value(a) - m) ? b : a));
 }
 
 /**
@@ -78,9 +96,16 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
     .option('--max-seconds <s>', 'stop timing a backend after this long (at least 2 steps)', number, 60)
     .option('--arch <mlp|conv>', "the MLP or the authors' conv network", 'mlp')
     .option('--no-torch', 'do not run the PyTorch reference')
+    .option(
+      '--rounds <n>',
+      "time every backend and PyTorch in turn, this many times, and report each one's median (a shared machine's speed drifts)",
+      integer,
+      1,
+    )
     .option('--json', 'print one JSON object')
     .action(async (opts: BenchOptions) => {
       if (opts.steps < 1 || opts.warmup < 0) throw new CliError('--steps must be >= 1 and --warmup >= 0');
+      if (opts.rounds < 1) throw new CliError('--rounds must be >= 1');
       const names: BackendName[] = opts.backend ? [opts.backend as BackendName] : [...BACKEND_ORDER];
       if (opts.backend && !(BACKEND_ORDER as readonly string[]).includes(opts.backend))
         throw new CliError(`unknown backend '${opts.backend}': ${BACKEND_ORDER.join(', ')}`);
@@ -112,49 +137,47 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
       };
 
       let flopsPerExample: number | null = null;
-      const rows: BackendRow[] = [];
+      const timed = new Map<BackendName, Throughput[]>();
       const skipped: { backend: string; reason: string }[] = [];
-      for (const name of names) {
-        const passOver = name === 'webgpu' ? await webgpuBenchSkip(opts.backend !== undefined) : null;
-        if (passOver) {
-          skipped.push({ backend: name, reason: passOver });
+      const torchRounds: TorchReference[] = [];
+      let torchNote: string | null = opts.torch ? null : 'not run (--no-torch)';
+      for (let round = 1; round <= opts.rounds; round++) {
+        if (opts.rounds > 1) note(`round ${round} of ${opts.rounds}`);
+        for (const name of names) {
+          if (skipped.some((s) => s.backend === name)) continue;
+          const passOver = name === 'webgpu' ? await webgpuBenchSkip(opts.backend !== undefined) : null;
+          if (passOver) {
+            skipped.push({ backend: name, reason: passOver });
+            continue;
+          }
+          try {
+            note(`${name}: ${opts.warmup} warm-up + ${opts.steps} timed steps...`);
+            const t = await measureThroughput(name, {
+              steps: opts.steps,
+              warmup: opts.warmup,
+              maxSeconds: opts.maxSeconds,
+              config,
+              onProgress: note,
+            });
+            if (flopsPerExample === null) {
+              flopsPerExample = t.flopsPerExample;
+              note(`${(flopsPerExample / 1e6).toFixed(1)} MFLOP per example per training step`);
+            }
+            timed.set(name, [...(timed.get(name) ?? []), t]);
+            note(`${name}: ${t.examplesPerSecond.toFixed(1)} examples/s`);
+          } catch (error) {
+            // A backend that cannot start here is reported, not an error (unless it was asked for).
+            if (opts.backend || !(error instanceof BackendError)) throw error;
+            const reason = error.message.replace(/^backend '[^']+' is not available: /, '');
+            skipped.push({ backend: name, reason });
+            note(`${name}: skipped (${reason})`);
+          }
+        }
+        if (torchNote !== null) continue;
+        if (flopsPerExample === null) {
+          torchNote = 'no backend ran, so no FLOP count to compare with';
           continue;
         }
-        try {
-          note(`${name}: ${opts.warmup} warm-up + ${opts.steps} timed steps...`);
-          const t = await measureThroughput(name, {
-            steps: opts.steps,
-            warmup: opts.warmup,
-            maxSeconds: opts.maxSeconds,
-            config,
-            onProgress: note,
-          });
-          if (flopsPerExample === null) {
-            flopsPerExample = t.flopsPerExample;
-            note(`${(flopsPerExample / 1e6).toFixed(1)} MFLOP per example per training step`);
-          }
-          rows.push({
-            backend: name,
-            device: t.device,
-            steps: t.steps,
-            ms_per_step: (t.seconds * 1000) / t.steps,
-            ...perf(t.examplesPerSecond, t.flopsPerExample),
-          });
-          note(`${name}: ${t.examplesPerSecond.toFixed(1)} examples/s`);
-        } catch (error) {
-          // A backend that cannot start here is reported, not an error (unless it was asked for).
-          if (opts.backend || !(error instanceof BackendError)) throw error;
-          const reason = error.message.replace(/^backend '[^']+' is not available: /, '');
-          skipped.push({ backend: name, reason });
-          note(`${name}: skipped (${reason})`);
-        }
-      }
-
-      let torch: TorchRow | null = null;
-      let torchNote: string | null = null;
-      if (!opts.torch) torchNote = 'not run (--no-torch)';
-      else if (flopsPerExample === null) torchNote = 'no backend ran, so no FLOP count to compare with';
-      else {
         note('torch reference: trying its thread settings...');
         const outcome = runTorchReference(
           config,
@@ -162,24 +185,43 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
           { steps: opts.steps, warmup: opts.warmup, maxSeconds: opts.maxSeconds, cores: os.cpus().length },
           note,
         );
-        if (outcome.ok) {
-          const { best, tried, torchVersion, python } = outcome.reference;
-          torch = {
-            torch_version: torchVersion,
-            python,
-            intra_op_threads: best.intraOp,
-            blas_threads: best.blas,
-            ...perf(best.examplesPerSecond, flopsPerExample),
-            tried: tried.map((t) => ({
-              intra_op_threads: t.intraOp,
-              blas_threads: t.blas,
-              examples_per_s: t.examplesPerSecond,
-            })),
-          };
-        } else {
+        if (outcome.ok) torchRounds.push(outcome.reference);
+        else {
           torchNote = outcome.reason;
           note(`torch reference: ${torchNote}`);
         }
+      }
+
+      const rows: BackendRow[] = [...timed].map(([backend, rounds]) => {
+        const examplesPerSecond = median(rounds.map((r) => r.examplesPerSecond));
+        return {
+          backend,
+          device: rounds[0]!.device,
+          steps: medianRound(rounds, (r) => r.examplesPerSecond).steps,
+          ms_per_step: (1000 * config.batchSize) / examplesPerSecond,
+          ...perf(examplesPerSecond, flopsPerExample!),
+          rounds_examples_per_s: rounds.map((r) => r.examplesPerSecond),
+        };
+      });
+      let torch: TorchRow | null = null;
+      if (torchRounds.length > 0 && flopsPerExample !== null) {
+        const { best, tried, torchVersion, python } = medianRound(
+          torchRounds,
+          (r) => r.best.examplesPerSecond,
+        );
+        torch = {
+          torch_version: torchVersion,
+          python,
+          intra_op_threads: best.intraOp,
+          blas_threads: best.blas,
+          ...perf(median(torchRounds.map((r) => r.best.examplesPerSecond)), flopsPerExample),
+          tried: tried.map((t) => ({
+            intra_op_threads: t.intraOp,
+            blas_threads: t.blas,
+            examples_per_s: t.examplesPerSecond,
+          })),
+          rounds_examples_per_s: torchRounds.map((r) => r.best.examplesPerSecond),
+        };
       }
 
       const best = rows.reduce<BackendRow | null>(
@@ -196,6 +238,7 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
         model: { ...config, d: BENCH_D, training_flops_per_example: flopsPerExample },
         steps: opts.steps,
         warmup: opts.warmup,
+        rounds: opts.rounds,
         gemm_peak_gflops: peak.gflops,
         gemm_peak_path: peak.path,
         backends: rows,
@@ -224,7 +267,7 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
                     [
                       'torch (reference)',
                       torch.examples_per_s.toFixed(1),
-                      (100_000 / torch.examples_per_s).toFixed(1),
+                      ((1000 * config.batchSize) / torch.examples_per_s).toFixed(1),
                       torch.gflops.toFixed(2),
                       (100 * torch.peak_fraction).toFixed(1),
                       `${torch.epoch_seconds.toFixed(0)} s`,
@@ -238,6 +281,14 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
           `GEMM peak ${peak.gflops.toFixed(1)} GFLOP/s (${peak.size}^3, ${peak.path})`,
           ...skipped.map((s) => `skipped ${s.backend}: ${s.reason}`),
         ];
+        if (opts.rounds > 1)
+          for (const [name, rounds] of [
+            ...rows.map((r) => [r.backend, r.rounds_examples_per_s] as const),
+            ...(torch ? [['torch', torch.rounds_examples_per_s] as const] : []),
+          ])
+            lines.push(
+              `${name} by round: ${rounds.map((v) => v.toFixed(0)).join(', ')} examples/s (median above)`,
+            );
         if (torchNote) lines.push(`torch reference: ${torchNote}`);
         if (result.best_vs_torch !== null)
           lines.push(
