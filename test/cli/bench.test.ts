@@ -120,6 +120,7 @@ echo "{\\"torch_version\\": \\"stand-in\\", \\"steps\\": 2, \\"seconds\\": 1, \\
   assert.equal(run.code, 0, run.stderr);
   const result = JSON.parse(run.stdout) as BenchResult & {
     rounds: number;
+    gemm_peak_rounds_gflops: number[];
     backends: { rounds_examples_per_s: number[] }[];
     torch: { examples_per_s: number; rounds_examples_per_s: number[]; tried: unknown[] };
   };
@@ -136,6 +137,9 @@ echo "{\\"torch_version\\": \\"stand-in\\", \\"steps\\": 2, \\"seconds\\": 1, \\
   );
   assert.equal(result.torch.examples_per_s, 200 * settings);
   assert.match(run.stderr, /round 2 of 3/);
+  // The GEMM peak is measured in every round, and the fastest is the limit.
+  assert.equal(result.gemm_peak_rounds_gflops.length, 3);
+  assert.equal(result.gemm_peak_gflops, Math.max(...result.gemm_peak_rounds_gflops));
 });
 
 test('bench --rounds 0 is refused', async () => {

@@ -124,14 +124,16 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
       } catch {
         await selectBackend('auto', { trainsConv2d: false });
       }
-      const peak = measureGemmPeak();
-      note(`GEMM peak: ${peak.gflops.toFixed(1)} GFLOP/s (${peak.size}^3, ${peak.path})`);
+      // Measured again at the start of every further round; the fastest stands as the limit.
+      const peaks = [measureGemmPeak()];
+      note(`GEMM peak: ${peaks[0]!.gflops.toFixed(1)} GFLOP/s (${peaks[0]!.size}^3, ${peaks[0]!.path})`);
+      const peak = () => peaks.reduce((a, b) => (b.gflops > a.gflops ? b : a));
       const perf = (examplesPerSecond: number, flopsPerExample: number) => {
         const gflops = (examplesPerSecond * flopsPerExample) / 1e9;
         return {
           examples_per_s: examplesPerSecond,
           gflops,
-          peak_fraction: gflops / peak.gflops,
+          peak_fraction: gflops / peak().gflops,
           epoch_seconds: EPOCH_EXAMPLES / examplesPerSecond,
         };
       };
@@ -142,7 +144,11 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
       const torchRounds: TorchReference[] = [];
       let torchNote: string | null = opts.torch ? null : 'not run (--no-torch)';
       for (let round = 1; round <= opts.rounds; round++) {
-        if (opts.rounds > 1) note(`round ${round} of ${opts.rounds}`);
+        if (round > 1) {
+          note(`round ${round} of ${opts.rounds}`);
+          peaks.push(measureGemmPeak());
+          note(`GEMM peak: ${peaks.at(-1)!.gflops.toFixed(1)} GFLOP/s`);
+        }
         for (const name of names) {
           if (skipped.some((s) => s.backend === name)) continue;
           const passOver = name === 'webgpu' ? await webgpuBenchSkip(opts.backend !== undefined) : null;
@@ -239,8 +245,10 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
         steps: opts.steps,
         warmup: opts.warmup,
         rounds: opts.rounds,
-        gemm_peak_gflops: peak.gflops,
-        gemm_peak_path: peak.path,
+        gemm_peak_gflops: peak().gflops,
+        gemm_peak_path: peak().path,
+        /** each round's measurement; the fastest is the limit above */
+        gemm_peak_rounds_gflops: peaks.map((p) => p.gflops),
         backends: rows,
         skipped,
         torch,
@@ -278,7 +286,8 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
                 : []),
             ],
           ),
-          `GEMM peak ${peak.gflops.toFixed(1)} GFLOP/s (${peak.size}^3, ${peak.path})`,
+          `GEMM peak ${peak().gflops.toFixed(1)} GFLOP/s (${peak().size}^3, ${peak().path})` +
+            (peaks.length > 1 ? `, the fastest of ${peaks.length} rounds' measurements` : ''),
           ...skipped.map((s) => `skipped ${s.backend}: ${s.reason}`),
         ];
         if (opts.rounds > 1)
