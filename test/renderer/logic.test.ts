@@ -7,6 +7,7 @@ import { formatSetting, SETTINGS } from '../../src-main/common/settings.ts';
 import { ema, thin } from '../../src-renderer/src/charts/smoothing.ts';
 import { projectionGroups, syntheticProjection } from '../../src-renderer/src/charts/projection.ts';
 import { cellText, paramRows, visibleRows } from '../../src-renderer/src/compare/diff.ts';
+import { runBrief } from '../../src-renderer/src/compare/run-brief.ts';
 import { parseRoute, href } from '../../src-renderer/src/lib/routes.ts';
 import { backoffMs, socketUrl, takeToken } from '../../src-renderer/src/lib/token.ts';
 import { fmt, fmtPercent, plural } from '../../src-renderer/src/lib/format.ts';
@@ -214,6 +215,13 @@ test('metric series append in place and a resumed run replaces what it redoes', 
   s.push('test/elbo', 1, -2.5);
   assert.deepEqual(s.get('test/elbo'), [{ x: 1, y: -2.5 }]);
   assert.deepEqual(s.get('train/step_loss'), [{ x: 10, y: 5 }]);
+});
+
+test("the compare picker's line names λ only where the formulation reads it", () => {
+  const v2 = runSummary(1, { model: 'v2', arch: 'mlp', k: 8, lambda: 0.5 });
+  assert.equal(runBrief(v2), 'spiral · v2 · mlp · K 8 · λ 0.5');
+  const v1 = runSummary(2, { model: 'v1', arch: 'mlp', k: 8, lambda: 0.5 });
+  assert.equal(runBrief(v1), 'spiral · v1 · mlp · K 8');
 });
 
 test('formatting', () => {
