@@ -103,9 +103,8 @@ export interface SupervisorOptions {
 }
 
 export class EngineSupervisor {
-  readonly #trainers = new Map<number, WorkerHandle>();
-  /** Each live trainer's exit, resolved when its process has gone. */
-  readonly #exits = new Map<number, Promise<void>>();
+  /** Each live trainer, and its exit: resolved when its process has gone. */
+  readonly #trainers = new Map<number, { worker: WorkerHandle; exit: Promise<void> }>();
   readonly #tasks = new Set<WorkerHandle>();
   readonly #queue: QueuedTask[] = [];
   readonly #maxTasks: number;
@@ -138,7 +137,7 @@ export class EngineSupervisor {
    * when its process exits. A trainer records its end (stopped, completed) before it exits.
    */
   async exited(runId: number, ms: number): Promise<boolean> {
-    const exit = this.#exits.get(runId);
+    const exit = this.#trainers.get(runId)?.exit;
     if (!exit) return true;
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
@@ -171,9 +170,8 @@ export class EngineSupervisor {
       this.#store.updateRun(runId, { status: 'interrupted', pid: null });
       throw error;
     }
-    this.#trainers.set(runId, worker);
     let exited = () => {};
-    this.#exits.set(runId, new Promise<void>((resolve) => (exited = resolve)));
+    this.#trainers.set(runId, { worker, exit: new Promise<void>((resolve) => (exited = resolve)) });
     let finished = false;
     worker.onMessage((message) => {
       if (message.type === 'event') this.#emit(message.event);
@@ -181,7 +179,6 @@ export class EngineSupervisor {
     });
     worker.onExit(() => {
       this.#trainers.delete(runId);
-      this.#exits.delete(runId);
       exited();
       if (finished) return;
       // Died without finishing (killed, crashed): the run is interrupted, resumable.
@@ -204,7 +201,7 @@ export class EngineSupervisor {
   }
 
   resume(runId: number): void {
-    const worker = this.#trainers.get(runId);
+    const worker = this.#trainers.get(runId)?.worker;
     if (worker) worker.send({ type: 'resume' });
     else this.start(runId); // stopped or interrupted: a new process continues from the checkpoint
   }
@@ -299,7 +296,7 @@ export class EngineSupervisor {
    * runs show as interrupted). Either way they resume from their last checkpoint.
    */
   async shutdown(timeoutMs = 5000): Promise<void> {
-    const workers = [...this.#trainers.values(), ...this.#tasks];
+    const workers = this.#workers();
     const exits = Promise.all(
       workers.map((worker) => new Promise<void>((resolve) => worker.onExit(() => resolve()))),
     );
@@ -314,7 +311,7 @@ export class EngineSupervisor {
   /** Ends every process at once: their runs show as interrupted, resumable. */
   killAll(): void {
     this.#dropQueue();
-    for (const worker of [...this.#trainers.values(), ...this.#tasks]) worker.kill();
+    for (const worker of this.#workers()) worker.kill();
   }
 
   /** Waiting tasks never start once the supervisor is shutting down. */
@@ -322,8 +319,13 @@ export class EngineSupervisor {
     for (const waiting of this.#queue.splice(0)) waiting.reject(new Error('the engine is shutting down'));
   }
 
+  /** Every engine process: trainers and tasks. */
+  #workers(): WorkerHandle[] {
+    return [...[...this.#trainers.values()].map((t) => t.worker), ...this.#tasks];
+  }
+
   #trainer(runId: number): WorkerHandle {
-    const worker = this.#trainers.get(runId);
+    const worker = this.#trainers.get(runId)?.worker;
     if (!worker) throw new SupervisorError(`run ${runId} is not training`);
     return worker;
   }
