@@ -42,10 +42,11 @@ export const CONFIG_KEYS: readonly (keyof GmvaeConfig)[] = SETTING_KEYS;
  */
 export const LEGACY_DEFAULTS: Pick<
   GmvaeConfig,
-  'model' | 'cvWeight' | 'optimizer' | 'lrSchedule' | 'init' | 'lossReduction'
+  'model' | 'cvWeight' | 'balanceWeight' | 'optimizer' | 'lrSchedule' | 'init' | 'lossReduction'
 > = {
   model: 'v2',
   cvWeight: 1,
+  balanceWeight: 0,
   optimizer: 'adam',
   lrSchedule: 'constant',
   init: 'glorot',

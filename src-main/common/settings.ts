@@ -266,6 +266,20 @@ const TABLE = [
     },
   },
   {
+    key: 'balanceWeight',
+    label: 'Cluster balance weight',
+    help: 'Weight of KL(mean over the batch of q(z|y) || uniform), which asks the batch to use the K clusters equally; 0 leaves the objective as published. Not in any version of the paper (docs/model.md).',
+    kind: 'float',
+    min: 0,
+    group: 'objective',
+    flag: '--balance-weight',
+    placeholder: '<w>',
+    appliesTo: {
+      when: (c) => c.model === 'v1' || c.model === 'shu',
+      why: "only v1 and Shu's GMVAE have the q(z|y) it balances",
+    },
+  },
+  {
     key: 'epochs',
     label: 'Epochs',
     help: 'Passes over the training split.',

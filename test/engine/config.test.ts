@@ -53,8 +53,15 @@ describe('defaultConfigFor', () => {
       ['v1', 'conv', 16, 200, 500, 1e-4, 50, 100],
     );
     assert.deepEqual(
-      [config.optimizer, config.init, config.lossReduction, config.cvWeight, config.likelihood],
-      ['adam-reset', 'torch', 'sum', 0.4, 'bernoulli'],
+      [
+        config.optimizer,
+        config.init,
+        config.lossReduction,
+        config.cvWeight,
+        config.balanceWeight,
+        config.likelihood,
+      ],
+      ['adam-reset', 'torch', 'sum', 0.4, 0, 'bernoulli'],
     );
   });
 
@@ -137,8 +144,8 @@ describe('the settings table', () => {
     );
   });
 
-  test('says which formulations read lambda, the z-prior gradient and the consistency weight', () => {
-    const applies = (key: 'lambda' | 'zPriorGradient' | 'cvWeight') =>
+  test('says which formulations read lambda, the z-prior gradient, the consistency and balance weights', () => {
+    const applies = (key: 'lambda' | 'zPriorGradient' | 'cvWeight' | 'balanceWeight') =>
       FORMULATIONS.flatMap((model) =>
         Z_PRIOR_GRADIENTS.filter(
           (zPriorGradient) => notApplicable(key, { model, zPriorGradient }) === null,
@@ -147,6 +154,7 @@ describe('the settings table', () => {
     assert.deepEqual(applies('lambda'), ['v2/exact', 'v2/authors']);
     assert.deepEqual(applies('zPriorGradient'), ['v2/exact', 'v2/authors']);
     assert.deepEqual(applies('cvWeight'), ['v2/authors', 'v1/exact', 'v1/authors']);
+    assert.deepEqual(applies('balanceWeight'), ['v1/exact', 'v1/authors', 'shu/exact', 'shu/authors']);
     assert.equal(notApplicable('k', { model: 'shu', zPriorGradient: 'exact' }), null);
   });
 });

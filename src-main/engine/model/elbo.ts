@@ -88,6 +88,22 @@ export function zPriorKl(logPz: Tensor2D): Tensor1D {
 }
 
 /**
+ * Cluster balance:  KL( qbar || U(K) ) = sum_k qbar_k log qbar_k + log K,  qbar = mean_i q(z|y_i),
+ * the batch's average assignment. Not a term of any ELBO: where the z-prior asks every example's
+ * q(z|y) to be uniform, this asks only their average to be, so that no cluster takes two digits
+ * while another splits one (docs/model.md, "Cluster balance").
+ * logQz: [B, K] -> scalar
+ */
+export function clusterBalanceKl(logQz: Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const k = logQz.shape[1];
+    // log qbar_k = logsumexp_i log q(z_k|y_i) - log B, exact for clusters no example uses.
+    const logMean = tf.sub(tf.logSumExp(logQz, 0), Math.log(logQz.shape[0])) as tf.Tensor1D; // [K]
+    return tf.add(tf.sum(tf.mul(tf.exp(logMean), logMean)), Math.log(k)) as tf.Scalar;
+  });
+}
+
+/**
  * Entropy of a categorical,  H(p) = -sum_k p_k log p_k.  v1's consistency term is the entropy
  * of the Bayes posterior p(z|x,w): small when the sampled x sits clearly in one component.
  * logP: [N, K] -> [N]

@@ -139,6 +139,15 @@ export const EXPERIMENTS: readonly Experiment[] = [
         undefined,
         true,
       ),
+      // Not in the paper: the annealed step with a cluster balance term (docs/model.md, "Cluster
+      // balance"), for K 10, where one cluster takes two digits while another splits one.
+      tableVariant(
+        'k10-m1-balance',
+        'K 10, M 1, lr 3e-4 annealed, cluster balance 5',
+        { k: 10, ...ANNEALED, balanceWeight: 5 },
+        undefined,
+        true,
+      ),
     ],
     seeds: [1, 2, 3],
     pictures: 'image-grid',

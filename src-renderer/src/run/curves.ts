@@ -1,7 +1,7 @@
 /**
  * Which curves the Run screen draws for a run: the ELBO and the terms its formulation records
  * (docs/model.md: Shu's model has no w; only v1 has the consistency term and a second, Bayes,
- * assignment to score), and the clustering scores.
+ * assignment to score; v1 and Shu's model record the cluster balance), and the clustering scores.
  */
 import type { Formulation } from '../../../src-main/common/config.ts';
 
@@ -19,6 +19,7 @@ const TERMS: readonly Curve[] = [
   { name: 'w_prior', title: 'w-prior KL', models: ['v1', 'v2'] },
   { name: 'z_prior', title: 'z-prior KL' },
   { name: 'consistency', title: 'Consistency H(p(z|x,w))', models: ['v1'] },
+  { name: 'balance', title: 'Cluster balance KL(mean q(z|y) || U)', models: ['v1', 'shu'] },
 ];
 
 const SCORES: readonly Curve[] = [

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import {
   bernoulliLogLikelihood,
+  clusterBalanceKl,
   conditionalPriorKl,
   constrainedZPrior,
   gaussianLogLikelihood,
@@ -85,6 +86,30 @@ describe('KL terms', () => {
     const p = [0.7, 0.2, 0.1];
     const expected = p.reduce((s, v) => s + v * Math.log(v), 0) + Math.log(3);
     close(values(zPriorKl(tf.log(tf.tensor2d([p])) as tf.Tensor2D))[0]!, expected);
+  });
+
+  test('cluster balance: KL of the batch-mean assignment from uniform, by hand', () => {
+    // Two examples, K 3: qbar = (0.45, 0.4, 0.15).
+    const q = [
+      [0.7, 0.2, 0.1],
+      [0.2, 0.6, 0.2],
+    ];
+    const qbar = [0.45, 0.4, 0.15];
+    const expected = qbar.reduce((s, v) => s + v * Math.log(3 * v), 0);
+    close(clusterBalanceKl(tf.log(tf.tensor2d(q)) as tf.Tensor2D).dataSync()[0]!, expected);
+    // Each example certain, each of its own cluster: balanced, 0, where the z-prior is log K.
+    const logOneHots = tf.tensor2d([
+      [0, -1e4],
+      [-1e4, 0],
+    ]);
+    close(clusterBalanceKl(logOneHots).dataSync()[0]!, 0);
+    close(values(zPriorKl(logOneHots))[0]!, Math.log(2));
+    // All certain of the same cluster: log K, and finite although the other cluster's mean is 0.
+    const same = tf.tensor2d([
+      [0, -1e4],
+      [0, -1e4],
+    ]);
+    close(clusterBalanceKl(same).dataSync()[0]!, Math.log(2));
   });
 
   test('conditional prior: posterior-weighted sum of per-component KLs', () => {

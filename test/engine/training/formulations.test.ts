@@ -47,6 +47,7 @@ describe('formulations in the training loop', () => {
     const latest = store.latestMetrics(run.id);
     for (const name of [
       'train/consistency',
+      'train/balance',
       'test/consistency',
       'test/accuracy_bayes',
       'test/bayes_agreement',
@@ -58,6 +59,8 @@ describe('formulations in the training loop', () => {
       latest['test/w_prior']! -
       latest['test/z_prior']!;
     assert.ok(Math.abs(elbo - latest['test/elbo']!) < 1e-3, 'the consistency term is not part of the ELBO');
+    // The balance is a batch's quantity: recorded while training, not on the test split.
+    assert.equal(latest['test/balance'], undefined);
     // Four epochs split the three blobs at least in two (one cluster would score 1/3).
     assert.ok(latest['test/accuracy_majority']! > 0.6, `blobs are easy: ${latest['test/accuracy_majority']}`);
     store.close();

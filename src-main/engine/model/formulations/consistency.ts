@@ -9,11 +9,12 @@
  *          - KL( q(z|y) || p(z) )                                      z-prior
  *
  *   loss = -L(y) + cvWeight * E_q(x|y) q(w|y) [ H( p(z|x,w) ) ]         consistency
+ *                + balanceWeight * KL( mean_batch q(z|y) || p(z) )          balance (ours, 0 by default)
  *
  * Clusters are read from q(z|y).
  */
 import { tf, type Scalar, type Tensor2D } from '../../tf.ts';
-import { entropy, expectedComponentKl, wPriorKl, zPriorKl } from '../elbo.ts';
+import { clusterBalanceKl, entropy, expectedComponentKl, wPriorKl, zPriorKl } from '../elbo.ts';
 import type { Gmvae } from '../gmvae.ts';
 import { componentLatents, drawLatents, posteriorMeans } from './mixture-prior.ts';
 import { tileSamples, type ElboTerms, type Formulation, type TermOptions } from './terms.ts';
@@ -30,10 +31,13 @@ function terms(model: Gmvae, y: Tensor2D, seed: number, options: TermOptions): E
   const wPrior = tf.mean(wPriorKl(q.muW, q.logvarW)) as Scalar;
   const zPrior = tf.mean(zPriorKl(logQz)) as Scalar;
   const consistency = tf.mean(entropy(draw.logPz)) as Scalar;
+  const balance = clusterBalanceKl(logQz);
 
+  const { cvWeight, balanceWeight } = model.config;
   const elbo = tf.sub(tf.sub(tf.sub(reconstruction, conditionalPrior), wPrior), zPrior) as Scalar;
-  const loss = tf.add(tf.neg(elbo), tf.mul(model.config.cvWeight, consistency)) as Scalar;
-  return { reconstruction, conditionalPrior, wPrior, zPrior, consistency, elbo, loss };
+  const penalties = tf.add(tf.mul(cvWeight, consistency), tf.mul(balanceWeight, balance));
+  const loss = tf.add(tf.neg(elbo), penalties) as Scalar;
+  return { reconstruction, conditionalPrior, wPrior, zPrior, consistency, balance, elbo, loss };
 }
 
 /** q(z|y) at evaluation (batch norm's running statistics). [B, D] -> [B, K] */

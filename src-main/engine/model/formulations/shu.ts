@@ -8,12 +8,14 @@
  *          - sum_k q(z_k|y) KL( q(x|y,k) || p(x|z=k) )                  conditional prior
  *          - KL( q(z|y) || p(z) )                                       z-prior
  *
+ *   loss = -L(y) + balanceWeight * KL( mean_batch q(z|y) || p(z) )      balance (ours, 0 by default)
+ *
  * The KL between the two Gaussians is analytic here (Shu's code estimates it from the sample);
  * the reconstruction is Monte Carlo with M samples per cluster. Clusters are read from q(z|y).
  * Cost: the decoder runs on K * M * B rows.
  */
 import { tf, type Scalar, type Tensor1D, type Tensor2D } from '../../tf.ts';
-import { zPriorKl } from '../elbo.ts';
+import { clusterBalanceKl, zPriorKl } from '../elbo.ts';
 import { gaussianKl, reparameterise } from '../gaussian.ts';
 import type { Gmvae } from '../gmvae.ts';
 import { tileSamples, type ElboTerms, type Formulation, type TermOptions } from './terms.ts';
@@ -65,8 +67,11 @@ function terms(model: Gmvae, y: Tensor2D, seed: number, options: TermOptions): E
   const conditionalPrior = tf.mean(tf.sum(tf.mul(qz, perCluster(kl, k, b)), 1)) as Scalar;
   const zPrior = tf.mean(zPriorKl(logQz)) as Scalar;
 
+  const balance = clusterBalanceKl(logQz);
+
   const elbo = tf.sub(tf.sub(reconstruction, conditionalPrior), zPrior) as Scalar;
-  return { reconstruction, conditionalPrior, zPrior, elbo, loss: tf.neg(elbo) as Scalar };
+  const loss = tf.add(tf.neg(elbo), tf.mul(model.config.balanceWeight, balance)) as Scalar;
+  return { reconstruction, conditionalPrior, zPrior, balance, elbo, loss };
 }
 
 function clusterProbabilities(model: Gmvae, y: Tensor2D): Tensor2D {

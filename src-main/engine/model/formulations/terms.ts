@@ -17,6 +17,8 @@ export interface ElboTerms {
   zPrior: Scalar;
   /** v1: H(p(z|x,w)), the consistency term; not part of the ELBO. */
   consistency?: Scalar;
+  /** v1 and Shu's model: KL(batch mean of q(z|y) || uniform), the cluster balance; not part of the ELBO. */
+  balance?: Scalar;
   /** reconstruction - conditionalPrior - wPrior - zPrior */
   elbo: Scalar;
   /** The objective per example that the optimizer minimises (before the batch reduction). */
@@ -59,18 +61,23 @@ const TERM_METRIC = {
   zPrior: 'z_prior',
   loss: 'loss',
   consistency: 'consistency',
+  balance: 'balance',
 } as const satisfies Record<keyof ElboTerms, TrainMetric>;
+
+/** What only the training objective has: the loss, and the batch-level balance term. */
+const OBJECTIVE_ONLY: readonly (keyof ElboTerms)[] = ['loss', 'balance'];
 
 /**
  * The terms a formulation returned as one [T] tensor (one read from the device) and their
- * recorded names in the same order. `withLoss` false leaves the objective out (evaluation).
+ * recorded names in the same order. `withLoss` false leaves out the objective and the balance
+ * (evaluation: a batch-level quantity would depend on the evaluation's batch size).
  */
 export function stackTerms(terms: ElboTerms, withLoss = true): { names: TrainMetric[]; values: Tensor1D } {
   const names: TrainMetric[] = [];
   const values: Scalar[] = [];
   for (const [field, name] of Object.entries(TERM_METRIC) as [keyof ElboTerms, TrainMetric][]) {
     const value = terms[field];
-    if (value === undefined || (!withLoss && field === 'loss')) continue;
+    if (value === undefined || (!withLoss && OBJECTIVE_ONLY.includes(field))) continue;
     names.push(name);
     values.push(value);
   }

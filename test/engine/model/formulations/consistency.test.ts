@@ -83,6 +83,11 @@ describe('v1 (consistency) terms', () => {
     close(scalar(t.zPrior), zPrior / n);
     close(scalar(t.consistency!), consistency / n);
     close(scalar(t.elbo), (recon - cond - wPrior - zPrior) / n);
+    const qbar = qz[0]!.map((_, j) => qz.reduce((s, row) => s + row[j]!, 0) / n);
+    close(
+      scalar(t.balance!),
+      qbar.reduce((s, p) => s + p * Math.log(p * k), 0),
+    );
     close(scalar(t.loss), -(recon - cond - wPrior - zPrior) / n + 0.4 * (consistency / n));
     assert.equal(xDim, 2);
     model.dispose();
@@ -102,6 +107,22 @@ describe('v1 (consistency) terms', () => {
     assert.equal(off.elbo, on.elbo);
     close(off.loss, -off.elbo);
     close(on.loss, -on.elbo + 2 * on.h);
+  });
+
+  test('the balance weight moves the objective by weight times the balance term, not the ELBO', () => {
+    const batch = y();
+    const at = (balanceWeight: number) => {
+      const model = new Gmvae(config({ balanceWeight }), { shape: [2] });
+      const t = model.elboTerms(batch, 3);
+      const out = { elbo: scalar(t.elbo), loss: scalar(t.loss), balance: scalar(t.balance!) };
+      model.dispose();
+      return out;
+    };
+    const off = at(0);
+    const on = at(5);
+    assert.equal(off.elbo, on.elbo);
+    assert.ok(on.balance > 0, 'three examples cannot spread evenly over the clusters');
+    close(on.loss, off.loss + 5 * on.balance);
   });
 
   test('clusters come from q(z|y), not from Bayes rule', () => {

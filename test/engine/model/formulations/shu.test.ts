@@ -62,6 +62,15 @@ describe("Shu's GMVAE", () => {
     close(scalar(t.zPrior), zPrior / b);
     close(scalar(t.elbo), (recon - cond - zPrior) / b);
     close(scalar(t.loss), -scalar(t.elbo));
+    const qbar = qz[0]!.map((_, c) => qz.reduce((s, row) => s + row[c]!, 0) / b);
+    close(
+      scalar(t.balance!),
+      qbar.reduce((s, p) => s + p * Math.log(p * k), 0),
+    );
+    const weighted = new Gmvae(config({ balanceWeight: 2 }), { shape: [2] });
+    const tw = weighted.elboTerms(batch, seed);
+    close(scalar(tw.loss), -scalar(tw.elbo) + 2 * scalar(tw.balance!));
+    weighted.dispose();
     assert.equal(t.wPrior, undefined, 'no w in this model');
     model.dispose();
   });
