@@ -19,7 +19,7 @@ const TERMS: readonly Curve[] = [
   { name: 'w_prior', title: 'w-prior KL', models: ['v1', 'v2'] },
   { name: 'z_prior', title: 'z-prior KL' },
   { name: 'consistency', title: 'Consistency H(p(z|x,w))', models: ['v1'] },
-  { name: 'balance', title: 'Cluster balance KL(mean q(z|y) || U)', models: ['v1', 'shu'] },
+  { name: 'balance', title: 'Balance KL(mean q(z|y) || U)', models: ['v1', 'shu'] },
 ];
 
 const SCORES: readonly Curve[] = [
