@@ -90,6 +90,12 @@ describe('planRuns', () => {
       ...annealed,
     });
     assert.equal(resolveConfig(mnistInfo, one('mnist-table1', 'k16-m1')).lrSchedule, 'constant');
+    // The balance variant is the annealed K 10 row plus the balance term, and only it has one.
+    assert.deepEqual(one('mnist-table1', 'k10-m1-balance'), {
+      ...one('mnist-table1', 'k10-m1-cosine'),
+      balanceWeight: 5,
+    });
+    assert.equal(resolveConfig(mnistInfo, one('mnist-table1', 'k10-m1-cosine')).balanceWeight, 0);
   });
 
   test('the synthetic experiment compares the constraint off and on, otherwise the paper settings', () => {
