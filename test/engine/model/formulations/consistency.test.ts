@@ -93,36 +93,28 @@ describe('v1 (consistency) terms', () => {
     model.dispose();
   });
 
-  test('the consistency weight moves the objective, not the ELBO', () => {
+  test('each weight moves the objective by weight times its term, not the ELBO', () => {
     const batch = y();
-    const at = (cvWeight: number) => {
-      const model = new Gmvae(config({ cvWeight }), { shape: [2] });
+    const at = (weights: Partial<GmvaeConfig>) => {
+      const model = new Gmvae(config(weights), { shape: [2] });
       const t = model.elboTerms(batch, 3);
-      const out = { elbo: scalar(t.elbo), loss: scalar(t.loss), h: scalar(t.consistency!) };
+      const out = {
+        elbo: scalar(t.elbo),
+        loss: scalar(t.loss),
+        consistency: scalar(t.consistency!),
+        balance: scalar(t.balance!),
+      };
       model.dispose();
       return out;
     };
-    const off = at(0);
-    const on = at(2);
-    assert.equal(off.elbo, on.elbo);
+    const off = at({ cvWeight: 0, balanceWeight: 0 });
     close(off.loss, -off.elbo);
-    close(on.loss, -on.elbo + 2 * on.h);
-  });
-
-  test('the balance weight moves the objective by weight times the balance term, not the ELBO', () => {
-    const batch = y();
-    const at = (balanceWeight: number) => {
-      const model = new Gmvae(config({ balanceWeight }), { shape: [2] });
-      const t = model.elboTerms(batch, 3);
-      const out = { elbo: scalar(t.elbo), loss: scalar(t.loss), balance: scalar(t.balance!) };
-      model.dispose();
-      return out;
-    };
-    const off = at(0);
-    const on = at(5);
-    assert.equal(off.elbo, on.elbo);
-    assert.ok(on.balance > 0, 'three examples cannot spread evenly over the clusters');
-    close(on.loss, off.loss + 5 * on.balance);
+    const consistency = at({ cvWeight: 2, balanceWeight: 0 });
+    const balance = at({ cvWeight: 0, balanceWeight: 5 });
+    for (const on of [consistency, balance]) assert.equal(on.elbo, off.elbo);
+    close(consistency.loss, -off.elbo + 2 * consistency.consistency);
+    assert.ok(balance.balance > 0, 'three examples cannot spread evenly over the clusters');
+    close(balance.loss, -off.elbo + 5 * balance.balance);
   });
 
   test('clusters come from q(z|y), not from Bayes rule', () => {
