@@ -78,7 +78,10 @@ function assignedConfidence(clusters: ClusterResult, k: number): number[] {
   return Array.from(clusters.assignments, (c, i) => round(clusters.confidence[i * k + c]!));
 }
 
-/** Per cluster: how many examples it holds and its `count` most confident members. */
+/**
+ * Per cluster: how many examples it holds and its `count` most confident members, ranked by
+ * log-odds (by probability, the many members at exactly 1 would come in the split's order).
+ */
 function topMembers(
   clusters: ClusterResult,
   split: DatasetSplit,
@@ -91,12 +94,12 @@ function topMembers(
   return rows.map((indices, c) => ({
     size: indices.length,
     members: indices
-      .map((i) => ({ i, p: clusters.confidence[i * k + c]! }))
-      .sort((a, b) => b.p - a.p)
+      .map((i) => ({ i, logOdds: clusters.logOdds[i * k + c]! }))
+      .sort((a, b) => b.logOdds - a.logOdds)
       .slice(0, count)
-      .map(({ i, p }) => ({
+      .map(({ i }) => ({
         index: i,
-        confidence: round(p),
+        confidence: round(clusters.confidence[i * k + c]!),
         label: split.y ? split.y[i]! : null,
         values: toList(split.x.subarray(i * d, (i + 1) * d)),
       })),

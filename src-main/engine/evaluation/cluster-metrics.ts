@@ -6,7 +6,10 @@
  * Conventions shared by every function here:
  * - `assignments[i]` is example i's cluster in 0..K-1 (argmax_k p(z_k | x, w));
  * - `labels[i]` is its true class in 0..C-1;
- * - `confidence` is [n, K] row-major, confidence[i * K + k] = p(z_k | x_i, w_i);
+ * - `logOdds` is [n, K] row-major, logOdds[i * K + k] = log p(z_k|.) - log(1 - p(z_k|.)) of
+ *   example i's cluster probabilities (`logOddsFromLogProbabilities`): it ranks the examples
+ *   by p(z_k|.) where float32 probabilities cannot, since they round to exactly 1 once the
+ *   other clusters' mass falls below about 6e-8 (on MNIST, thousands of test examples do);
  * - accuracies are fractions in [0, 1];
  * - on an empty evaluated set (n = 0) the label-based metrics are undefined and return NaN.
  */
@@ -17,7 +20,10 @@ import type { ClusterMetric } from '../../common/metric-names.ts';
 // Building blocks
 // ---------------------------------------------------------------------------
 
-/** Cluster of each example: argmax_k of its confidence row (the first maximum on ties). */
+/**
+ * Cluster of each example: argmax_k of its row of probabilities, or of log-probabilities (the
+ * same argmax), the first maximum on ties.
+ */
 export function assignmentsFromConfidence(confidence: Float32Array, n: number, k: number): Int32Array {
   checkLength('confidence', confidence.length, n * k);
   const out = new Int32Array(n);
@@ -32,6 +38,28 @@ export function assignmentsFromConfidence(confidence: Float32Array, n: number, k
       }
     }
     out[i] = best;
+  }
+  return out;
+}
+
+/**
+ * log p_k - log(sum_{j != k} p_j) for every example and cluster, in float64, from float32
+ * log-probabilities (whose smaller entries stay exact where the probabilities round to 0 or 1).
+ * logP: [n, K] row-major -> [n, K]
+ */
+export function logOddsFromLogProbabilities(logP: Float32Array, n: number, k: number): Float64Array {
+  checkLength('log-probabilities', logP.length, n * k);
+  const out = new Float64Array(n * k);
+  for (let i = 0; i < n; i++) {
+    const row = logP.subarray(i * k, (i + 1) * k);
+    for (let j = 0; j < k; j++) {
+      let max = -Infinity;
+      for (let o = 0; o < k; o++) if (o !== j) max = Math.max(max, row[o]!);
+      let sum = 0;
+      for (let o = 0; o < k; o++) if (o !== j) sum += Math.exp(row[o]! - max);
+      // K = 1 or every other cluster at probability 0: the odds are infinite.
+      out[i * k + j] = max === -Infinity ? Infinity : row[j]! - (max + Math.log(sum));
+    }
   }
   return out;
 }
@@ -89,20 +117,18 @@ export function accuracyFromClusterLabels(
  * and Dilokthanakul et al. (the GMVAE paper) follow the AAE protocol. The most confident
  * example for z_k may therefore sit in another cluster. AAE took the labels from a
  * validation set and scored the test set; here both are the evaluated set.
- * Ties go to the first example. Returns -1 for every cluster when n = 0.
+ * The maximum is taken on the log-odds: ranked by float32 probabilities, hundreds of examples
+ * tie at exactly 1 and the first of them, any member, would label the cluster. Exact ties
+ * go to the first example. Returns -1 for every cluster when n = 0.
  */
-export function clusterLabelsPaperProtocol(
-  labels: Int32Array,
-  confidence: Float32Array,
-  k: number,
-): Int32Array {
+export function clusterLabelsPaperProtocol(labels: Int32Array, logOdds: Float64Array, k: number): Int32Array {
   const n = labels.length;
-  checkLength('confidence', confidence.length, n * k);
+  checkLength('logOdds', logOdds.length, n * k);
   const out = new Int32Array(k).fill(-1);
   for (let j = 0; j < k; j++) {
     let bestValue = -Infinity;
     for (let i = 0; i < n; i++) {
-      const v = confidence[i * k + j]!;
+      const v = logOdds[i * k + j]!;
       if (v > bestValue) {
         bestValue = v;
         out[j] = labels[i]!;
@@ -168,10 +194,10 @@ export function clusterLabelsHungarian(
 export function accuracyPaperProtocol(
   assignments: Int32Array,
   labels: Int32Array,
-  confidence: Float32Array,
+  logOdds: Float64Array,
   k: number,
 ): number {
-  return accuracyFromClusterLabels(assignments, labels, clusterLabelsPaperProtocol(labels, confidence, k));
+  return accuracyFromClusterLabels(assignments, labels, clusterLabelsPaperProtocol(labels, logOdds, k));
 }
 
 /** Accuracy when each cluster is labelled by majority vote of its members. */
@@ -266,8 +292,8 @@ export interface ClusterMetricsInput {
   assignments: Int32Array;
   /** True classes, or null for an unlabelled dataset. */
   labels: Int32Array | null;
-  /** [n, K] row-major p(z_k | x, w); used by the paper protocol. */
-  confidence: Float32Array;
+  /** [n, K] row-major log-odds of the cluster probabilities; used by the paper protocol. */
+  logOdds: Float64Array;
   k: number;
   numClasses: number;
 }
@@ -278,11 +304,11 @@ export function clusterMetrics(input: ClusterMetricsInput): LabelledClusterMetri
 export function clusterMetrics(
   input: ClusterMetricsInput,
 ): LabelledClusterMetrics | UnlabelledClusterMetrics {
-  const { assignments, labels, confidence, k, numClasses } = input;
+  const { assignments, labels, logOdds, k, numClasses } = input;
   const clusters_used = clustersUsed(assignments);
   if (labels === null) return { clusters_used };
   return {
-    accuracy: accuracyPaperProtocol(assignments, labels, confidence, k),
+    accuracy: accuracyPaperProtocol(assignments, labels, logOdds, k),
     accuracy_majority: accuracyMajority(assignments, labels, k, numClasses),
     accuracy_hungarian: accuracyHungarian(assignments, labels, k, numClasses),
     nmi: nmi(assignments, labels),

@@ -10,11 +10,18 @@ import { SEED_STREAM, gatherRows } from '../data/batches.ts';
 import { stackTerms } from '../model/formulations/terms.ts';
 import type { Gmvae } from '../model/gmvae.ts';
 import { tf, type Tensor2D } from '../tf.ts';
-import { accuracyPaperProtocol, assignmentsFromConfidence, clusterMetrics } from './cluster-metrics.ts';
+import {
+  accuracyPaperProtocol,
+  assignmentsFromConfidence,
+  clusterMetrics,
+  logOddsFromLogProbabilities,
+} from './cluster-metrics.ts';
 
 export interface ClusterResult {
   /** The cluster probabilities assigned by (p(z_k | mu_x, mu_w), or q(z_k|y)), [n, K] row-major. */
   confidence: Float32Array;
+  /** Their log-odds, which rank examples where the probabilities tie at 1: [n, K] row-major. */
+  logOdds: Float64Array;
   assignments: Int32Array;
 }
 
@@ -66,14 +73,18 @@ export async function clusterSplit(
 ): Promise<ClusterResult> {
   const d = exampleSize(shape);
   const k = model.config.k;
-  const confidence = new Float32Array(limit * k);
+  const logP = new Float32Array(limit * k);
   for (const { start, y } of batches(split, d, limit)) {
-    const p = source === 'bayes' ? model.bayesClusterProbabilities(y)! : model.clusterProbabilities(y);
-    confidence.set(await p.data(), start * k);
+    const p = source === 'bayes' ? model.bayesClusterLogProbabilities(y)! : model.clusterLogProbabilities(y);
+    logP.set(await p.data(), start * k);
     p.dispose();
     y.dispose();
   }
-  return { confidence, assignments: assignmentsFromConfidence(confidence, limit, k) };
+  return {
+    confidence: logP.map(Math.exp),
+    logOdds: logOddsFromLogProbabilities(logP, limit, k),
+    assignments: assignmentsFromConfidence(logP, limit, k),
+  };
 }
 
 /** Everything recorded per epoch about a split: ELBO terms and clustering metrics. */
@@ -89,7 +100,7 @@ export async function evaluateSplit(
   const scores = clusterMetrics({
     assignments: clusters.assignments,
     labels: split.y,
-    confidence: clusters.confidence,
+    logOdds: clusters.logOdds,
     k: model.config.k,
     numClasses,
   });
@@ -116,7 +127,7 @@ async function bayesAgreement(
   const metrics: MetricSummary = { bayes_agreement: same / split.n };
   if (split.y) {
     const { k } = model.config;
-    metrics.accuracy_bayes = accuracyPaperProtocol(bayes.assignments, split.y, bayes.confidence, k);
+    metrics.accuracy_bayes = accuracyPaperProtocol(bayes.assignments, split.y, bayes.logOdds, k);
   }
   return metrics;
 }

@@ -8,7 +8,7 @@ import type { Formulation as FormulationName, GmvaeConfig } from '../../common/c
 import { tf, type Tensor1D, type Tensor2D, type Tensor3D } from '../tf.ts';
 import { bernoulliLogLikelihood, gaussianLogLikelihood } from './elbo.ts';
 import { consistency } from './formulations/consistency.ts';
-import { bayesClusterProbabilities } from './formulations/mixture-prior.ts';
+import { bayesClusterLogProbabilities } from './formulations/mixture-prior.ts';
 import { minimumInformation } from './formulations/min-info.ts';
 import { shu } from './formulations/shu.ts';
 import type { ComponentNoise, ElboTerms, Formulation, TermOptions } from './formulations/terms.ts';
@@ -112,12 +112,23 @@ export class Gmvae {
    * p(z | mu_x(y), mu_w(y)) in v2, q(z|y) in v1 and Shu's model. y: [B, D] -> [B, K]
    */
   clusterProbabilities(y: Tensor2D): Tensor2D {
-    return this.formulation.clusterProbabilities(this, y);
+    return tf.tidy(() => tf.exp(this.clusterLogProbabilities(y)) as Tensor2D);
+  }
+
+  /** The same as log-probabilities, exact where the probabilities round to 1. [B, D] -> [B, K] */
+  clusterLogProbabilities(y: Tensor2D): Tensor2D {
+    return this.formulation.clusterLogProbabilities(this, y);
   }
 
   /** Bayes' rule p(z | mu_x(y), mu_w(y)) where the model has it (v1, v2), else null. [B, K] */
   bayesClusterProbabilities(y: Tensor2D): Tensor2D | null {
-    return this.config.model === 'shu' ? null : bayesClusterProbabilities(this, y);
+    if (this.config.model === 'shu') return null;
+    return tf.tidy(() => tf.exp(bayesClusterLogProbabilities(this, y)) as Tensor2D);
+  }
+
+  /** Bayes' rule as log-probabilities, or null (Shu's model). [B, D] -> [B, K] */
+  bayesClusterLogProbabilities(y: Tensor2D): Tensor2D | null {
+    return this.config.model === 'shu' ? null : bayesClusterLogProbabilities(this, y);
   }
 
   /** Deterministic latent codes for projections: x [B, Dx], and w [B, Dw] where the model has it. */

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { tf } from '../../../src-main/engine/tf.ts';
 import {
   accuracyHungarian,
   accuracyMajority,
@@ -12,11 +13,15 @@ import {
   clusterMetrics,
   clustersUsed,
   contingencyTable,
+  logOddsFromLogProbabilities,
   nmi,
 } from '../../../src-main/engine/evaluation/cluster-metrics.ts';
 
 const i32 = (values: number[]): Int32Array => Int32Array.from(values);
 const f32 = (rows: number[][]): Float32Array => Float32Array.from(rows.flat());
+/** The log-odds the paper protocol ranks by, from [n, K] probabilities. */
+const odds = (p: Float32Array, k: number): Float64Array =>
+  logOddsFromLogProbabilities(p.map(Math.log), p.length / k, k);
 
 /** Confidence that puts 0.9 on the assigned cluster and spreads the rest evenly. */
 function peaked(assignments: number[], k: number): Float32Array {
@@ -74,8 +79,8 @@ describe('three clusters, two classes: the three accuracy protocols disagree', (
 
   it('paper protocol: 1, 1, 1 (maximum over the whole set) -> (1 + 3 + 1) / 11', () => {
     // Members-only would have labelled cluster 2 by #8 (label 0), giving 6 / 11.
-    assert.deepEqual(clusterLabelsPaperProtocol(labels, confidence, 3), i32([1, 1, 1]));
-    assertClose(accuracyPaperProtocol(assignments, labels, confidence, 3), 5 / 11);
+    assert.deepEqual(clusterLabelsPaperProtocol(labels, odds(confidence, 3), 3), i32([1, 1, 1]));
+    assertClose(accuracyPaperProtocol(assignments, labels, odds(confidence, 3), 3), 5 / 11);
   });
 });
 
@@ -92,7 +97,28 @@ it('paper protocol differs from majority when the most confident example is misl
     [0.2, 0.8],
   ]);
   assertClose(accuracyMajority(assignments, labels, 2, 2), 4 / 5);
-  assertClose(accuracyPaperProtocol(assignments, labels, confidence, 2), 3 / 5);
+  assertClose(accuracyPaperProtocol(assignments, labels, odds(confidence, 2), 2), 3 / 5);
+});
+
+it('paper protocol: the most confident example, also where float32 probabilities round to 1', () => {
+  // Logit gaps of 20, 30 and 25 nats: softmax gives exactly 1 in float32 for all three, so a
+  // ranking by probability ties them and takes the first (label 0). By log-odds the second is
+  // the most confident (label 1), as in exact arithmetic.
+  const logits = tf.tensor2d([
+    [20, 0],
+    [30, 0],
+    [25, 0],
+    [0, 3],
+  ]);
+  const probabilities = tf.softmax(logits).dataSync() as Float32Array;
+  assert.deepEqual(Array.from(probabilities.filter((_, i) => i % 2 === 0).slice(0, 3)), [1, 1, 1]);
+  const logP = tf.logSoftmax(logits).dataSync() as Float32Array;
+  const logOdds = logOddsFromLogProbabilities(logP, 4, 2);
+  for (const [i, gap] of [20, 30, 25].entries()) assertClose(logOdds[i * 2]!, gap, 1e-4);
+  assertClose(logOdds[3 * 2 + 1]!, 3, 1e-4);
+  const labels = i32([0, 1, 0, 1]);
+  assert.deepEqual(clusterLabelsPaperProtocol(labels, logOdds, 2), i32([1, 1]));
+  assert.deepEqual(clusterLabelsPaperProtocol(labels, Float64Array.from(probabilities), 2), i32([0, 1]));
 });
 
 describe('perfect clusterings', () => {
@@ -105,7 +131,7 @@ describe('perfect clusterings', () => {
       const metrics = clusterMetrics({
         assignments,
         labels: i32([0, 0, 1, 1, 2, 2]),
-        confidence: peaked([...ids], 3),
+        logOdds: odds(peaked([...ids], 3), 3),
         k: 3,
         numClasses: 3,
       });
@@ -132,7 +158,7 @@ it('K > C: two pure clusters per class', () => {
   const metrics = clusterMetrics({
     assignments: i32(ids),
     labels: i32([0, 0, 0, 0, 1, 1, 1, 1]),
-    confidence: peaked(ids, 4),
+    logOdds: odds(peaked(ids, 4), 4),
     k: 4,
     numClasses: 2,
   });
@@ -167,7 +193,7 @@ it('K < C: two clusters, three classes', () => {
   assert.deepEqual(clusterLabelsHungarian(assignments, labels, 2, 3)[1], 0);
   assertClose(accuracyMajority(assignments, labels, 2, 3), 4 / 6);
   assertClose(accuracyHungarian(assignments, labels, 2, 3), 3 / 6);
-  assertClose(accuracyPaperProtocol(assignments, labels, confidence, 2), 3 / 6);
+  assertClose(accuracyPaperProtocol(assignments, labels, odds(confidence, 2), 2), 3 / 6);
   assertClose(
     nmi(assignments, labels),
     Math.log(27 / 16) / 3 / ((0.6365141682948128 + 0.8675632284814612) / 2),
@@ -209,7 +235,7 @@ describe('degenerate cases', () => {
     const metrics = clusterMetrics({
       assignments: i32([]),
       labels: i32([]),
-      confidence: new Float32Array(0),
+      logOdds: new Float64Array(0),
       k: 2,
       numClasses: 2,
     });
@@ -222,7 +248,7 @@ describe('degenerate cases', () => {
     assert.throws(() => contingencyTable(i32([0, 2]), i32([0, 0]), 2, 1), RangeError);
     assert.throws(() => contingencyTable(i32([0, 1]), i32([0, -1]), 2, 1), RangeError);
     assert.throws(() => nmi(i32([0, 1]), i32([0])), RangeError);
-    assert.throws(() => accuracyPaperProtocol(i32([0]), i32([0]), new Float32Array(3), 2), RangeError);
+    assert.throws(() => accuracyPaperProtocol(i32([0]), i32([0]), new Float64Array(3), 2), RangeError);
   });
 });
 
@@ -236,7 +262,7 @@ describe('clusters_used and unlabelled data', () => {
     const metrics = clusterMetrics({
       assignments: i32(ids),
       labels: null,
-      confidence: peaked(ids, 5),
+      logOdds: odds(peaked(ids, 5), 5),
       k: 5,
       numClasses: 0,
     });

@@ -40,14 +40,14 @@ function terms(model: Gmvae, y: Tensor2D, seed: number, options: TermOptions): E
   return { reconstruction, conditionalPrior, wPrior, zPrior, consistency, balance, elbo, loss };
 }
 
-/** q(z|y) at evaluation (batch norm's running statistics). [B, D] -> [B, K] */
-function clusterProbabilities(model: Gmvae, y: Tensor2D): Tensor2D {
-  return tf.tidy(() => tf.softmax(model.encode(y).qzLogits!) as Tensor2D);
+/** log q(z|y) at evaluation (batch norm's running statistics). [B, D] -> [B, K] */
+function clusterLogProbabilities(model: Gmvae, y: Tensor2D): Tensor2D {
+  return tf.tidy(() => tf.logSoftmax(model.encode(y).qzLogits!) as Tensor2D);
 }
 
 export const consistency: Formulation = {
   terms,
-  clusterProbabilities,
+  clusterLogProbabilities,
   latentMeans: posteriorMeans,
   componentLatents,
 };

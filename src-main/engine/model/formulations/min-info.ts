@@ -19,7 +19,12 @@ import {
   zPriorKl,
 } from '../elbo.ts';
 import type { Gmvae } from '../gmvae.ts';
-import { bayesClusterProbabilities, componentLatents, drawLatents, posteriorMeans } from './mixture-prior.ts';
+import {
+  bayesClusterLogProbabilities,
+  componentLatents,
+  drawLatents,
+  posteriorMeans,
+} from './mixture-prior.ts';
 import { tileSamples, type ElboTerms, type Formulation, type TermOptions } from './terms.ts';
 
 function terms(model: Gmvae, y: Tensor2D, seed: number, options: TermOptions): ElboTerms {
@@ -47,7 +52,7 @@ function terms(model: Gmvae, y: Tensor2D, seed: number, options: TermOptions): E
 
 export const minimumInformation: Formulation = {
   terms,
-  clusterProbabilities: bayesClusterProbabilities,
+  clusterLogProbabilities: bayesClusterLogProbabilities,
   latentMeans: posteriorMeans,
   componentLatents,
 };

@@ -43,12 +43,12 @@ export function drawLatents(model: Gmvae, q: Posterior, seed: number, m: number)
   return { muX, logvarX, x, w, muK, logvarK, logPz, klPerComponent: terms.kl };
 }
 
-/** Bayes' rule at the posterior means: p(z | x = mu_x(y), w = mu_w(y)). [B, D] -> [B, K] */
-export function bayesClusterProbabilities(model: Gmvae, y: Tensor2D): Tensor2D {
+/** Bayes' rule at the posterior means: log p(z | x = mu_x(y), w = mu_w(y)). [B, D] -> [B, K] */
+export function bayesClusterLogProbabilities(model: Gmvae, y: Tensor2D): Tensor2D {
   return tf.tidy(() => {
     const q = model.encode(y);
     const { muK, logvarK } = model.priorComponents(q.muW);
-    return tf.exp(logPosteriorZ(q.muX, muK, logvarK)) as Tensor2D;
+    return logPosteriorZ(q.muX, muK, logvarK);
   });
 }
 

@@ -74,10 +74,11 @@ function terms(model: Gmvae, y: Tensor2D, seed: number, options: TermOptions): E
   return { reconstruction, conditionalPrior, zPrior, balance, elbo, loss };
 }
 
-function clusterProbabilities(model: Gmvae, y: Tensor2D): Tensor2D {
+/** log q(z|y) at evaluation. [B, D] -> [B, K] */
+function clusterLogProbabilities(model: Gmvae, y: Tensor2D): Tensor2D {
   return tf.tidy(() => {
     const [qzLogits] = model.networks.encoder.apply(y) as Tensor2D[];
-    return tf.softmax(qzLogits!) as Tensor2D;
+    return tf.logSoftmax(qzLogits!) as Tensor2D;
   });
 }
 
@@ -103,4 +104,4 @@ function componentLatents(model: Gmvae, k: number, n: number, seed: number): Ten
   });
 }
 
-export const shu: Formulation = { terms, clusterProbabilities, latentMeans, componentLatents };
+export const shu: Formulation = { terms, clusterLogProbabilities, latentMeans, componentLatents };
