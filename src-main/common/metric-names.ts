@@ -7,8 +7,9 @@ export type ElboTerm = (typeof ELBO_TERMS)[number];
 
 /**
  * What a training step records. `loss` is the minimised objective per example (v2: -ELBO with the
- * z-prior term replaced by max(lambda, KL); v1: -ELBO + cvWeight * consistency + balanceWeight * balance); `consistency` is
- * v1's H(p(z|x,w)), `balance` the KL of the batch's mean q(z|y) from uniform (v1, Shu). A formulation records the terms it has (no w_prior in Shu's model).
+ * z-prior term replaced by max(lambda, KL); v1: -ELBO + cvWeight * consistency + balanceWeight *
+ * balance); `consistency` is v1's H(p(z|x,w)), `balance` the KL of the batch's mean q(z|y) from
+ * uniform (v1, Shu). A formulation records the terms it has (no w_prior in Shu's model).
  * The order is stored in checkpoints (the running sums of an epoch): append, never reorder.
  */
 export const TRAIN_METRICS = [...ELBO_TERMS, 'loss', 'consistency', 'balance'] as const;
