@@ -321,7 +321,7 @@ export class EngineSupervisor {
 
   /** Every engine process: trainers and tasks. */
   #workers(): WorkerHandle[] {
-    return [...[...this.#trainers.values()].map((t) => t.worker), ...this.#tasks];
+    return [...Array.from(this.#trainers.values(), (t) => t.worker), ...this.#tasks];
   }
 
   #trainer(runId: number): WorkerHandle {

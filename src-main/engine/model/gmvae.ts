@@ -108,25 +108,15 @@ export class Gmvae {
   }
 
   /**
-   * The cluster probabilities the formulation assigns by, at the posterior means (no sampling):
-   * p(z | mu_x(y), mu_w(y)) in v2, q(z|y) in v1 and Shu's model. y: [B, D] -> [B, K]
+   * The log-probabilities of the clusters the formulation assigns by, at the posterior means (no
+   * sampling): log p(z | mu_x(y), mu_w(y)) in v2, log q(z|y) in v1 and Shu's model. Logs, because
+   * probabilities round to exactly 1 in float32 (evaluation/cluster-metrics.ts). [B, D] -> [B, K]
    */
-  clusterProbabilities(y: Tensor2D): Tensor2D {
-    return tf.tidy(() => tf.exp(this.clusterLogProbabilities(y)) as Tensor2D);
-  }
-
-  /** The same as log-probabilities, exact where the probabilities round to 1. [B, D] -> [B, K] */
   clusterLogProbabilities(y: Tensor2D): Tensor2D {
     return this.formulation.clusterLogProbabilities(this, y);
   }
 
-  /** Bayes' rule p(z | mu_x(y), mu_w(y)) where the model has it (v1, v2), else null. [B, K] */
-  bayesClusterProbabilities(y: Tensor2D): Tensor2D | null {
-    if (this.config.model === 'shu') return null;
-    return tf.tidy(() => tf.exp(bayesClusterLogProbabilities(this, y)) as Tensor2D);
-  }
-
-  /** Bayes' rule as log-probabilities, or null (Shu's model). [B, D] -> [B, K] */
+  /** Bayes' rule log p(z | mu_x(y), mu_w(y)) where the model has it (v1, v2), else null. [B, K] */
   bayesClusterLogProbabilities(y: Tensor2D): Tensor2D | null {
     return this.config.model === 'shu' ? null : bayesClusterLogProbabilities(this, y);
   }

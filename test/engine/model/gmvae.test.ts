@@ -178,7 +178,7 @@ describe('networks', () => {
     const { muK, logvarK } = model.priorComponents(q.muW);
     assert.deepEqual(muK.shape, [4, 5, 3]);
     assert.deepEqual(logvarK.shape, [4, 5, 3]);
-    const p = model.clusterProbabilities(y);
+    const p = model.clusterLogProbabilities(y);
     assert.deepEqual(p.shape, [4, 5]);
     model.dispose();
   });

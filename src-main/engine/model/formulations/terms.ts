@@ -72,15 +72,18 @@ const OBJECTIVE_ONLY: readonly (keyof ElboTerms)[] = ['loss', 'balance'];
 
 /**
  * The terms a formulation returned as one [T] tensor (one read from the device) and their
- * recorded names in the same order. `withLoss` false leaves out the objective and the balance
- * (evaluation: a batch-level quantity would depend on the evaluation's batch size).
+ * recorded names in the same order. `withObjective` false leaves out the objective and the
+ * balance (evaluation: a batch-level quantity would depend on the evaluation's batch size).
  */
-export function stackTerms(terms: ElboTerms, withLoss = true): { names: TrainMetric[]; values: Tensor1D } {
+export function stackTerms(
+  terms: ElboTerms,
+  withObjective = true,
+): { names: TrainMetric[]; values: Tensor1D } {
   const names: TrainMetric[] = [];
   const values: Scalar[] = [];
   for (const [field, name] of Object.entries(TERM_METRIC) as [keyof ElboTerms, TrainMetric][]) {
     const value = terms[field];
-    if (value === undefined || (!withLoss && OBJECTIVE_ONLY.includes(field))) continue;
+    if (value === undefined || (!withObjective && OBJECTIVE_ONLY.includes(field))) continue;
     names.push(name);
     values.push(value);
   }

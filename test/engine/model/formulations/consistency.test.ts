@@ -120,10 +120,10 @@ describe('v1 (consistency) terms', () => {
   test('clusters come from q(z|y), not from Bayes rule', () => {
     const model = new Gmvae(config(), { shape: [2] });
     const batch = y();
-    const assigned = rows(model.clusterProbabilities(batch));
+    const assigned = rows(tf.exp(model.clusterLogProbabilities(batch)));
     const q = rows(tf.softmax(model.encode(batch).qzLogits!));
     assigned.forEach((row, i) => row.forEach((p, j) => close(p, q[i]![j]!, 1e-6)));
-    const bayes = rows(model.bayesClusterProbabilities(batch)!);
+    const bayes = rows(tf.exp(model.bayesClusterLogProbabilities(batch)!));
     assert.notDeepEqual(assigned, bayes, 'the two assignments are different functions');
     assert.equal(model.networks.encoder.outputs.length, 5, 'four heads and q(z|y)');
     model.dispose();

@@ -80,10 +80,10 @@ describe("Shu's GMVAE", () => {
     const batch = y();
     const [logits] = model.networks.encoder.apply(batch) as tf.Tensor2D[];
     const q = rows(tf.softmax(logits!));
-    rows(model.clusterProbabilities(batch)).forEach((row, i) =>
+    rows(tf.exp(model.clusterLogProbabilities(batch))).forEach((row, i) =>
       row.forEach((p, j) => close(p, q[i]![j]!, 1e-6)),
     );
-    assert.equal(model.bayesClusterProbabilities(batch), null);
+    assert.equal(model.bayesClusterLogProbabilities(batch), null);
     assert.equal(model.latentMeans(batch).w, null);
     assert.deepEqual(model.latentMeans(batch).x.shape, [2, 2]);
     const a = rows(model.sampleFromComponent(0, 4, 5));
