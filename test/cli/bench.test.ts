@@ -23,7 +23,8 @@ interface BenchResult {
   }[];
   gemm_peak_gflops: number;
   gemm_peak_path: string;
-  model: { training_flops_per_example: number };
+  model: { training_flops_per_example: number; batchSize: number };
+  products_alone: { ms_per_step: number; gflops: number; calls: number; limit_fraction: number } | null;
   torch: unknown;
   torch_note: string | null;
 }
@@ -75,6 +76,24 @@ test(
     const [row] = result.backends;
     assert.equal(row!.backend, 'blas');
     assert.ok(Math.abs(row!.gflops - (row!.examples_per_s * flops) / 1e9) < 1e-9);
+    assert.equal(result.products_alone, null, 'convolutions have no product list');
+  },
+);
+
+test(
+  "bench on blas: the MLP step's products alone, at their shapes, against the limit",
+  { skip: skipUnlessBlas },
+  async () => {
+    const result = await benchJson('--backend', 'blas', '--steps', '1', '--warmup', '0');
+    const alone = result.products_alone!;
+    assert.equal(alone.calls, 35);
+    // Their FLOPs are the step's: GFLOP/s times the time is the count, and the fraction is the
+    // step's FLOPs at the peak over the products' time.
+    const stepFlops = result.model.training_flops_per_example * result.model.batchSize;
+    assert.ok(Math.abs((alone.gflops * alone.ms_per_step) / 1e3 - stepFlops / 1e9) < 1e-6 * stepFlops);
+    const limitMs = (1e3 * stepFlops) / (result.gemm_peak_gflops * 1e9);
+    assert.ok(Math.abs(alone.limit_fraction - limitMs / alone.ms_per_step) < 1e-9);
+    assert.ok(alone.ms_per_step > 0);
   },
 );
 

@@ -9,7 +9,8 @@ import { BACKEND_ORDER, type BackendName } from '../../common/backends.ts';
 import { describeAdapter, findAdapter } from '../../engine/backend/webgpu-adapter.ts';
 import { BACKEND_CHOICES } from '../../common/config.ts';
 import { BackendError, selectBackend } from '../../engine/backend/backends.ts';
-import { measureGemmPeak } from '../../engine/bench/gemm-peak.ts';
+import { measureGemmPeak, measureProductsAlone, type ProductsAlone } from '../../engine/bench/gemm-peak.ts';
+import type { ProductShape } from '../../engine/bench/flops.ts';
 import { BENCH_D, benchConfig, measureThroughput, type Throughput } from '../../engine/bench/throughput.ts';
 import { runTorchReference, type TorchReference } from '../../engine/bench/torch-reference.ts';
 import { loadBlasAddon } from '../../host/blas-addon.ts';
@@ -139,6 +140,10 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
       };
 
       let flopsPerExample: number | null = null;
+      let productShapes: ProductShape[] | null = null;
+      // The step's products alone at their shapes, measured after the backends in every round;
+      // the fastest round stands, as for the peak.
+      const productsRounds: ProductsAlone[] = [];
       const timed = new Map<BackendName, Throughput[]>();
       const skipped: { backend: string; reason: string }[] = [];
       const torchRounds: TorchReference[] = [];
@@ -167,6 +172,7 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
             });
             if (flopsPerExample === null) {
               flopsPerExample = t.flopsPerExample;
+              productShapes = t.productShapes;
               note(`${(flopsPerExample / 1e6).toFixed(1)} MFLOP per example per training step`);
             }
             timed.set(name, [...(timed.get(name) ?? []), t]);
@@ -179,6 +185,8 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
             note(`${name}: skipped (${reason})`);
           }
         }
+        const alone = productShapes && measureProductsAlone(productShapes);
+        if (alone) productsRounds.push(alone);
         if (torchNote !== null) continue;
         if (flopsPerExample === null) {
           torchNote = 'no backend ran, so no FLOP count to compare with';
@@ -230,6 +238,18 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
         };
       }
 
+      const fastestProducts = productsRounds.reduce<ProductsAlone | null>(
+        (a, b) => (!a || b.seconds < a.seconds ? b : a),
+        null,
+      );
+      const productsAlone = fastestProducts && {
+        ms_per_step: 1000 * fastestProducts.seconds,
+        gflops: fastestProducts.flops / fastestProducts.seconds / 1e9,
+        calls: fastestProducts.calls,
+        path: fastestProducts.path,
+        /** the step's FLOPs at the GEMM peak over the products' time: no step at these shapes passes it */
+        limit_fraction: fastestProducts.flops / peak().gflops / 1e9 / fastestProducts.seconds,
+      };
       const best = rows.reduce<BackendRow | null>(
         (b, r) => (!b || r.examples_per_s > b.examples_per_s ? r : b),
         null,
@@ -250,6 +270,11 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
         /** each round's measurement; the fastest is the limit above */
         gemm_peak_rounds_gflops: peaks.map((p) => p.gflops),
         backends: rows,
+        /**
+         * the step's matrix products alone, each at its shape through the BLAS addon; null for the
+         * conv network (its convolutions are lowered in shapes of the backend's own) or without the addon
+         */
+        products_alone: productsAlone,
         skipped,
         torch,
         torch_note: torchNote,
@@ -288,6 +313,13 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
           ),
           `GEMM peak ${peak().gflops.toFixed(1)} GFLOP/s (${peak().size}^3, ${peak().path})` +
             (peaks.length > 1 ? `, the fastest of ${peaks.length} rounds' measurements` : ''),
+          ...(productsAlone
+            ? [
+                `the step's ${productsAlone.calls} matrix products alone, each at its own shape (${productsAlone.path}): ` +
+                  `${productsAlone.ms_per_step.toFixed(1)} ms per step, ${productsAlone.gflops.toFixed(1)} GFLOP/s, ` +
+                  `${(100 * productsAlone.limit_fraction).toFixed(1)}% of the limit: no step of these products passes it with this BLAS`,
+              ]
+            : []),
           ...skipped.map((s) => `skipped ${s.backend}: ${s.reason}`),
         ];
         if (opts.rounds > 1)

@@ -50,7 +50,7 @@ function spatial(shape: unknown): number {
 }
 
 /** How many rows each network sees per example (see the header). */
-function rowsPerExample(config: GmvaeConfig, network: keyof Networks): number {
+export function rowsPerExample(config: GmvaeConfig, network: keyof Networks): number {
   if (network === 'encoder') return 1;
   if (config.model === 'shu') return network === 'decoder' ? config.k * config.mcSamples : config.k;
   return config.mcSamples;
@@ -66,4 +66,51 @@ export function trainingFlopsPerExample(config: GmvaeConfig, networks: Networks)
     if (name === 'encoder') flops -= 2 * macs[0]!; // the data needs no gradient
   }
   return flops;
+}
+
+/** One matrix product of a step: C[m, n] = op(A)[m, k] · op(B)[k, n], op a transpose or not. */
+export interface ProductShape {
+  m: number;
+  n: number;
+  k: number;
+  transposeA: boolean;
+  transposeB: boolean;
+}
+
+/**
+ * The matrix products of one training step of `batch` examples, where every weighted layer is
+ * Dense (else null: the backend lowers convolutions chunk by chunk, in shapes of its own). A
+ * layer with kernel [i, o] on R rows costs three products:
+ *
+ *   forward            X · W      [R, i] · [i, o]
+ *   weight gradient    Xᵀ · dY    [i, R] · [R, o]
+ *   input gradient     dY · Wᵀ    [R, o] · [o, i]     (not for the encoder's first layer)
+ *
+ * so their FLOPs, 2·m·n·k each, sum to trainingFlopsPerExample · batch.
+ */
+export function denseProductShapes(
+  config: GmvaeConfig,
+  networks: Networks,
+  batch = config.batchSize,
+): ProductShape[] | null {
+  const shapes: ProductShape[] = [];
+  for (const name of Object.keys(networks) as (keyof Networks)[]) {
+    const rows = batch * rowsPerExample(config, name);
+    for (const [index, layer] of networks[name]!.layers.entries()) {
+      const kernel = layer.weights.find((w) => w.shape.length >= 2)?.shape;
+      if (!kernel) continue;
+      if (layer.getClassName() !== 'Dense') return null;
+      const [i, o] = kernel as [number, number];
+      shapes.push({ m: rows, n: o, k: i, transposeA: false, transposeB: false });
+      shapes.push({ m: i, n: o, k: rows, transposeA: true, transposeB: false });
+      const takesData = name === 'encoder' && index === firstWeighted(networks.encoder);
+      if (!takesData) shapes.push({ m: rows, n: i, k: o, transposeA: false, transposeB: true });
+    }
+  }
+  return shapes;
+}
+
+/** The index of a network's first layer with a kernel. */
+function firstWeighted(network: LayersModel): number {
+  return network.layers.findIndex((layer) => layer.weights.some((w) => w.shape.length >= 2));
 }

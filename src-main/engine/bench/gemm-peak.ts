@@ -2,10 +2,12 @@
  * The machine's single-precision matrix-product speed, measured in the same run as the
  * benchmark: square n x n x n products through the fastest path there is (the BLAS addon on a
  * plain buffer where it loads, else tf.matMul on the active backend). It is the ceiling the
- * model's achieved GFLOP/s is compared with.
+ * model's achieved GFLOP/s is compared with. Beside it, the step's own products at their own
+ * shapes: how near the square-matrix rate a step can come with the same BLAS.
  */
-import { loadBlasAddon } from '../../host/blas-addon.ts';
+import { loadBlasAddon, type BlasAddon } from '../../host/blas-addon.ts';
 import { tf } from '../tf.ts';
+import type { ProductShape } from './flops.ts';
 
 export interface GemmPeak {
   gflops: number;
@@ -40,14 +42,19 @@ function random(count: number): Float32Array {
   return out;
 }
 
+function addonOrNull(): BlasAddon | null {
+  try {
+    return loadBlasAddon();
+  } catch {
+    return null;
+  }
+}
+
+const threadsText = (threads: number) => `${threads} thread${threads === 1 ? '' : 's'}`;
+
 export function measureGemmPeak(size = 1024, seconds = 1.5): GemmPeak {
   const flops = 2 * size ** 3;
-  let addon = null;
-  try {
-    addon = loadBlasAddon();
-  } catch {
-    // no addon: measure through TensorFlow.js below
-  }
+  const addon = addonOrNull(); // without it, through TensorFlow.js below
   if (addon) {
     const bytes = size * size * 4;
     const buffer = new ArrayBuffer(3 * bytes);
@@ -61,7 +68,7 @@ export function measureGemmPeak(size = 1024, seconds = 1.5): GemmPeak {
     const { library, threads } = addon.info();
     return {
       gflops: flops / s / 1e9,
-      path: `${library} sgemm, ${threads} thread${threads === 1 ? '' : 's'}`,
+      path: `${library} sgemm, ${threadsText(threads)}`,
       size,
     };
   }
@@ -71,4 +78,39 @@ export function measureGemmPeak(size = 1024, seconds = 1.5): GemmPeak {
   const s = timePerCall(() => tf.matMul(a, b).dispose(), seconds).mean;
   tf.dispose([a, b]);
   return { gflops: flops / s / 1e9, path: `tf.matMul on ${tf.getBackend()}`, size };
+}
+
+export interface ProductsAlone {
+  /** Seconds per step: the sum over the products of each one's fastest call. */
+  seconds: number;
+  flops: number;
+  calls: number;
+  path: string;
+}
+
+/**
+ * Times each of a step's products (flops.ts, denseProductShapes) through the BLAS addon on a
+ * plain buffer, the way the backend calls it, and sums each one's fastest call: the step's
+ * products alone, without the elementwise work, the optimizer or the dispatch between kernels.
+ * Null without the addon.
+ */
+export function measureProductsAlone(
+  shapes: readonly ProductShape[],
+  secondsEach = 0.05,
+): ProductsAlone | null {
+  const addon = addonOrNull();
+  if (!addon) return null;
+  const floats = Math.max(...shapes.map(({ m, n, k }) => m * k + k * n + m * n));
+  const buffer = new ArrayBuffer(4 * floats);
+  new Float32Array(buffer).set(random(floats));
+  let seconds = 0;
+  let flops = 0;
+  for (const { m, n, k, transposeA, transposeB } of shapes) {
+    const [a, b, c] = [0, 4 * m * k, 4 * (m * k + k * n)].map((offset) => new Float64Array([offset]));
+    const call = () => addon.matmul(buffer, a!, b!, c!, m, n, k, transposeA, transposeB, -1, 0, 0);
+    seconds += timePerCall(call, secondsEach).fastest;
+    flops += 2 * m * n * k;
+  }
+  const { library, threads } = addon.info();
+  return { seconds, flops, calls: shapes.length, path: `${library} sgemm, ${threadsText(threads)}` };
 }

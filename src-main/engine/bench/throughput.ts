@@ -12,7 +12,7 @@ import { Gmvae } from '../model/gmvae.ts';
 import { tf } from '../tf.ts';
 import { createOptimizer } from '../training/optimizer.ts';
 import { readTerms, trainStep } from '../training/step.ts';
-import { trainingFlopsPerExample } from './flops.ts';
+import { denseProductShapes, trainingFlopsPerExample, type ProductShape } from './flops.ts';
 
 /**
  * The benchmarked model: the paper's MNIST model (MLP, or the conv network) at batch 100 with
@@ -42,6 +42,8 @@ export interface Throughput {
   examplesPerSecond: number;
   /** FLOPs of one training step per example, counted from the model that was timed (flops.ts) */
   flopsPerExample: number;
+  /** The step's matrix products, for an all-Dense model (flops.ts); null with convolutions */
+  productShapes: ProductShape[] | null;
 }
 
 /** A few fixed random batches, reused round-robin. */
@@ -83,6 +85,7 @@ export async function measureThroughput(
       seconds,
       examplesPerSecond: (steps * config.batchSize) / seconds,
       flopsPerExample: trainingFlopsPerExample(config, model.networks),
+      productShapes: denseProductShapes(config, model.networks),
     };
   } finally {
     model.dispose();

@@ -5,7 +5,11 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { MNIST_V2_PRESET, type GmvaeConfig } from '../../../src-main/common/config.ts';
-import { layerMacs, trainingFlopsPerExample } from '../../../src-main/engine/bench/flops.ts';
+import {
+  denseProductShapes,
+  layerMacs,
+  trainingFlopsPerExample,
+} from '../../../src-main/engine/bench/flops.ts';
 import { buildNetworks, networkList, type Networks } from '../../../src-main/engine/model/networks.ts';
 import { tf } from '../../../src-main/engine/tf.ts';
 
@@ -78,4 +82,34 @@ test("Shu's model: the posterior network and decoder see every cluster's rows", 
     return expected;
   });
   assert.ok(flops > 0);
+});
+
+test("the MLP step's products: three per Dense layer at its shapes, their FLOPs the step's count", () => {
+  const config = mnist();
+  withNetworks(config, (n) => {
+    const shapes = denseProductShapes(config, n)!;
+    // 12 Dense layers (encoder 6, prior network 3, decoder 3), less the data's gradient.
+    assert.equal(shapes.length, 3 * 12 - 1);
+    const flops = sum(shapes.map(({ m, n: cols, k }) => 2 * m * cols * k));
+    assert.equal(flops, config.batchSize * trainingFlopsPerExample(config, n));
+    // The encoder's first layer: forward [100, 784]·[784, 500], weight gradient [784, 100]·[100, 500].
+    assert.deepEqual(shapes.slice(0, 3), [
+      { m: 100, n: 500, k: 784, transposeA: false, transposeB: false },
+      { m: 784, n: 500, k: 100, transposeA: true, transposeB: false },
+      { m: 100, n: 500, k: 500, transposeA: false, transposeB: false },
+    ]);
+    // A prior head on the M samples' rows: its input gradient [R, 3200]·[3200, 500].
+    const m3 = mnist({ mcSamples: 3 });
+    assert.ok(
+      withNetworks(m3, (n3) => denseProductShapes(m3, n3, 100)!).some(
+        (p) => p.m === 300 && p.n === 500 && p.k === 3200 && p.transposeB,
+      ),
+    );
+  });
+  // Convolutions are lowered by the backend in shapes of its own: no list.
+  const conv = mnist({ arch: 'conv' });
+  assert.equal(
+    withNetworks(conv, (n) => denseProductShapes(conv, n)),
+    null,
+  );
 });
