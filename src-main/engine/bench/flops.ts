@@ -50,7 +50,7 @@ function spatial(shape: unknown): number {
 }
 
 /** How many rows each network sees per example (see the header). */
-export function rowsPerExample(config: GmvaeConfig, network: keyof Networks): number {
+function rowsPerExample(config: GmvaeConfig, network: keyof Networks): number {
   if (network === 'encoder') return 1;
   if (config.model === 'shu') return network === 'decoder' ? config.k * config.mcSamples : config.k;
   return config.mcSamples;
