@@ -26,12 +26,18 @@ import type { GmvaeConfig } from '../../common/config.ts';
 import type { Networks } from '../model/networks.ts';
 import type { LayersModel } from '../tf.ts';
 
+/** A network's weighted layers (those with a kernel) and their kernels' shapes, in order. */
+function weightedLayers(network: LayersModel): { layer: LayersModel['layers'][number]; kernel: number[] }[] {
+  return network.layers.flatMap((layer) => {
+    const kernel = layer.weights.find((w) => w.shape.length >= 2)?.shape as number[] | undefined;
+    return kernel ? [{ layer, kernel }] : [];
+  });
+}
+
 /** Multiply-adds of each weighted layer of a network for one row, in the network's order. */
 export function layerMacs(network: LayersModel): number[] {
   const macs: number[] = [];
-  for (const layer of network.layers) {
-    const kernel = layer.weights.find((w) => w.shape.length >= 2)?.shape as number[] | undefined;
-    if (!kernel) continue;
+  for (const { layer, kernel } of weightedLayers(network)) {
     const product = kernel.reduce((a, b) => a * b, 1); // i·o, or KH·KW·C·OC
     const kind = layer.getClassName();
     if (kind === 'Dense') macs.push(product);
@@ -96,21 +102,14 @@ export function denseProductShapes(
   const shapes: ProductShape[] = [];
   for (const name of Object.keys(networks) as (keyof Networks)[]) {
     const rows = batch * rowsPerExample(config, name);
-    for (const [index, layer] of networks[name]!.layers.entries()) {
-      const kernel = layer.weights.find((w) => w.shape.length >= 2)?.shape;
-      if (!kernel) continue;
+    for (const [index, { layer, kernel }] of weightedLayers(networks[name]!).entries()) {
       if (layer.getClassName() !== 'Dense') return null;
       const [i, o] = kernel as [number, number];
       shapes.push({ m: rows, n: o, k: i, transposeA: false, transposeB: false });
       shapes.push({ m: i, n: o, k: rows, transposeA: true, transposeB: false });
-      const takesData = name === 'encoder' && index === firstWeighted(networks.encoder);
+      const takesData = name === 'encoder' && index === 0;
       if (!takesData) shapes.push({ m: rows, n: i, k: o, transposeA: false, transposeB: true });
     }
   }
   return shapes;
-}
-
-/** The index of a network's first layer with a kernel. */
-function firstWeighted(network: LayersModel): number {
-  return network.layers.findIndex((layer) => layer.weights.some((w) => w.shape.length >= 2));
 }

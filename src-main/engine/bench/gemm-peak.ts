@@ -50,28 +50,11 @@ function addonOrNull(): BlasAddon | null {
   }
 }
 
-const threadsText = (threads: number) => `${threads} thread${threads === 1 ? '' : 's'}`;
-
 export function measureGemmPeak(size = 1024, seconds = 1.5): GemmPeak {
+  const square = { m: size, n: size, k: size, transposeA: false, transposeB: false };
+  const alone = measureProductsAlone([square], seconds); // without the addon, through TensorFlow.js below
+  if (alone) return { gflops: alone.flops / alone.seconds / 1e9, path: alone.path, size };
   const flops = 2 * size ** 3;
-  const addon = addonOrNull(); // without it, through TensorFlow.js below
-  if (addon) {
-    const bytes = size * size * 4;
-    const buffer = new ArrayBuffer(3 * bytes);
-    new Float32Array(buffer, 0, 2 * size * size).set(random(2 * size * size));
-    const at = (offset: number) => new Float64Array([offset]);
-    const [a, b, c] = [at(0), at(bytes), at(2 * bytes)];
-    const s = timePerCall(
-      () => addon.matmul(buffer, a, b, c, size, size, size, false, false, -1, 0, 0),
-      seconds,
-    ).fastest;
-    const { library, threads } = addon.info();
-    return {
-      gflops: flops / s / 1e9,
-      path: `${library} sgemm, ${threadsText(threads)}`,
-      size,
-    };
-  }
   const a = tf.tensor2d(random(size * size), [size, size]);
   const b = tf.tensor2d(random(size * size), [size, size]);
   // An asynchronous backend returns before the product is done: only the average means anything.
@@ -91,8 +74,8 @@ export interface ProductsAlone {
 /**
  * Times each of a step's products (flops.ts, denseProductShapes) through the BLAS addon on a
  * plain buffer, the way the backend calls it, and sums each one's fastest call: the step's
- * products alone, without the elementwise work, the optimizer or the dispatch between kernels.
- * Null without the addon.
+ * products alone, without the elementwise work, the optimizer or the dispatch between kernels
+ * (one square product: the peak). Null without the addon.
  */
 export function measureProductsAlone(
   shapes: readonly ProductShape[],
@@ -112,5 +95,10 @@ export function measureProductsAlone(
     flops += 2 * m * n * k;
   }
   const { library, threads } = addon.info();
-  return { seconds, flops, calls: shapes.length, path: `${library} sgemm, ${threadsText(threads)}` };
+  return {
+    seconds,
+    flops,
+    calls: shapes.length,
+    path: `${library} sgemm, ${threads} thread${threads === 1 ? '' : 's'}`,
+  };
 }
