@@ -1,5 +1,6 @@
 /** Runs, their lifecycle and what is recorded about them. Runs anywhere. */
 import type { GmvaeConfig } from './config.ts';
+import { plural } from './text.ts';
 
 /**
  * running: a trainer process owns it now. paused: its trainer holds it, waiting.
@@ -13,6 +14,19 @@ export const RESUMABLE_STATUSES: readonly RunStatus[] = ['stopped', 'interrupted
 
 /** A trainer holds the run: it trains, or waits paused. */
 export const isTraining = (status: RunStatus): boolean => status === 'running' || status === 'paused';
+
+/**
+ * Why a run with `config` cannot train past its epochs, or null when it can. Training further
+ * is the same as having asked for the longer run from the start only when nothing in training
+ * depends on the run's length; the cosine schedule does (it anneals over all the run's steps).
+ */
+export function trainFurtherBlocker(config: Pick<GmvaeConfig, 'epochs' | 'lrSchedule'>): string | null {
+  if (config.lrSchedule === 'constant') return null;
+  return (
+    `its learning rate anneals over its ${plural(config.epochs, 'epoch')} (${config.lrSchedule} schedule), so more ` +
+    'epochs would have meant another rate for the epochs already trained; duplicate it with more epochs instead'
+  );
+}
 
 /**
  * Silence in training, in seconds, after which a running run's trainer reads as stopped (Ctrl+Z,

@@ -363,6 +363,13 @@ export class WorkbenchService implements WorkbenchApi {
     this.#emit({ type: 'runs-changed' });
   }
 
+  async trainFurther(id: number, epochs: number): Promise<RunRecord> {
+    const run = this.#store.extendRun(requireRun(this.#store, id).id, epochs);
+    this.#supervisor.resume(run.id);
+    this.#emit({ type: 'runs-changed' });
+    return this.#store.getRun(run.id)!;
+  }
+
   async stopRun(id: number): Promise<void> {
     this.#supervisor.stop(id);
   }

@@ -291,6 +291,35 @@ test('headline numbers and run states', { timeout: 240_000 }, async (t) => {
     ]);
   });
 
+  await t.test(
+    'a completed run trains further from its screen, by the keyboard, to the epoch asked',
+    async () => {
+      const id = ids[1]!;
+      await go(page, `#/runs/${id}`);
+      await page.getByRole('button', { name: 'Train further…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Train “head-b” further' });
+      const epochs = dialog.getByLabel(/Train to epoch/);
+      assert.equal(await epochs.inputValue(), '4', 'twice its length to start with');
+      await epochs.fill('2');
+      await epochs.press('Enter');
+      await dialog.getByRole('alert').getByText('Ask for a whole number of epochs above 2.').waitFor();
+      await epochs.fill('3');
+      await epochs.press('Enter');
+      await dialog.waitFor({ state: 'hidden' });
+      // The headline moves on to the new final epoch once it is trained (the badge alone reads
+      // 'completed' before the trainer starts, too).
+      const stat = page.getByRole('region', { name: 'Summary' }).locator('.stat', { hasText: 'Accuracy' });
+      await stat
+        .locator('.sub')
+        .first()
+        .filter({ hasText: /epoch 3\b/ })
+        .waitFor({ timeout: 120_000 });
+      await waitForCompleted(page, served, id);
+      const history = await client.api.metrics(id, ['test/accuracy']);
+      assert.deepEqual(history.map((p) => p.epoch).sort(), [1, 2, 3], 'one more epoch on the same curves');
+    },
+  );
+
   await t.test('no page errors', () => {
     assert.deepEqual(
       errors.filter((e) => !/favicon|404/.test(e)),

@@ -1,4 +1,4 @@
-/** gmvae train: a new run, or --resume of a stopped or interrupted one. Trains in this process. */
+/** gmvae train: a new run, or --resume of a stopped or interrupted one (with --epochs, a run trained further). Trains in this process. */
 import { Option, type Command } from 'commander';
 import { slowFallbackWarnings } from '../../common/backends.ts';
 import type { MetricSummary } from '../../common/metric-names.ts';
@@ -131,7 +131,10 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
     .command('train')
     .description('train a GMVAE run (defaults follow the dataset: see README)')
     .option('--dataset <name>', 'dataset to train on (gmvae datasets list)')
-    .option('--resume <run>', 'resume a stopped, paused or interrupted run from its last checkpoint')
+    .option(
+      '--resume <run>',
+      'resume a stopped, paused or interrupted run from its last checkpoint; with --epochs, train a run further',
+    )
     .option('--name <name>', 'run name (default run-<id>)');
   for (const { option } of settings) command.addOption(option);
   command.option('--json', 'print one JSON object').action(async (opts) => {
@@ -141,6 +144,17 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
       if (opts.resume) {
         if (opts.dataset) throw new CliError('--resume continues an existing run; do not pass --dataset');
         run = requireRun(store, opts.resume);
+        const { epochs, ...others } = settingOverrides(settings, opts);
+        const changed = settings.filter(({ key }) => others[key] !== undefined);
+        if (changed.length > 0)
+          throw new CliError(
+            `--resume continues run '${run.name}' with its own settings; ${changed.map(({ option }) => option.long).join(', ')} ` +
+              'cannot change them (only --epochs, to train it further)',
+          );
+        if (epochs !== undefined && epochs !== run.config.epochs) {
+          run = store.extendRun(run.id, epochs as number);
+          note(`run ${run.id} '${run.name}' now trains to epoch ${run.config.epochs}`);
+        }
       } else {
         if (!opts.dataset) throw new CliError('pass --dataset NAME (or --resume RUN)');
         const overrides = settingOverrides(settings, opts);

@@ -168,6 +168,11 @@ export interface WorkbenchApi {
   deleteRun(id: number): Promise<void>;
   pauseRun(id: number): Promise<void>;
   resumeRun(id: number): Promise<void>;
+  /**
+   * Raises a finished or stopped run's epochs to `epochs` and resumes it from its last
+   * checkpoint; refused where that would not equal the longer run (a cosine schedule).
+   */
+  trainFurther(id: number, epochs: number): Promise<RunRecord>;
   stopRun(id: number): Promise<void>;
   metrics(id: number, names?: string[]): Promise<MetricPoint[]>;
   artefact(id: number, kind: ArtefactKind, checkpoint: CheckpointKind): Promise<unknown | null>;
@@ -209,6 +214,7 @@ export const API_METHODS = [
   'deleteRun',
   'pauseRun',
   'resumeRun',
+  'trainFurther',
   'stopRun',
   'metrics',
   'artefact',

@@ -2,10 +2,12 @@
  * Which stored run stands for a planned one. A run trained earlier with exactly the planned
  * settings (same dataset, same resolved configuration, seed included) is the planned run,
  * whatever its name or however it was started (`gmvae train`, the app, an earlier sitting of
- * `gmvae reproduce`): so a reproduction picks up where it stopped and never trains twice.
+ * `gmvae reproduce`): so a reproduction picks up where it stopped and never trains twice. A
+ * run with the same settings but fewer epochs is trained further where that equals the longer
+ * run (a constant learning rate): a reproduction asked for more epochs continues the shorter one.
  */
 import { CONFIG_KEYS, resolveConfig, type GmvaeConfig } from '../../common/config.ts';
-import type { RunRecord, RunStatus } from '../../common/run.ts';
+import { isTraining, trainFurtherBlocker, type RunRecord, type RunStatus } from '../../common/run.ts';
 import { datasetInfo } from '../../host/datasets.ts';
 import { createRun } from '../../host/runs.ts';
 import type { Store } from '../../host/store/index.ts';
@@ -15,6 +17,10 @@ export const reproduceTag = (experiment: string): string => `reproduce:${experim
 
 export function sameConfig(a: GmvaeConfig, b: GmvaeConfig): boolean {
   return CONFIG_KEYS.every((key) => a[key] === b[key]);
+}
+
+export function sameApartFromEpochs(a: GmvaeConfig, b: GmvaeConfig): boolean {
+  return CONFIG_KEYS.every((key) => key === 'epochs' || a[key] === b[key]);
 }
 
 /** Preference among runs with the planned settings: the furthest along, a live one first. */
@@ -41,8 +47,35 @@ export function findPlannedRun(store: Store, planned: PlannedRun): RunRecord | n
   return findMatchingRun(store, info.name, resolveConfig(info, planned.overrides));
 }
 
-/** The stored run for `planned`: an existing one with its settings (tagged as part of the experiment), else a new one. */
-export function adoptOrCreateRun(store: Store, planned: PlannedRun): { run: RunRecord; adopted: boolean } {
+/**
+ * A stored run that `planned` can train further: its settings but fewer epochs, a schedule
+ * that does not depend on the length, and no trainer holding it; the furthest along first.
+ */
+export function findShorterRun(store: Store, planned: PlannedRun): RunRecord | null {
+  const info = datasetInfo(store, planned.dataset);
+  const config = resolveConfig(info, planned.overrides);
+  const candidates = store
+    .listRuns()
+    .filter(
+      (run) =>
+        run.dataset === info.name &&
+        run.config.epochs < config.epochs &&
+        sameApartFromEpochs(run.config, config) &&
+        trainFurtherBlocker(run.config) === null &&
+        !isTraining(run.status),
+    )
+    .sort((a, b) => b.epoch - a.epoch || a.id - b.id);
+  return candidates[0] ?? null;
+}
+
+/**
+ * The stored run for `planned`: an existing one with its settings, or a shorter one raised to
+ * its epochs (either tagged as part of the experiment), else a new one.
+ */
+export function adoptOrCreateRun(
+  store: Store,
+  planned: PlannedRun,
+): { run: RunRecord; adopted: boolean; extendedFrom?: number } {
   const tag = reproduceTag(planned.experiment);
   const existing = findPlannedRun(store, planned);
   if (existing) {
@@ -50,6 +83,19 @@ export function adoptOrCreateRun(store: Store, planned: PlannedRun): { run: RunR
       ? existing
       : store.updateRun(existing.id, { tags: [...existing.tags, tag] });
     return { run, adopted: true };
+  }
+  const shorter = findShorterRun(store, planned);
+  if (shorter) {
+    const info = datasetInfo(store, planned.dataset);
+    const extended = store.extendRun(shorter.id, resolveConfig(info, planned.overrides).epochs);
+    // A name this experiment gave ("... (30 epochs)") would now mislead: it takes the plan's.
+    const renamed = extended.tags.includes(tag) && !store.getRun(planned.name) ? { name: planned.name } : {};
+    const tags = extended.tags.includes(tag) ? {} : { tags: [...extended.tags, tag] };
+    return {
+      run: store.updateRun(extended.id, { ...renamed, ...tags }),
+      adopted: true,
+      extendedFrom: shorter.config.epochs,
+    };
   }
   // A name can be taken by a run with other settings (an older default, another backend).
   let name = planned.name;

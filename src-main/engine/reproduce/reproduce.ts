@@ -63,11 +63,13 @@ export async function reproduce(
       else note(`${plan.name}: not started yet`);
       continue;
     }
-    const { run, adopted } = adoptOrCreateRun(store, plan);
+    const { run, adopted, extendedFrom } = adoptOrCreateRun(store, plan);
     note(
-      adopted
-        ? `${plan.name}: run ${run.id} '${run.name}' (${run.status}, epoch ${run.epoch})`
-        : `${plan.name}: new run ${run.id}`,
+      !adopted
+        ? `${plan.name}: new run ${run.id}`
+        : extendedFrom !== undefined
+          ? `${plan.name}: run ${run.id} '${run.name}' (epoch ${run.epoch} of ${extendedFrom}), trained further to epoch ${run.config.epochs}`
+          : `${plan.name}: run ${run.id} '${run.name}' (${run.status}, epoch ${run.epoch})`,
     );
     planned.push({ plan, run });
   }

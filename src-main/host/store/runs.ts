@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { RunProgress } from '../../common/api/contract.ts';
 import { LEGACY_DEFAULTS, type GmvaeConfig } from '../../common/config.ts';
-import { isTraining, type RunRecord, type RunStatus } from '../../common/run.ts';
+import { isTraining, trainFurtherBlocker, type RunRecord, type RunStatus } from '../../common/run.ts';
 import { TRAIN_PHASES } from '../../common/training-events.ts';
 import { StoreError, isUniqueViolation } from './errors.ts';
 
@@ -392,6 +392,39 @@ export class RunTable {
         const at = nowIso();
         this.#claim.run(pid, at, at, id);
         return toRecord(this.#byId.get(id)!);
+      })
+      .immediate();
+  }
+
+  /**
+   * Raises a run's epochs to `epochs`, so that resuming it trains further from its last
+   * checkpoint: a completed run becomes 'stopped' (resumable). Refused while a trainer holds the
+   * run, for a run on a cluster, for fewer epochs than it has, and where training further is not
+   * the same as the longer run (trainFurtherBlocker). One transaction, like claim.
+   */
+  extend(id: number, epochs: number): RunRecord {
+    return this.#db
+      .transaction((): RunRecord => {
+        const row = this.#byId.get(id);
+        if (!row) throw new StoreError(`no run with id ${id}`);
+        const run = toRecord(row);
+        const refuse = (why: string) => new StoreError(`run '${run.name}' cannot train further: ${why}`);
+        if (!Number.isSafeInteger(epochs)) throw refuse(`epochs must be a whole number, got ${epochs}`);
+        if (epochs <= run.config.epochs)
+          throw refuse(`it is set to ${run.config.epochs} epochs already; ask for more than that`);
+        if (isTraining(run.status)) throw refuse(`it is ${run.status}; stop it first`);
+        if (this.#db.prepare(`SELECT 1 FROM runs WHERE id = ? AND ${ON_CLUSTER}`).get(id))
+          throw refuse('it trains on a Slurm cluster as part of a sweep');
+        const blocker = trainFurtherBlocker(run.config);
+        if (blocker) throw refuse(blocker);
+        this.#db
+          .prepare(
+            `UPDATE runs SET config = ?, finished_at = NULL, updated_at = ?,
+               status = CASE status WHEN 'completed' THEN 'stopped' ELSE status END
+             WHERE id = ?`,
+          )
+          .run(JSON.stringify({ ...run.config, epochs }), nowIso(), id);
+        return this.#mustGet(id);
       })
       .immediate();
   }

@@ -241,6 +241,10 @@ export class Store {
   claimRun(id: number, pid: number): RunRecord {
     return this.#runs.claim(id, pid, this.#staleGraceMs);
   }
+  /** Raises the run's epochs so that resuming it trains further; see RunTable.extend. */
+  extendRun(id: number, epochs: number): RunRecord {
+    return this.#runs.extend(id, epochs);
+  }
   /** See RunTable.markStaleInterrupted; returns the ids marked. */
   markStaleRunsInterrupted(graceMs: number = this.#staleGraceMs): number[] {
     return this.#runs.markStaleInterrupted(graceMs);

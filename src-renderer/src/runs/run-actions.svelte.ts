@@ -1,10 +1,9 @@
 /**
- * What can be done to a run, from the Runs table or the Run screen: pause, resume, stop,
- * duplicate with changes, edit (rename, tags, notes), export, delete. The dialogs live in
+ * What can be done to a run, from the Runs table or the Run screen: pause, resume, stop, train
+ * further, duplicate with changes, edit (rename, tags, notes), export, delete. The dialogs live in
  * RunDialogs.svelte, mounted once; this holds which one is open and for which run.
  */
-import type { RunRecord } from '@common/run.ts';
-import { RESUMABLE_STATUSES } from '@common/run.ts';
+import { isTraining, RESUMABLE_STATUSES, trainFurtherBlocker, type RunRecord } from '@common/run.ts';
 import type { MenuItem } from '../components/Menu.svelte';
 import { notices } from '../components/notices.svelte.ts';
 import { api } from '../lib/api.svelte.ts';
@@ -13,17 +12,23 @@ import { router } from '../lib/router.svelte.ts';
 import { href } from '../lib/routes.ts';
 import { runs } from './runs.svelte.ts';
 
-type RunRef = Pick<RunRecord, 'id' | 'name' | 'status'>;
+type RunRef = Pick<RunRecord, 'id' | 'name' | 'status'> & {
+  config: Pick<RunRecord['config'], 'epochs' | 'lrSchedule'>;
+};
 
 class RunActions {
   editing = $state<RunRef | null>(null);
   deleting = $state<RunRef | null>(null);
   exporting = $state<RunRef | null>(null);
+  furthering = $state<RunRef | null>(null);
   busy = $state<Record<number, string>>({});
 
   canPause = (run: RunRef) => run.status === 'running';
   canResume = (run: RunRef) => RESUMABLE_STATUSES.includes(run.status);
   canStop = (run: RunRef) => run.status === 'running' || run.status === 'paused';
+  /** Why the run cannot train further now, or null. */
+  trainFurtherBlocked = (run: RunRef): string | null =>
+    isTraining(run.status) ? `it is ${run.status}` : trainFurtherBlocker(run.config);
 
   async #do(run: RunRef, verb: string, fn: () => Promise<void>): Promise<void> {
     this.busy[run.id] = verb;
@@ -40,6 +45,11 @@ class RunActions {
   pause = (run: RunRef) => this.#do(run, 'pause', () => api.pauseRun(run.id));
   resume = (run: RunRef) => this.#do(run, 'resume', () => api.resumeRun(run.id));
   stop = (run: RunRef) => this.#do(run, 'stop', () => api.stopRun(run.id));
+  /** Rejects with the back end's reason; the dialog shows it. */
+  trainFurther = async (run: RunRef, epochs: number): Promise<void> => {
+    await api.trainFurther(run.id, epochs);
+    runs.refreshSoon(100);
+  };
   duplicate = (run: RunRef) => router.go(href.newRun({ from: run.id }));
 
   menu(run: RunRef): MenuItem[] {
@@ -51,6 +61,11 @@ class RunActions {
         disabled: !this.canResume(run),
       },
       { label: 'Stop', onselect: () => void this.stop(run), disabled: !this.canStop(run) },
+      {
+        label: 'Train further…',
+        onselect: () => (this.furthering = run),
+        disabled: this.trainFurtherBlocked(run) !== null,
+      },
       { label: 'Duplicate with changes…', onselect: () => this.duplicate(run) },
       { label: 'Rename, tags, notes…', onselect: () => (this.editing = run) },
       { label: 'Export…', onselect: () => (this.exporting = run) },

@@ -63,6 +63,33 @@ describe('adoptOrCreateRun', () => {
     assert.equal(run.config.lr, 1e-3);
     store.close();
   });
+
+  test('a shorter run with the same settings is trained further under the plan name; an annealed one is not', async () => {
+    const store = await Store.open(tempDir());
+    const [short] = planRuns(synthetic, { seeds: [4], epochs: 3 });
+    const first = adoptOrCreateRun(store, short!).run;
+    store.updateRun(first.id, { status: 'completed', epoch: 3 });
+    const [longer] = planRuns(synthetic, { seeds: [4], epochs: 5 });
+    const { run, adopted, extendedFrom } = adoptOrCreateRun(store, longer!);
+    assert.deepEqual([adopted, extendedFrom, run.id], [true, 3, first.id]);
+    assert.deepEqual([run.config.epochs, run.status, run.epoch], [5, 'stopped', 3]);
+    assert.equal(run.name, 'synthetic lambda-0 seed 4 (5 epochs)');
+    assert.deepEqual({ ...run.config, epochs: 3 }, first.config);
+
+    const table1 = findExperiment('mnist-table1');
+    const [annealedShort] = planRuns(table1, { seeds: [1], epochs: 2, variants: ['k16-m1-cosine'] });
+    const annealed = adoptOrCreateRun(store, annealedShort!).run;
+    store.updateRun(annealed.id, { status: 'completed', epoch: 2 });
+    const [annealedLonger] = planRuns(table1, { seeds: [1], epochs: 4, variants: ['k16-m1-cosine'] });
+    const fresh = adoptOrCreateRun(store, annealedLonger!);
+    assert.equal(fresh.adopted, false, 'a new run: the cosine schedule depends on the length');
+    assert.notEqual(fresh.run.id, annealed.id);
+    assert.deepEqual(
+      [store.getRun(annealed.id)!.status, store.getRun(annealed.id)!.config.epochs],
+      ['completed', 2],
+    );
+    store.close();
+  });
 });
 
 describe('requireDatasets', () => {

@@ -215,3 +215,47 @@ test('claimRun takes a free run and refuses one held by a live trainer, a comple
   assert.equal(store.claimRun(create('stopped', 'stopped', null), process.pid).status, 'running');
   assert.throws(() => store.claimRun(404, process.pid), new StoreError('no run with id 404'));
 });
+
+test('extendRun raises the epochs of a run that can train further and refuses the rest, saying why', async (t) => {
+  const store = await openTempStore(t);
+  const create = (name: string, status: 'running' | 'stopped' | 'completed', config = testConfig()) =>
+    store.createRun({
+      name,
+      dataset: 'spiral',
+      config,
+      status,
+      pid: status === 'running' ? process.pid : null,
+    });
+
+  const done = create('done', 'completed');
+  store.updateRun(done.id, { epoch: 500, finishedAt: new Date().toISOString() });
+  const extended = store.extendRun(done.id, 800);
+  assert.equal(extended.config.epochs, 800);
+  assert.deepEqual({ ...extended.config, epochs: 500 }, done.config, 'nothing else changes');
+  assert.equal(extended.status, 'stopped', 'resumable');
+  assert.equal(extended.finishedAt, null);
+  assert.equal(extended.epoch, 500, 'the trained epochs stay');
+  assert.equal(store.extendRun(create('halfway', 'stopped').id, 501).status, 'stopped');
+
+  const refusal = (name: string, why: string) => new StoreError(`run '${name}' cannot train further: ${why}`);
+  assert.throws(
+    () => store.extendRun(done.id, 800),
+    refusal('done', 'it is set to 800 epochs already; ask for more than that'),
+  );
+  assert.throws(
+    () => store.extendRun(done.id, 900.5),
+    refusal('done', 'epochs must be a whole number, got 900.5'),
+  );
+  assert.throws(
+    () => store.extendRun(create('busy', 'running').id, 900),
+    refusal('busy', 'it is running; stop it first'),
+  );
+  const cosine = create('annealed', 'completed', { ...testConfig(), lrSchedule: 'cosine' });
+  assert.throws(
+    () => store.extendRun(cosine.id, 900),
+    /cannot train further: its learning rate anneals over its 500 epochs/,
+  );
+  assert.equal(store.getRun(cosine.id)!.config.epochs, 500, 'a refusal changes nothing');
+  assert.equal(store.getRun(cosine.id)!.status, 'completed');
+  assert.throws(() => store.extendRun(404, 900), new StoreError('no run with id 404'));
+});
