@@ -364,10 +364,18 @@ export class WorkbenchService implements WorkbenchApi {
   }
 
   async trainFurther(id: number, epochs: number): Promise<RunRecord> {
-    const run = this.#store.extendRun(requireRun(this.#store, id).id, epochs);
-    this.#supervisor.resume(run.id);
-    this.#emit({ type: 'runs-changed' });
-    return this.#store.getRun(run.id)!;
+    const runId = requireRun(this.#store, id).id;
+    // A run that has just completed or stopped may still have its trainer on the way out, which
+    // would take a resume for itself: wait for it, so that a new process trains the epochs added.
+    if (!isTraining(requireRun(this.#store, runId).status))
+      await this.#supervisor.exited(runId, TRAINER_EXIT_WAIT_MS);
+    try {
+      this.#store.extendRun(runId, epochs);
+      this.#supervisor.resume(runId);
+    } finally {
+      this.#emit({ type: 'runs-changed' });
+    }
+    return this.#store.getRun(runId)!;
   }
 
   async stopRun(id: number): Promise<void> {

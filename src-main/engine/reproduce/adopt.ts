@@ -10,7 +10,7 @@ import { CONFIG_KEYS, resolveConfig, type GmvaeConfig } from '../../common/confi
 import { isTraining, trainFurtherBlocker, type RunRecord, type RunStatus } from '../../common/run.ts';
 import { datasetInfo } from '../../host/datasets.ts';
 import { createRun } from '../../host/runs.ts';
-import type { Store } from '../../host/store/index.ts';
+import { StoreError, type Store } from '../../host/store/index.ts';
 import type { PlannedRun } from './experiments.ts';
 
 export const reproduceTag = (experiment: string): string => `reproduce:${experiment}`;
@@ -48,8 +48,10 @@ export function findPlannedRun(store: Store, planned: PlannedRun): RunRecord | n
 }
 
 /**
- * A stored run that `planned` can train further: its settings but fewer epochs, a schedule
- * that does not depend on the length, and no trainer holding it; the furthest along first.
+ * A run of this experiment that `planned` can train further: its settings but fewer epochs, a
+ * schedule that does not depend on the length, no trainer holding it, not part of a sweep, not
+ * failed (it would fail again at the same step); the furthest along first. Only the
+ * experiment's own runs: a run someone trained by hand keeps its length.
  */
 export function findShorterRun(store: Store, planned: PlannedRun): RunRecord | null {
   const info = datasetInfo(store, planned.dataset);
@@ -59,12 +61,15 @@ export function findShorterRun(store: Store, planned: PlannedRun): RunRecord | n
     .filter(
       (run) =>
         run.dataset === info.name &&
+        run.tags.includes(reproduceTag(planned.experiment)) &&
+        run.sweepId === null &&
+        run.status !== 'failed' &&
+        !isTraining(run.status) &&
         run.config.epochs < config.epochs &&
         sameApartFromEpochs(run.config, config) &&
-        trainFurtherBlocker(run.config) === null &&
-        !isTraining(run.status),
+        trainFurtherBlocker(run.config) === null,
     )
-    .sort((a, b) => b.epoch - a.epoch || a.id - b.id);
+    .sort((a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status] || b.epoch - a.epoch || a.id - b.id);
   return candidates[0] ?? null;
 }
 
@@ -85,21 +90,26 @@ export function adoptOrCreateRun(
     return { run, adopted: true };
   }
   const shorter = findShorterRun(store, planned);
-  if (shorter) {
-    const info = datasetInfo(store, planned.dataset);
-    const extended = store.extendRun(shorter.id, resolveConfig(info, planned.overrides).epochs);
-    // A name this experiment gave ("... (30 epochs)") would now mislead: it takes the plan's.
-    const renamed = extended.tags.includes(tag) && !store.getRun(planned.name) ? { name: planned.name } : {};
-    const tags = extended.tags.includes(tag) ? {} : { tags: [...extended.tags, tag] };
-    return {
-      run: store.updateRun(extended.id, { ...renamed, ...tags }),
-      adopted: true,
-      extendedFrom: shorter.config.epochs,
-    };
+  const extended = shorter && extendIfStillFree(store, shorter, planned);
+  if (shorter && extended) {
+    // The name it was given ("... (30 epochs)") would now mislead: it takes the plan's.
+    const renamed = store.getRun(planned.name) ? {} : { name: planned.name };
+    return { run: store.updateRun(extended.id, renamed), adopted: true, extendedFrom: shorter.config.epochs };
   }
   // A name can be taken by a run with other settings (an older default, another backend).
   let name = planned.name;
   for (let n = 2; store.getRun(name); n++) name = `${planned.name} #${n}`;
   const created = createRun(store, { dataset: planned.dataset, name, overrides: planned.overrides });
   return { run: store.updateRun(created.id, { tags: ['reproduce', tag] }), adopted: false };
+}
+
+/** `run` raised to the plan's epochs, or null if a trainer claimed it since the store was read. */
+function extendIfStillFree(store: Store, run: RunRecord, planned: PlannedRun): RunRecord | null {
+  const info = datasetInfo(store, planned.dataset);
+  try {
+    return store.extendRun(run.id, resolveConfig(info, planned.overrides).epochs);
+  } catch (error) {
+    if (error instanceof StoreError) return null;
+    throw error;
+  }
 }

@@ -409,7 +409,8 @@ export class RunTable {
         if (!row) throw new StoreError(`no run with id ${id}`);
         const run = toRecord(row);
         const refuse = (why: string) => new StoreError(`run '${run.name}' cannot train further: ${why}`);
-        if (!Number.isSafeInteger(epochs)) throw refuse(`epochs must be a whole number, got ${epochs}`);
+        if (!Number.isSafeInteger(epochs))
+          throw refuse(`epochs must be a whole number, got ${JSON.stringify(epochs)}`);
         if (epochs <= run.config.epochs)
           throw refuse(`it is set to ${run.config.epochs} epochs already; ask for more than that`);
         if (isTraining(run.status)) throw refuse(`it is ${run.status}; stop it first`);

@@ -17,7 +17,11 @@ test('trainFurther raises a completed run to more epochs and resumes it; an anne
   store.updateRun(done.id, { epoch: 10 });
 
   const record = await back.api.trainFurther(done.id, 25);
-  assert.equal(record.config.epochs, 25);
+  assert.deepEqual(
+    [record.config.epochs, record.status, record.finishedAt],
+    [25, 'running', null],
+    'held by its new trainer',
+  );
   assert.equal(back.workers.length, 1, 'a trainer started');
   const [message] = back.workers[0]!.received;
   assert.ok(message?.type === 'train' && message.runId === done.id, 'told to train that run');

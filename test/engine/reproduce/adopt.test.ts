@@ -76,6 +76,23 @@ describe('adoptOrCreateRun', () => {
     assert.equal(run.name, 'synthetic lambda-0 seed 4 (5 epochs)');
     assert.deepEqual({ ...run.config, epochs: 3 }, first.config);
 
+    // A shorter run trained by hand keeps its length, and so does a failed one of the experiment.
+    const [byHandPlan] = planRuns(synthetic, { seeds: [5], epochs: 3 });
+    const byHand = createRun(store, { dataset: 'spiral', name: 'by hand', overrides: byHandPlan!.overrides });
+    store.updateRun(byHand.id, { status: 'completed', epoch: 3 });
+    const [failedPlan] = planRuns(synthetic, { seeds: [6], epochs: 3 });
+    const failed = adoptOrCreateRun(store, failedPlan!).run;
+    store.updateRun(failed.id, { status: 'failed', epoch: 2 });
+    for (const [seed, kept] of [
+      [5, byHand],
+      [6, failed],
+    ] as const) {
+      const [plan] = planRuns(synthetic, { seeds: [seed], epochs: 5 });
+      const outcome = adoptOrCreateRun(store, plan!);
+      assert.equal(outcome.adopted, false, `seed ${seed}: a new run`);
+      assert.equal(store.getRun(kept.id)!.config.epochs, 3, `seed ${seed}: the shorter run keeps its length`);
+    }
+
     const table1 = findExperiment('mnist-table1');
     const [annealedShort] = planRuns(table1, { seeds: [1], epochs: 2, variants: ['k16-m1-cosine'] });
     const annealed = adoptOrCreateRun(store, annealedShort!).run;

@@ -246,6 +246,11 @@ test('extendRun raises the epochs of a run that can train further and refuses th
     () => store.extendRun(done.id, 900.5),
     refusal('done', 'epochs must be a whole number, got 900.5'),
   );
+  // What a web client could send: named as it came.
+  assert.throws(
+    () => store.extendRun(done.id, '900' as unknown as number),
+    refusal('done', 'epochs must be a whole number, got "900"'),
+  );
   assert.throws(
     () => store.extendRun(create('busy', 'running').id, 900),
     refusal('busy', 'it is running; stop it first'),
