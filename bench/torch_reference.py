@@ -17,7 +17,8 @@ with two Linear(H -> K*Dx) heads.
 
 Threads are set by the caller: --threads is torch's intra-op thread count, and the
 OPENBLAS_NUM_THREADS environment variable the BLAS's; `gmvae bench` tries the settings a
-PyTorch user would and keeps the best. Prints one JSON object on stdout.
+PyTorch user would and keeps the best. --device cuda runs it on the GPU instead, the peer of
+the engine's GPU backends. Prints one JSON object on stdout.
 """
 import argparse
 import json
@@ -43,6 +44,7 @@ def parse_args():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--arch", choices=["mlp", "conv"], default="mlp")
     p.add_argument("--max-seconds", type=float, default=float("inf"))
+    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     p.add_argument("--describe", action="store_true", help="print the parameter count and exit")
     return p.parse_args()
 
@@ -130,19 +132,19 @@ def main():
     args = parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
-    model = Gmvae(args.arch, args.d, args.k, args.x_dim, args.w_dim, args.hidden)
+    model = Gmvae(args.arch, args.d, args.k, args.x_dim, args.w_dim, args.hidden).to(args.device)
     if args.describe:  # lets the tests check the network against the engine's
         print(json.dumps({"parameters": sum(p.numel() for p in model.parameters())}))
         return
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
-    y = torch.rand(args.batch, args.d)
+    y = torch.rand(args.batch, args.d, device=args.device)
 
     def step():
         optimizer.zero_grad(set_to_none=True)
         loss = model.loss(y, args.lam)
         loss.backward()
         optimizer.step()
-        return loss.item()  # waits for the step, as the engine's dataSync does
+        return loss.item()  # waits for the step (on the GPU too), as the engine's dataSync does
 
     for _ in range(args.warmup):
         step()
@@ -158,6 +160,7 @@ def main():
             {
                 "torch_version": torch.__version__,
                 "threads": torch.get_num_threads(),
+                "device": torch.cuda.get_device_name() if args.device == "cuda" else "cpu",
                 "steps": steps,
                 "seconds": seconds,
                 "examples_per_s": steps * args.batch / seconds,

@@ -34,12 +34,17 @@ export const LR_SCHEDULES = ['constant', 'cosine'] as const;
 export const INIT_SCHEMES = ['glorot', 'torch'] as const;
 /** The minimised loss as the batch's mean per example, or its sum (the authors' code). */
 export const LOSS_REDUCTIONS = ['mean', 'sum'] as const;
+/**
+ * In the order `auto` tries them. webgpu comes after the CPU backends that have native kernels:
+ * on an NVIDIA H200 it trained the MNIST models more slowly than blas on the same machine's CPU,
+ * its step bound by tfjs-backend-webgpu's per-op encoding on the CPU (docs/performance.md).
+ */
 export const BACKEND_CHOICES = [
   'auto',
   'tensorflow-gpu',
-  'webgpu',
   'tensorflow',
   'blas',
+  'webgpu',
   'wasm',
   'cpu',
 ] as const;

@@ -25,8 +25,11 @@ interface BenchResult {
   gemm_peak_path: string;
   model: { training_flops_per_example: number; batchSize: number };
   products_alone: { ms_per_step: number; gflops: number; calls: number; limit_fraction: number } | null;
-  torch: unknown;
+  torch: { examples_per_s: number } | null;
   torch_note: string | null;
+  torch_cuda: { device: string; examples_per_s: number; gflops: number } | null;
+  torch_cuda_note: string | null;
+  best_gpu_vs_torch_cuda: number | null;
 }
 
 /** `gmvae bench --json` with `args`, without the torch reference, in a fresh home. */
@@ -97,9 +100,33 @@ test(
   },
 );
 
-test('bench --backend webgpu --json on SwiftShader: examples/s, labelled a software adapter', async () => {
+/** A Python whose torch sees a GPU and runs the step at 50 examples/s on the CPU, 5000 on CUDA. */
+function standInCudaPython(): string {
+  const python = path.join(tempDir(), 'python');
+  fs.writeFileSync(
+    python,
+    `#!/bin/sh
+[ "$1" = "-c" ] && exit 0
+case "$*" in *--device=cuda*) device="stand-in GPU"; speed=5000;; *) device=cpu; speed=50;; esac
+echo "{\\"torch_version\\": \\"stand-in\\", \\"device\\": \\"$device\\", \\"steps\\": 2, \\"seconds\\": 1, \\"examples_per_s\\": $speed}"
+`,
+  );
+  fs.chmodSync(python, 0o755);
+  return python;
+}
+
+test('bench --backend webgpu --json on SwiftShader: examples/s, labelled a software adapter, beside torch on CUDA', async () => {
   useSwiftShader(); // the child process inherits the Vulkan driver's variables
-  const result = await benchJson('--backend', 'webgpu', '--steps', '1', '--warmup', '0');
+  const run = await gmvae(
+    tempDir(),
+    ['bench', '--backend', 'webgpu', '--steps', '1', '--warmup', '0', '--json'],
+    {
+      ...process.env,
+      GMVAE_TORCH_PYTHON: standInCudaPython(),
+    },
+  );
+  assert.equal(run.code, 0, run.stderr);
+  const result = JSON.parse(run.stdout) as BenchResult;
   assert.equal(result.backends.length, 1);
   const [row] = result.backends;
   assert.equal(row!.backend, 'webgpu');
@@ -113,7 +140,12 @@ test('bench --backend webgpu --json on SwiftShader: examples/s, labelled a softw
   assert.ok(Math.abs(row!.gflops - (row!.examples_per_s * flops) / 1e9) < 1e-9);
   assert.ok(result.gemm_peak_gflops > 0);
   assert.ok(Math.abs(row!.peak_fraction - row!.gflops / result.gemm_peak_gflops) < 1e-9);
-  assert.equal(result.torch, null);
+  // A GPU backend's peer: PyTorch on CUDA, beside PyTorch on the CPU at its best setting.
+  assert.equal(result.torch!.examples_per_s, 50);
+  assert.equal(result.torch_cuda!.device, 'stand-in GPU');
+  assert.equal(result.torch_cuda!.examples_per_s, 5000);
+  assert.ok(Math.abs(result.torch_cuda!.gflops - (5000 * flops) / 1e9) < 1e-9);
+  assert.equal(result.best_gpu_vs_torch_cuda, row!.examples_per_s / 5000);
 });
 
 test('bench --rounds: every backend and PyTorch timed in turn, each reported at its median round', async () => {
@@ -155,6 +187,9 @@ echo "{\\"torch_version\\": \\"stand-in\\", \\"steps\\": 2, \\"seconds\\": 1, \\
     [1, 2, 3].map((r) => 100 * settings * r),
   );
   assert.equal(result.torch.examples_per_s, 200 * settings);
+  // Its torch "sees a GPU", but no GPU backend ran, so there is nothing to compare with CUDA.
+  assert.equal(result.torch_cuda, null);
+  assert.match(result.torch_cuda_note!, /no GPU backend was timed/);
   assert.match(run.stderr, /round 2 of 3/);
   // The GEMM peak is measured in every round, and the fastest is the limit.
   assert.equal(result.gemm_peak_rounds_gflops.length, 3);

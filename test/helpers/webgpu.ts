@@ -11,7 +11,9 @@ import path from 'node:path';
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 export function useSwiftShader(): void {
-  if (!fs.existsSync(SWIFTSHADER_ICD))
+  // A driver the caller named is kept: on a machine with a GPU, VK_ICD_FILENAMES set to its
+  // Vulkan driver runs the numerical checks on the GPU (the "software adapter" ones then fail).
+  if (!process.env['VK_ICD_FILENAMES'] && !fs.existsSync(SWIFTSHADER_ICD))
     throw new Error(
       `no SwiftShader Vulkan driver at ${SWIFTSHADER_ICD}: install Debian's chromium and libvulkan1 (npm run setup)`,
     );

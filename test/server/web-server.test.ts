@@ -53,7 +53,7 @@ describe('web mode', () => {
     assert.equal(backends.find((b) => b.name === 'cpu')!.available, true);
     assert.deepEqual(
       backends.map((b) => b.name),
-      ['tensorflow-gpu', 'webgpu', 'tensorflow', 'blas', 'wasm', 'cpu'],
+      ['tensorflow-gpu', 'tensorflow', 'blas', 'webgpu', 'wasm', 'cpu'],
     );
     // webgpu is listed with what an engine process found: here (no Vulkan driver named) no adapter.
     const webgpu = backends.find((b) => b.name === 'webgpu')!;

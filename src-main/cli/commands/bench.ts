@@ -12,13 +12,21 @@ import { BackendError, selectBackend } from '../../engine/backend/backends.ts';
 import { measureGemmPeak, measureProductsAlone, type ProductsAlone } from '../../engine/bench/gemm-peak.ts';
 import type { ProductShape } from '../../engine/bench/flops.ts';
 import { BENCH_D, benchConfig, measureThroughput, type Throughput } from '../../engine/bench/throughput.ts';
-import { runTorchReference, type TorchReference } from '../../engine/bench/torch-reference.ts';
+import {
+  runTorchCudaReference,
+  runTorchReference,
+  type TorchCudaReference,
+  type TorchReference,
+} from '../../engine/bench/torch-reference.ts';
 import { loadBlasAddon } from '../../host/blas-addon.ts';
 import type { GlobalOptions } from '../context.ts';
 import { integer, number } from '../options.ts';
 import { CliError, emitResult, formatNumber, note, table } from '../output.ts';
 
 const EPOCH_EXAMPLES = 60_000;
+
+/** The backends that compute on a GPU, whose peer is PyTorch on CUDA rather than on the CPU. */
+const GPU_BACKENDS: readonly BackendName[] = ['tensorflow-gpu', 'webgpu'];
 
 interface BenchOptions {
   json?: boolean;
@@ -59,6 +67,19 @@ interface TorchRow {
   /** every setting tried in the median round: intra-op threads, BLAS threads, examples/s */
   tried: { intra_op_threads: number; blas_threads: number; examples_per_s: number }[];
   /** each round's best setting's examples/s, in order */
+  rounds_examples_per_s: number[];
+}
+
+interface TorchCudaRow {
+  torch_version: string;
+  python: string;
+  /** the GPU, as torch.cuda names it */
+  device: string;
+  examples_per_s: number;
+  gflops: number;
+  peak_fraction: number;
+  epoch_seconds: number;
+  /** each round's examples/s, in order */
   rounds_examples_per_s: number[];
 }
 
@@ -148,6 +169,8 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
       const skipped: { backend: string; reason: string }[] = [];
       const torchRounds: TorchReference[] = [];
       let torchNote: string | null = opts.torch ? null : 'not run (--no-torch)';
+      const torchCudaRounds: TorchCudaReference[] = [];
+      let torchCudaNote: string | null = opts.torch ? null : 'not run (--no-torch)';
       for (let round = 1; round <= opts.rounds; round++) {
         if (round > 1) {
           note(`round ${round} of ${opts.rounds}`);
@@ -187,6 +210,24 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
         }
         const alone = productShapes && measureProductsAlone(productShapes);
         if (alone) productsRounds.push(alone);
+        if (torchCudaNote === null && GPU_BACKENDS.some((b) => timed.has(b))) {
+          note('torch reference on CUDA...');
+          const cuda = runTorchCudaReference(config, BENCH_D, {
+            steps: opts.steps,
+            warmup: opts.warmup,
+            maxSeconds: opts.maxSeconds,
+            cores: os.cpus().length,
+          });
+          if (cuda.ok) {
+            torchCudaRounds.push(cuda.reference);
+            note(
+              `torch on ${cuda.reference.device}: ${cuda.reference.examplesPerSecond.toFixed(1)} examples/s`,
+            );
+          } else {
+            torchCudaNote = cuda.reason;
+            note(`torch reference on CUDA: ${torchCudaNote}`);
+          }
+        }
         if (torchNote !== null) continue;
         if (flopsPerExample === null) {
           torchNote = 'no backend ran, so no FLOP count to compare with';
@@ -238,6 +279,20 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
         };
       }
 
+      let torchCuda: TorchCudaRow | null = null;
+      if (torchCudaRounds.length > 0 && flopsPerExample !== null) {
+        const { torchVersion, python, device } = torchCudaRounds[0]!;
+        torchCuda = {
+          torch_version: torchVersion,
+          python,
+          device,
+          ...perf(median(torchCudaRounds.map((r) => r.examplesPerSecond)), flopsPerExample),
+          rounds_examples_per_s: torchCudaRounds.map((r) => r.examplesPerSecond),
+        };
+      }
+      const gpuRows = rows.filter((r) => GPU_BACKENDS.includes(r.backend));
+      if (gpuRows.length === 0) torchCudaNote ??= 'not run: no GPU backend was timed';
+
       const fastestProducts = productsRounds.reduce<ProductsAlone | null>(
         (a, b) => (!a || b.seconds < a.seconds ? b : a),
         null,
@@ -250,10 +305,10 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
         /** the step's FLOPs at the GEMM peak over the products' time: no step at these shapes passes it */
         limit_fraction: fastestProducts.flops / peak().gflops / 1e9 / fastestProducts.seconds,
       };
-      const best = rows.reduce<BackendRow | null>(
-        (b, r) => (!b || r.examples_per_s > b.examples_per_s ? r : b),
-        null,
-      );
+      const fastest = (among: BackendRow[]) =>
+        among.reduce<BackendRow | null>((b, r) => (!b || r.examples_per_s > b.examples_per_s ? r : b), null);
+      const best = fastest(rows);
+      const bestGpu = fastest(gpuRows);
       const result = {
         date: new Date().toISOString(),
         machine: {
@@ -280,6 +335,12 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
         torch_note: torchNote,
         /** the fastest backend's examples/s over torch's best setting's */
         best_vs_torch: best && torch ? best.examples_per_s / torch.examples_per_s : null,
+        /** PyTorch on CUDA, the GPU backends' peer: timed when one of them is */
+        torch_cuda: torchCuda,
+        torch_cuda_note: torchCudaNote,
+        /** the fastest GPU backend's examples/s over torch on CUDA's */
+        best_gpu_vs_torch_cuda:
+          bestGpu && torchCuda ? bestGpu.examples_per_s / torchCuda.examples_per_s : null,
       };
       emitResult(opts, result, () => {
         const lines = [
@@ -309,6 +370,19 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
                     ],
                   ]
                 : []),
+              ...(torchCuda
+                ? [
+                    [
+                      'torch (CUDA reference)',
+                      torchCuda.examples_per_s.toFixed(1),
+                      ((1000 * config.batchSize) / torchCuda.examples_per_s).toFixed(1),
+                      torchCuda.gflops.toFixed(2),
+                      (100 * torchCuda.peak_fraction).toFixed(1),
+                      `${torchCuda.epoch_seconds.toFixed(0)} s`,
+                      `PyTorch ${torchCuda.torch_version} on ${torchCuda.device}`,
+                    ],
+                  ]
+                : []),
             ],
           ),
           `GEMM peak ${peak().gflops.toFixed(1)} GFLOP/s (${peak().size}^3, ${peak().path})` +
@@ -326,14 +400,20 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
           for (const [name, rounds] of [
             ...rows.map((r) => [r.backend, r.rounds_examples_per_s] as const),
             ...(torch ? [['torch', torch.rounds_examples_per_s] as const] : []),
+            ...(torchCuda ? [['torch on CUDA', torchCuda.rounds_examples_per_s] as const] : []),
           ])
             lines.push(
               `${name} by round: ${rounds.map((v) => v.toFixed(0)).join(', ')} examples/s (median above)`,
             );
         if (torchNote) lines.push(`torch reference: ${torchNote}`);
+        if (gpuRows.length > 0 && torchCudaNote) lines.push(`torch reference on CUDA: ${torchCudaNote}`);
         if (result.best_vs_torch !== null)
           lines.push(
             `${best!.backend} runs at ${formatNumber(result.best_vs_torch, 3)}x the torch reference at its best setting`,
+          );
+        if (result.best_gpu_vs_torch_cuda !== null)
+          lines.push(
+            `${bestGpu!.backend} runs at ${formatNumber(result.best_gpu_vs_torch_cuda, 3)}x the torch reference on CUDA`,
           );
         return lines.join('\n');
       });

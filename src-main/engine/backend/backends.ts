@@ -1,8 +1,8 @@
 /**
  * Compute backends, chosen at run time. Order for 'auto':
- *   tensorflow-gpu (tfjs-node-gpu, CUDA) > webgpu (Dawn, any vendor's GPU; never a software
- *   adapter) > tensorflow (tfjs-node, native CPU)
- *   > blas (wasm + native BLAS matrix products, see blas/) > wasm > cpu.
+ *   tensorflow-gpu (tfjs-node-gpu, CUDA) > tensorflow (tfjs-node, native CPU)
+ *   > blas (wasm + native BLAS matrix products, see blas/) > webgpu (Dawn, any vendor's GPU;
+ *   never a software adapter; slower than blas where both were measured) > wasm > cpu.
  * tfjs-node and tfjs-node-gpu are optional dependencies that download libtensorflow at
  * install time, webgpu and tfjs-backend-webgpu are optional too, and the BLAS addon is built only where a compiler and OpenBLAS exist, so they
  * are often missing; each one that is skipped says why, in one line.

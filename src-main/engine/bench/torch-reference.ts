@@ -6,6 +6,8 @@
  * Threads: a PyTorch user tunes two knobs, torch's intra-op threads (torch.set_num_threads,
  * OpenMP) and the BLAS's (OPENBLAS_NUM_THREADS). The reference tries one and all cores for each
  * and reports every setting and the best, so the engine is compared with PyTorch at its best.
+ *
+ * On the GPU the peer is PyTorch on CUDA (runTorchCudaReference), timed when a GPU backend is.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -13,10 +15,12 @@ import type { GmvaeConfig } from '../../common/config.ts';
 
 const SCRIPT = fileURLToPath(new URL('../../../bench/torch_reference.py', import.meta.url));
 
-/** `python3` first; Debian's python3-torch lives under /usr/bin/python3 when a pyenv shadows it. */
-const PYTHONS = [process.env['GMVAE_TORCH_PYTHON'], 'python3', '/usr/bin/python3'].filter((p): p is string =>
-  Boolean(p),
-);
+/**
+ * GMVAE_TORCH_PYTHON, then `python3`; Debian's python3-torch lives under /usr/bin/python3 when a
+ * pyenv shadows it. Read at each call, so a changed variable takes effect.
+ */
+const pythons = (): string[] =>
+  [process.env['GMVAE_TORCH_PYTHON'], 'python3', '/usr/bin/python3'].filter((p): p is string => Boolean(p));
 
 /** One thread setting of the reference. */
 export interface TorchThreads {
@@ -56,7 +60,7 @@ export function threadSettings(cores: number): TorchThreads[] {
 }
 
 function findPython(): string | null {
-  for (const python of PYTHONS) {
+  for (const python of pythons()) {
     const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
     if (probe.status === 0) return python;
   }
@@ -65,6 +69,8 @@ function findPython(): string | null {
 
 interface ScriptOutput {
   torch_version: string;
+  /** the GPU's name for --device cuda, else 'cpu' */
+  device?: string;
   examples_per_s: number;
   steps: number;
   seconds: number;
@@ -76,6 +82,7 @@ function runOnce(
   d: number,
   options: TorchOptions,
   threads: TorchThreads,
+  device: 'cpu' | 'cuda' = 'cpu',
 ): ScriptOutput | string {
   const args = [
     SCRIPT,
@@ -92,6 +99,7 @@ function runOnce(
     `--lambda=${config.lambda}`,
     `--lr=${config.lr}`,
     `--threads=${threads.intraOp}`,
+    `--device=${device}`,
   ];
   const env = {
     ...process.env,
@@ -110,7 +118,7 @@ export function runTorchReference(
   onProgress?: (message: string) => void,
 ): TorchOutcome {
   const python = findPython();
-  if (!python) return { ok: false, reason: `no Python with torch found (tried ${PYTHONS.join(', ')})` };
+  if (!python) return { ok: false, reason: `no Python with torch found (tried ${pythons().join(', ')})` };
   const tried: TorchResult[] = [];
   let torchVersion = '';
   for (const threads of threadSettings(options.cores)) {
@@ -124,4 +132,44 @@ export function runTorchReference(
   }
   const best = tried.reduce((a, b) => (b.examplesPerSecond > a.examplesPerSecond ? b : a));
   return { ok: true, reference: { python, torchVersion, best, tried } };
+}
+
+/** PyTorch on a CUDA GPU: one setting (threads hardly matter when the GPU computes). */
+export interface TorchCudaReference {
+  python: string;
+  torchVersion: string;
+  /** the GPU, as torch.cuda names it */
+  device: string;
+  examplesPerSecond: number;
+  steps: number;
+  seconds: number;
+}
+
+export type TorchCudaOutcome = { ok: true; reference: TorchCudaReference } | { ok: false; reason: string };
+
+const CUDA_PROBE = 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 3)';
+
+/** The same model and step on the GPU, the peer of the engine's GPU backends; or why not. */
+export function runTorchCudaReference(
+  config: GmvaeConfig,
+  d: number,
+  options: TorchOptions,
+): TorchCudaOutcome {
+  const python = findPython();
+  if (!python) return { ok: false, reason: `no Python with torch found (tried ${pythons().join(', ')})` };
+  const probe = spawnSync(python, ['-c', CUDA_PROBE], { encoding: 'utf8', timeout: 120_000 });
+  if (probe.status !== 0) return { ok: false, reason: `the torch of ${python} sees no CUDA device` };
+  const out = runOnce(python, config, d, options, { intraOp: 1, blas: 1 }, 'cuda');
+  if (typeof out === 'string') return { ok: false, reason: `the torch reference on CUDA failed: ${out}` };
+  return {
+    ok: true,
+    reference: {
+      python,
+      torchVersion: out.torch_version,
+      device: out.device ?? 'cuda',
+      examplesPerSecond: out.examples_per_s,
+      steps: out.steps,
+      seconds: out.seconds,
+    },
+  };
 }

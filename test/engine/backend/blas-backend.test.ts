@@ -13,9 +13,11 @@ import { tf } from '../../../src-main/engine/tf.ts';
 import { trainStep } from '../../../src-main/engine/training/step.ts';
 import { assertClose, assertGradientsClose, on, randomValues, skipUnlessBlas } from './blas-helpers.ts';
 
-test("'blas' comes after tensorflow and before wasm in the auto order", () => {
+test("'blas' comes after tensorflow and before webgpu and wasm in the auto order", () => {
   assert.ok(BACKEND_ORDER.indexOf('blas') > BACKEND_ORDER.indexOf('tensorflow'));
-  assert.ok(BACKEND_ORDER.indexOf('blas') < BACKEND_ORDER.indexOf('wasm'));
+  // Measured on an NVIDIA H200: webgpu slower than blas on the same machine's CPU (performance.md).
+  assert.ok(BACKEND_ORDER.indexOf('blas') < BACKEND_ORDER.indexOf('webgpu'));
+  assert.ok(BACKEND_ORDER.indexOf('webgpu') < BACKEND_ORDER.indexOf('wasm'));
 });
 
 describe('blas backend', { skip: skipUnlessBlas }, () => {

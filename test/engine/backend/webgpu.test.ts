@@ -10,6 +10,7 @@
  * of the sums (784-long products, the batch's reductions).
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { before, test } from 'node:test';
 import { MNIST_V1_PRESET, type GmvaeConfig } from '../../../src-main/common/config.ts';
 import { selectBackend } from '../../../src-main/engine/backend/backends.ts';
@@ -28,6 +29,8 @@ import { useSwiftShader } from '../../helpers/webgpu.ts';
 import { assertClose, assertGradientsClose, on, randomValues } from './blas-helpers.ts';
 
 before(() => useSwiftShader());
+
+const BACKENDS_URL = new URL('../../../src-main/engine/backend/backends.ts', import.meta.url).href;
 
 test('Dawn finds SwiftShader and calls it what it is: a software adapter', async () => {
   const adapter = await findAdapter();
@@ -59,8 +62,21 @@ test('gmvae bench times a software adapter only when asked for it by name', asyn
   assert.equal(await webgpuBenchSkip(true), null);
 });
 
-test('auto never picks a software adapter; it says why and moves on', async () => {
-  const selection = await selectBackend('auto', { trainsConv2d: false });
+test('auto never picks a software adapter; it says why and moves on', () => {
+  // auto reaches webgpu only without the blas addon (it comes first), so the selection runs in a
+  // child process where the addon is missing; this one has loaded it already (the probe above).
+  const code = `const { selectBackend } = await import(${JSON.stringify(BACKENDS_URL)});
+console.log(JSON.stringify(await selectBackend('auto', { trainsConv2d: false })));`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
+    encoding: 'utf8',
+    env: { ...process.env, GMVAE_BLAS_ADDON: '/nonexistent/gmvae_blas.node' },
+  });
+  assert.equal(child.status, 0, child.stderr);
+  const selection = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as {
+    backend: string;
+    skipped: string[];
+  };
+  assert.match(selection.skipped.find((s) => s.startsWith('blas:')) ?? '', /not built/);
   assert.notEqual(selection.backend, 'webgpu');
   const line = selection.skipped.find((s) => s.startsWith('webgpu:'));
   assert.match(line ?? '', /software adapter.*--backend webgpu/);

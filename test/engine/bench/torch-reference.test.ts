@@ -1,7 +1,8 @@
 /**
  * gmvae bench's PyTorch reference: it tries the thread settings a PyTorch user would and keeps
- * the best (checked with a stand-in Python whose speed depends on its threads), and the real
- * script builds the engine's networks, parameter for parameter, for both architectures.
+ * the best (checked with a stand-in Python whose speed depends on its threads), it times PyTorch
+ * on CUDA only where torch sees a GPU, and the real script builds the engine's networks,
+ * parameter for parameter, for both architectures.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -63,6 +64,53 @@ test('the reference tries 1 and all cores for both thread knobs and reports the 
   );
   assert.deepEqual([best.intraOp, best.blas, best.examplesPerSecond], [2, 2, 220]);
   assert.equal(progress.length, 4);
+});
+
+/** A Python whose torch sees a GPU (probe exit 0) or not (exit 3); its step echoes the device. */
+function standInCudaPython(hasCuda: boolean): string {
+  const path = join(tempDir(), 'python');
+  writeFileSync(
+    path,
+    `#!/bin/sh
+[ "$1" = "-c" ] && exit ${hasCuda ? 0 : 3}
+device=none
+for a in "$@"; do case $a in --device=*) device=\${a#--device=};; esac; done
+echo "{\\"torch_version\\": \\"stand-in\\", \\"device\\": \\"GPU via $device\\", \\"steps\\": 4, \\"seconds\\": 2, \\"examples_per_s\\": 5000}"
+`,
+  );
+  chmodSync(path, 0o755);
+  return path;
+}
+
+test('on CUDA: the script runs with --device=cuda where torch sees a GPU, and says so where not', async () => {
+  const { runTorchCudaReference } = await import('../../../src-main/engine/bench/torch-reference.ts');
+  const options = { steps: 4, warmup: 0, maxSeconds: 10, cores: 2 };
+  process.env['GMVAE_TORCH_PYTHON'] = standInCudaPython(true);
+  const found = runTorchCudaReference(config('mlp'), 784, options);
+  assert.ok(found.ok);
+  assert.deepEqual(
+    [found.reference.device, found.reference.examplesPerSecond, found.reference.steps],
+    ['GPU via cuda', 5000, 4],
+  );
+  process.env['GMVAE_TORCH_PYTHON'] = standInCudaPython(false);
+  const none = runTorchCudaReference(config('mlp'), 784, options);
+  assert.ok(!none.ok);
+  assert.match(none.reason, /sees no CUDA device/);
+});
+
+test("the real script's --device=cpu times a step on the CPU and says which device", () => {
+  const python = ['python3', '/usr/bin/python3'].find(
+    (p) => spawnSync(p, ['-c', 'import torch']).status === 0,
+  );
+  assert.ok(python, 'no Python with torch: run scripts/setup.sh (apt python3-torch)');
+  const out = spawnSync(python, [SCRIPT, '--device=cpu', '--steps=1', '--warmup=0', '--hidden=32'], {
+    encoding: 'utf8',
+  });
+  assert.equal(out.status, 0, out.stderr);
+  const result = JSON.parse(out.stdout) as { device: string; steps: number; examples_per_s: number };
+  assert.equal(result.device, 'cpu');
+  assert.equal(result.steps, 1);
+  assert.ok(result.examples_per_s > 0);
 });
 
 for (const arch of ['mlp', 'conv'] as const) {
