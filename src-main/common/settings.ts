@@ -35,9 +35,10 @@ export const INIT_SCHEMES = ['glorot', 'torch'] as const;
 /** The minimised loss as the batch's mean per example, or its sum (the authors' code). */
 export const LOSS_REDUCTIONS = ['mean', 'sum'] as const;
 /**
- * In the order `auto` tries them. webgpu comes after the CPU backends that have native kernels:
- * on an NVIDIA H200 it trained the MNIST models more slowly than blas on the same machine's CPU,
- * its step bound by tfjs-backend-webgpu's per-op encoding on the CPU (docs/performance.md).
+ * In the order `auto` tries them. webgpu comes after blas: on an NVIDIA H200 it trained the MNIST
+ * MLP at about half blas's speed on the same machine's CPU, its step bound by tfjs-backend-webgpu's
+ * per-op encoding on the CPU (docs/performance.md). tfjs-node's CPU backend, ahead of blas since
+ * before, was not measured against it.
  */
 export const BACKEND_CHOICES = [
   'auto',

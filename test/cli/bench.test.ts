@@ -27,7 +27,7 @@ interface BenchResult {
   products_alone: { ms_per_step: number; gflops: number; calls: number; limit_fraction: number } | null;
   torch: { examples_per_s: number } | null;
   torch_note: string | null;
-  torch_cuda: { device: string; examples_per_s: number; gflops: number } | null;
+  torch_cuda: { device: string; examples_per_s: number } | null;
   torch_cuda_note: string | null;
   best_gpu_vs_torch_cuda: number | null;
 }
@@ -115,7 +115,7 @@ echo "{\\"torch_version\\": \\"stand-in\\", \\"device\\": \\"$device\\", \\"step
   return python;
 }
 
-test('bench --backend webgpu --json on SwiftShader: examples/s, labelled a software adapter, beside torch on CUDA', async () => {
+test('bench --backend webgpu --json on SwiftShader: examples/s, labelled a software adapter, not compared with CUDA', async () => {
   useSwiftShader(); // the child process inherits the Vulkan driver's variables
   const run = await gmvae(
     tempDir(),
@@ -140,12 +140,13 @@ test('bench --backend webgpu --json on SwiftShader: examples/s, labelled a softw
   assert.ok(Math.abs(row!.gflops - (row!.examples_per_s * flops) / 1e9) < 1e-9);
   assert.ok(result.gemm_peak_gflops > 0);
   assert.ok(Math.abs(row!.peak_fraction - row!.gflops / result.gemm_peak_gflops) < 1e-9);
-  // A GPU backend's peer: PyTorch on CUDA, beside PyTorch on the CPU at its best setting.
+  // PyTorch on the CPU is timed; PyTorch on CUDA, a GPU backend's peer, is not, though this torch
+  // "sees a GPU": a software adapter is the CPU (on a real GPU the row and ratio are there,
+  // docs/performance.md; runTorchCudaReference is tested in test/engine/bench).
   assert.equal(result.torch!.examples_per_s, 50);
-  assert.equal(result.torch_cuda!.device, 'stand-in GPU');
-  assert.equal(result.torch_cuda!.examples_per_s, 5000);
-  assert.ok(Math.abs(result.torch_cuda!.gflops - (5000 * flops) / 1e9) < 1e-9);
-  assert.equal(result.best_gpu_vs_torch_cuda, row!.examples_per_s / 5000);
+  assert.equal(result.torch_cuda, null);
+  assert.match(result.torch_cuda_note!, /no backend was timed on a GPU/);
+  assert.equal(result.best_gpu_vs_torch_cuda, null);
 });
 
 test('bench --rounds: every backend and PyTorch timed in turn, each reported at its median round', async () => {
@@ -189,7 +190,7 @@ echo "{\\"torch_version\\": \\"stand-in\\", \\"steps\\": 2, \\"seconds\\": 1, \\
   assert.equal(result.torch.examples_per_s, 200 * settings);
   // Its torch "sees a GPU", but no GPU backend ran, so there is nothing to compare with CUDA.
   assert.equal(result.torch_cuda, null);
-  assert.match(result.torch_cuda_note!, /no GPU backend was timed/);
+  assert.match(result.torch_cuda_note!, /no backend was timed on a GPU/);
   assert.match(run.stderr, /round 2 of 3/);
   // The GEMM peak is measured in every round, and the fastest is the limit.
   assert.equal(result.gemm_peak_rounds_gflops.length, 3);

@@ -6,7 +6,7 @@
 import os from 'node:os';
 import type { Command } from 'commander';
 import { BACKEND_ORDER, type BackendName } from '../../common/backends.ts';
-import { describeAdapter, findAdapter } from '../../engine/backend/webgpu-adapter.ts';
+import { describeAdapter, findAdapter, SOFTWARE_ADAPTER_NOTE } from '../../engine/backend/webgpu-adapter.ts';
 import { BACKEND_CHOICES } from '../../common/config.ts';
 import { BackendError, selectBackend } from '../../engine/backend/backends.ts';
 import { measureGemmPeak, measureProductsAlone, type ProductsAlone } from '../../engine/bench/gemm-peak.ts';
@@ -27,6 +27,10 @@ const EPOCH_EXAMPLES = 60_000;
 
 /** The backends that compute on a GPU, whose peer is PyTorch on CUDA rather than on the CPU. */
 const GPU_BACKENDS: readonly BackendName[] = ['tensorflow-gpu', 'webgpu'];
+
+/** Whether a timed backend ran on a GPU: a GPU backend, not on a software adapter (the CPU). */
+const onGpu = (backend: BackendName, device: string): boolean =>
+  GPU_BACKENDS.includes(backend) && !device.endsWith(SOFTWARE_ADAPTER_NOTE);
 
 interface BenchOptions {
   json?: boolean;
@@ -76,8 +80,8 @@ interface TorchCudaRow {
   /** the GPU, as torch.cuda names it */
   device: string;
   examples_per_s: number;
+  /** no fraction of the GEMM peak: that peak is the CPU's */
   gflops: number;
-  peak_fraction: number;
   epoch_seconds: number;
   /** each round's examples/s, in order */
   rounds_examples_per_s: number[];
@@ -210,7 +214,7 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
         }
         const alone = productShapes && measureProductsAlone(productShapes);
         if (alone) productsRounds.push(alone);
-        if (torchCudaNote === null && GPU_BACKENDS.some((b) => timed.has(b))) {
+        if (torchCudaNote === null && [...timed].some(([b, rounds]) => onGpu(b, rounds[0]!.device))) {
           note('torch reference on CUDA...');
           const cuda = runTorchCudaReference(config, BENCH_D, {
             steps: opts.steps,
@@ -282,16 +286,22 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
       let torchCuda: TorchCudaRow | null = null;
       if (torchCudaRounds.length > 0 && flopsPerExample !== null) {
         const { torchVersion, python, device } = torchCudaRounds[0]!;
+        const { examples_per_s, gflops, epoch_seconds } = perf(
+          median(torchCudaRounds.map((r) => r.examplesPerSecond)),
+          flopsPerExample,
+        );
         torchCuda = {
           torch_version: torchVersion,
           python,
           device,
-          ...perf(median(torchCudaRounds.map((r) => r.examplesPerSecond)), flopsPerExample),
+          examples_per_s,
+          gflops,
+          epoch_seconds,
           rounds_examples_per_s: torchCudaRounds.map((r) => r.examplesPerSecond),
         };
       }
-      const gpuRows = rows.filter((r) => GPU_BACKENDS.includes(r.backend));
-      if (gpuRows.length === 0) torchCudaNote ??= 'not run: no GPU backend was timed';
+      const gpuRows = rows.filter((r) => onGpu(r.backend, r.device));
+      if (gpuRows.length === 0) torchCudaNote ??= 'not run: no backend was timed on a GPU';
 
       const fastestProducts = productsRounds.reduce<ProductsAlone | null>(
         (a, b) => (!a || b.seconds < a.seconds ? b : a),
@@ -377,7 +387,7 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
                       torchCuda.examples_per_s.toFixed(1),
                       ((1000 * config.batchSize) / torchCuda.examples_per_s).toFixed(1),
                       torchCuda.gflops.toFixed(2),
-                      (100 * torchCuda.peak_fraction).toFixed(1),
+                      '–',
                       `${torchCuda.epoch_seconds.toFixed(0)} s`,
                       `PyTorch ${torchCuda.torch_version} on ${torchCuda.device}`,
                     ],

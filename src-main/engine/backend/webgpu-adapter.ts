@@ -127,9 +127,12 @@ export function findAdapter(): Promise<GpuAdapterSummary | null> {
   return probed;
 }
 
+/** How a device line ends for a software adapter; `gmvae bench` reads it off its rows. */
+export const SOFTWARE_ADAPTER_NOTE = ', a software adapter (WebGPU on the CPU, not a GPU)';
+
 /** "google swiftshader (SwiftShader driver 5.0.0), a software adapter", as runs record it. */
 export function describeAdapter(adapter: GpuAdapterSummary): string {
   const name = [adapter.vendor, adapter.architecture].filter(Boolean).join(' ') || 'unknown adapter';
   const detail = adapter.description ? ` (${adapter.description})` : '';
-  return `${name}${detail}${adapter.software ? ', a software adapter (WebGPU on the CPU, not a GPU)' : ''}`;
+  return `${name}${detail}${adapter.software ? SOFTWARE_ADAPTER_NOTE : ''}`;
 }

@@ -59,6 +59,9 @@ export function threadSettings(cores: number): TorchThreads[] {
   return counts.flatMap((intraOp) => counts.map((blas) => ({ intraOp, blas })));
 }
 
+/** The last non-empty line of a child's output: Python puts the error there. */
+const lastLine = (text: string | null | undefined): string => (text ?? '').trim().split('\n').at(-1)!.trim();
+
 function findPython(): string | null {
   for (const python of pythons()) {
     const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
@@ -107,7 +110,7 @@ function runOnce(
     OMP_NUM_THREADS: String(threads.intraOp),
   };
   const run = spawnSync(python, args, { encoding: 'utf8', env, timeout: 1_800_000 });
-  if (run.status !== 0) return (run.stderr || run.error?.message || 'failed').trim().split('\n').at(-1)!;
+  if (run.status !== 0) return lastLine(run.stderr) || run.error?.message || 'failed';
   return JSON.parse(run.stdout) as ScriptOutput;
 }
 
@@ -149,16 +152,30 @@ export type TorchCudaOutcome = { ok: true; reference: TorchCudaReference } | { o
 
 const CUDA_PROBE = 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 3)';
 
-/** The same model and step on the GPU, the peer of the engine's GPU backends; or why not. */
+/**
+ * The same model and step on the GPU, the peer of the engine's GPU backends; or why not. The
+ * first Python whose torch sees a CUDA device runs it; GMVAE_TORCH_PYTHON, when set, is the only
+ * one asked.
+ */
 export function runTorchCudaReference(
   config: GmvaeConfig,
   d: number,
   options: TorchOptions,
 ): TorchCudaOutcome {
-  const python = findPython();
-  if (!python) return { ok: false, reason: `no Python with torch found (tried ${pythons().join(', ')})` };
-  const probe = spawnSync(python, ['-c', CUDA_PROBE], { encoding: 'utf8', timeout: 120_000 });
-  if (probe.status !== 0) return { ok: false, reason: `the torch of ${python} sees no CUDA device` };
+  const named = process.env['GMVAE_TORCH_PYTHON'];
+  const refusals: string[] = [];
+  let python: string | undefined;
+  for (const candidate of named ? [named] : pythons()) {
+    const probe = spawnSync(candidate, ['-c', CUDA_PROBE], { encoding: 'utf8', timeout: 120_000 });
+    if (probe.status === 0) {
+      python = candidate;
+      break;
+    }
+    const why =
+      probe.status === 3 ? 'its torch sees no CUDA device' : lastLine(probe.stderr) || probe.error?.message;
+    refusals.push(`${candidate}: ${why ?? 'failed'}`);
+  }
+  if (!python) return { ok: false, reason: `no PyTorch with CUDA here (${refusals.join('; ')})` };
   const out = runOnce(python, config, d, options, { intraOp: 1, blas: 1 }, 'cuda');
   if (typeof out === 'string') return { ok: false, reason: `the torch reference on CUDA failed: ${out}` };
   return {

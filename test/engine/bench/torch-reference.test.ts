@@ -92,10 +92,23 @@ test('on CUDA: the script runs with --device=cuda where torch sees a GPU, and sa
     [found.reference.device, found.reference.examplesPerSecond, found.reference.steps],
     ['GPU via cuda', 5000, 4],
   );
-  process.env['GMVAE_TORCH_PYTHON'] = standInCudaPython(false);
+  // A named Python is the only one asked, so the system's torch cannot stand in for it.
+  const cpuOnly = standInCudaPython(false);
+  process.env['GMVAE_TORCH_PYTHON'] = cpuOnly;
   const none = runTorchCudaReference(config('mlp'), 784, options);
   assert.ok(!none.ok);
-  assert.match(none.reason, /sees no CUDA device/);
+  assert.equal(none.reason, `no PyTorch with CUDA here (${cpuOnly}: its torch sees no CUDA device)`);
+  // A probe that fails for another reason says that reason, Python's last line.
+  const noTorch = join(tempDir(), 'python');
+  writeFileSync(
+    noTorch,
+    `#!/bin/sh\necho "Traceback (most recent call last):" >&2\necho "ModuleNotFoundError: No module named 'torch'" >&2\nexit 1\n`,
+  );
+  chmodSync(noTorch, 0o755);
+  process.env['GMVAE_TORCH_PYTHON'] = noTorch;
+  const broken = runTorchCudaReference(config('mlp'), 784, options);
+  assert.ok(!broken.ok);
+  assert.match(broken.reason, /: ModuleNotFoundError: No module named 'torch'\)$/);
 });
 
 test("the real script's --device=cpu times a step on the CPU and says which device", () => {
