@@ -43,7 +43,7 @@ test("auto's look for a WebGPU adapter prints nothing of Dawn's on a machine wit
   // Without VK_ICD_FILENAMES Dawn finds no usable driver here and, in its own process, says so
   // on stderr (Vulkan loader warnings); the question is asked in a child, so none of it shows.
   // auto asks only past blas, so the addon is made missing.
-  const env = { ...process.env, GMVAE_BLAS_ADDON: '/nonexistent/gmvae_blas.node' };
+  const env: NodeJS.ProcessEnv = { ...process.env, GMVAE_BLAS_ADDON: '/nonexistent/gmvae_blas.node' };
   delete env['VK_ICD_FILENAMES'];
   const result = await gmvae(
     tempDir(),
