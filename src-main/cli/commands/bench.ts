@@ -353,44 +353,43 @@ export function registerBenchCommand(program: Command, _globals: () => GlobalOpt
           bestGpu && torchCuda ? bestGpu.examples_per_s / torchCuda.examples_per_s : null,
       };
       emitResult(opts, result, () => {
+        /** One row of the table; ms/step follows from examples/s at the bench's batch. */
+        const line = (
+          label: string,
+          figures: { examples_per_s: number; gflops: number; epoch_seconds: number; peak_fraction?: number },
+          device: string,
+        ) => [
+          label,
+          figures.examples_per_s.toFixed(1),
+          ((1000 * config.batchSize) / figures.examples_per_s).toFixed(1),
+          figures.gflops.toFixed(2),
+          figures.peak_fraction === undefined ? '–' : (100 * figures.peak_fraction).toFixed(1),
+          `${figures.epoch_seconds.toFixed(0)} s`,
+          device,
+        ];
         const lines = [
           table(
             ['backend', 'examples/s', 'ms/step', 'GFLOP/s', '% of peak', 'epoch (60k)', 'device'],
             [
-              ...rows.map((r) => [
-                r.backend,
-                r.examples_per_s.toFixed(1),
-                r.ms_per_step.toFixed(1),
-                r.gflops.toFixed(2),
-                (100 * r.peak_fraction).toFixed(1),
-                `${r.epoch_seconds.toFixed(0)} s`,
-                r.device,
-              ]),
+              ...rows.map((r) => line(r.backend, r, r.device)),
               ...(torch
                 ? [
-                    [
+                    line(
                       'torch (reference)',
-                      torch.examples_per_s.toFixed(1),
-                      ((1000 * config.batchSize) / torch.examples_per_s).toFixed(1),
-                      torch.gflops.toFixed(2),
-                      (100 * torch.peak_fraction).toFixed(1),
-                      `${torch.epoch_seconds.toFixed(0)} s`,
+                      torch,
                       `PyTorch ${torch.torch_version}, best of ${torch.tried.length} settings: ` +
                         `${torch.intra_op_threads} intra-op + ${torch.blas_threads} BLAS threads`,
-                    ],
+                    ),
                   ]
                 : []),
+              // No fraction of the GEMM peak: that peak is the CPU's.
               ...(torchCuda
                 ? [
-                    [
+                    line(
                       'torch (CUDA reference)',
-                      torchCuda.examples_per_s.toFixed(1),
-                      ((1000 * config.batchSize) / torchCuda.examples_per_s).toFixed(1),
-                      torchCuda.gflops.toFixed(2),
-                      '–',
-                      `${torchCuda.epoch_seconds.toFixed(0)} s`,
+                      torchCuda,
                       `PyTorch ${torchCuda.torch_version} on ${torchCuda.device}`,
-                    ],
+                    ),
                   ]
                 : []),
             ],
