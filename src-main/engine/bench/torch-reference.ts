@@ -16,11 +16,15 @@ import type { GmvaeConfig } from '../../common/config.ts';
 const SCRIPT = fileURLToPath(new URL('../../../bench/torch_reference.py', import.meta.url));
 
 /**
- * GMVAE_TORCH_PYTHON, then `python3`; Debian's python3-torch lives under /usr/bin/python3 when a
- * pyenv shadows it. Read at each call, so a changed variable takes effect.
+ * The Pythons asked, in order: GMVAE_TORCH_PYTHON alone when set (the Python a user names is the
+ * one meant, so another's torch never stands in for it), else `python3`, then /usr/bin/python3,
+ * where Debian's python3-torch lives when a pyenv shadows it. Read at each call, so a changed
+ * variable takes effect.
  */
-const pythons = (): string[] =>
-  [process.env['GMVAE_TORCH_PYTHON'], 'python3', '/usr/bin/python3'].filter((p): p is string => Boolean(p));
+const pythons = (): string[] => {
+  const named = process.env['GMVAE_TORCH_PYTHON'];
+  return named ? [named] : ['python3', '/usr/bin/python3'];
+};
 
 /** One thread setting of the reference. */
 export interface TorchThreads {
@@ -62,12 +66,23 @@ export function threadSettings(cores: number): TorchThreads[] {
 /** The last non-empty line of a child's output: Python puts the error there. */
 const lastLine = (text: string | null | undefined): string => (text ?? '').trim().split('\n').at(-1)!.trim();
 
-function findPython(): string | null {
+/** Exit status of a probe whose torch loads but sees no CUDA device. */
+const NO_CUDA = 3;
+const CUDA_PROBE = `import sys, torch; sys.exit(0 if torch.cuda.is_available() else ${NO_CUDA})`;
+
+/**
+ * The first of `pythons()` whose probe exits 0, or why each refused: Python's last line, or
+ * `refusal(status)` where that says more.
+ */
+function findPython(probeCode: string, refusal?: (status: number | null) => string | undefined) {
+  const refusals: string[] = [];
   for (const python of pythons()) {
-    const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
-    if (probe.status === 0) return python;
+    const probe = spawnSync(python, ['-c', probeCode], { encoding: 'utf8', timeout: 120_000 });
+    if (probe.status === 0) return { python, refusals };
+    const why = refusal?.(probe.status) ?? (lastLine(probe.stderr) || probe.error?.message);
+    refusals.push(`${python}: ${why ?? 'failed'}`);
   }
-  return null;
+  return { python: undefined, refusals };
 }
 
 interface ScriptOutput {
@@ -120,8 +135,8 @@ export function runTorchReference(
   options: TorchOptions,
   onProgress?: (message: string) => void,
 ): TorchOutcome {
-  const python = findPython();
-  if (!python) return { ok: false, reason: `no Python with torch found (tried ${pythons().join(', ')})` };
+  const { python, refusals } = findPython('import torch');
+  if (!python) return { ok: false, reason: `no Python with torch found (${refusals.join('; ')})` };
   const tried: TorchResult[] = [];
   let torchVersion = '';
   for (const threads of threadSettings(options.cores)) {
@@ -150,31 +165,18 @@ export interface TorchCudaReference {
 
 export type TorchCudaOutcome = { ok: true; reference: TorchCudaReference } | { ok: false; reason: string };
 
-const CUDA_PROBE = 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 3)';
-
 /**
  * The same model and step on the GPU, the peer of the engine's GPU backends; or why not. The
- * first Python whose torch sees a CUDA device runs it; GMVAE_TORCH_PYTHON, when set, is the only
- * one asked.
+ * first Python whose torch sees a CUDA device runs it (see `pythons` for the order).
  */
 export function runTorchCudaReference(
   config: GmvaeConfig,
   d: number,
   options: TorchOptions,
 ): TorchCudaOutcome {
-  const named = process.env['GMVAE_TORCH_PYTHON'];
-  const refusals: string[] = [];
-  let python: string | undefined;
-  for (const candidate of named ? [named] : pythons()) {
-    const probe = spawnSync(candidate, ['-c', CUDA_PROBE], { encoding: 'utf8', timeout: 120_000 });
-    if (probe.status === 0) {
-      python = candidate;
-      break;
-    }
-    const why =
-      probe.status === 3 ? 'its torch sees no CUDA device' : lastLine(probe.stderr) || probe.error?.message;
-    refusals.push(`${candidate}: ${why ?? 'failed'}`);
-  }
+  const { python, refusals } = findPython(CUDA_PROBE, (status) =>
+    status === NO_CUDA ? 'its torch sees no CUDA device' : undefined,
+  );
   if (!python) return { ok: false, reason: `no PyTorch with CUDA here (${refusals.join('; ')})` };
   const out = runOnce(python, config, d, options, { intraOp: 1, blas: 1 }, 'cuda');
   if (typeof out === 'string') return { ok: false, reason: `the torch reference on CUDA failed: ${out}` };

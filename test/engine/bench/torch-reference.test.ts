@@ -66,6 +66,20 @@ test('the reference tries 1 and all cores for both thread knobs and reports the 
   assert.equal(progress.length, 4);
 });
 
+test("a named Python without torch is refused with its reason, not replaced by the system's", async () => {
+  const { runTorchReference } = await import('../../../src-main/engine/bench/torch-reference.ts');
+  const noTorch = join(tempDir(), 'python');
+  writeFileSync(noTorch, `#!/bin/sh\necho "ModuleNotFoundError: No module named 'torch'" >&2\nexit 1\n`);
+  chmodSync(noTorch, 0o755);
+  process.env['GMVAE_TORCH_PYTHON'] = noTorch;
+  const outcome = runTorchReference(config('mlp'), 784, { steps: 1, warmup: 0, maxSeconds: 10, cores: 1 });
+  assert.ok(!outcome.ok);
+  assert.equal(
+    outcome.reason,
+    `no Python with torch found (${noTorch}: ModuleNotFoundError: No module named 'torch')`,
+  );
+});
+
 /** A Python whose torch sees a GPU (probe exit 0) or not (exit 3); its step echoes the device. */
 function standInCudaPython(hasCuda: boolean): string {
   const path = join(tempDir(), 'python');
