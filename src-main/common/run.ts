@@ -15,12 +15,27 @@ export const RESUMABLE_STATUSES: readonly RunStatus[] = ['stopped', 'interrupted
 /** A trainer holds the run: it trains, or waits paused. */
 export const isTraining = (status: RunStatus): boolean => status === 'running' || status === 'paused';
 
+/** Why a run of a Slurm sweep is resumed on the cluster, not here (RunRecord.onCluster). */
+export const ON_CLUSTER_REASON = 'it trains on a Slurm cluster as part of a sweep: use gmvae sweep resume';
+
+/** The fields that say whether and how a run can train on. */
+export type RunResumeFacts = Pick<RunRecord, 'status' | 'onCluster'> & {
+  config: Pick<GmvaeConfig, 'epochs' | 'lrSchedule'>;
+};
+
+/** Whether a trainer here can take the run up again (the Resume action). */
+export const canResumeHere = (run: Pick<RunRecord, 'status' | 'onCluster'>): boolean =>
+  RESUMABLE_STATUSES.includes(run.status) && !run.onCluster;
+
 /**
- * Why a run with `config` cannot train past its epochs, or null when it can. Training further
- * is the same as having asked for the longer run from the start only when nothing in training
- * depends on the run's length; the cosine schedule does (it anneals over all the run's steps).
+ * Why the run cannot train past its epochs, or null when it can. Training further is the same
+ * as having asked for the longer run from the start only when nothing in training depends on the
+ * run's length; the cosine schedule does (it anneals over all the run's steps). A run of a Slurm
+ * sweep trains on the cluster, so only the sweep can take it further.
  */
-export function trainFurtherBlocker(config: Pick<GmvaeConfig, 'epochs' | 'lrSchedule'>): string | null {
+export function trainFurtherBlocker(run: Omit<RunResumeFacts, 'status'>): string | null {
+  const { config } = run;
+  if (run.onCluster) return ON_CLUSTER_REASON;
   if (config.lrSchedule === 'constant') return null;
   return (
     `its learning rate anneals over its ${plural(config.epochs, 'epoch')} (${config.lrSchedule} schedule), so more ` +
@@ -75,6 +90,11 @@ export interface RunRecord {
   pid: number | null;
   /** The sweep the run belongs to (docs/sweeps.md), or null. */
   sweepId: number | null;
+  /**
+   * A run of a Slurm sweep: it trains on the cluster, in a store of its own, and this record is
+   * a copy that sweep collection keeps up to date, so no trainer here resumes it.
+   */
+  onCluster: boolean;
 }
 
 export interface MetricPoint {

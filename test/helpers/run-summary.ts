@@ -43,6 +43,7 @@ export function runSummary(
     tags: [],
     pid: null,
     sweepId: null,
+    onCluster: false,
     metrics: {},
     bestCheckpoint: null,
     progress: null,

@@ -10,7 +10,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { resolveConfig } from '../../src-main/common/config.ts';
-import type { CheckpointData } from '../../src-main/common/run.ts';
+import {
+  canResumeHere,
+  ON_CLUSTER_REASON,
+  trainFurtherBlocker,
+  type CheckpointData,
+} from '../../src-main/common/run.ts';
 import { parseSweepDefinition } from '../../src-main/common/sweep.ts';
 import { SPIRAL_INFO, datasetInfo } from '../../src-main/host/datasets.ts';
 import { Store, StoreError } from '../../src-main/host/store/index.ts';
@@ -133,6 +138,18 @@ test('a task is collected once per snapshot, into one run, however often status 
       return true;
     },
   );
+  // The record says so, and the actions the interface offers follow it: neither Resume nor
+  // Train further here (the store refuses both with the same reason).
+  assert.equal(runs[0]!.onCluster, true);
+  assert.equal(taskRun!.onCluster, false, "the task's own store trains it");
+  assert.equal(canResumeHere({ ...runs[0]!, status: 'interrupted' }), false);
+  assert.equal(canResumeHere({ ...taskRun!, status: 'interrupted' }), true);
+  assert.equal(trainFurtherBlocker(runs[0]!), ON_CLUSTER_REASON);
+  assert.throws(
+    () => store.extendRun(first.runId, 9),
+    new StoreError(`run 'c-s1-0' cannot train further: ${ON_CLUSTER_REASON}`),
+  );
+  assert.equal(store.getRun(first.runId)!.config.epochs, 3, 'a refusal changes nothing');
 
   // The last epoch: the next collection updates the same run.
   trainEpoch(task, folder, taskRun!.id, 3, 'completed');

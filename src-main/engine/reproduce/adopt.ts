@@ -67,7 +67,7 @@ export function findShorterRun(store: Store, planned: PlannedRun): RunRecord | n
         !isTraining(run.status) &&
         run.config.epochs < config.epochs &&
         sameApartFromEpochs(run.config, config) &&
-        trainFurtherBlocker(run.config) === null,
+        trainFurtherBlocker(run) === null,
     )
     .sort((a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status] || b.epoch - a.epoch || a.id - b.id);
   return candidates[0] ?? null;

@@ -5,7 +5,13 @@
 import type Database from 'better-sqlite3';
 import type { RunProgress } from '../../common/api/contract.ts';
 import { LEGACY_DEFAULTS, type GmvaeConfig } from '../../common/config.ts';
-import { isTraining, trainFurtherBlocker, type RunRecord, type RunStatus } from '../../common/run.ts';
+import {
+  isTraining,
+  ON_CLUSTER_REASON,
+  trainFurtherBlocker,
+  type RunRecord,
+  type RunStatus,
+} from '../../common/run.ts';
 import { TRAIN_PHASES } from '../../common/training-events.ts';
 import { StoreError, isUniqueViolation } from './errors.ts';
 
@@ -119,6 +125,8 @@ interface RunRow {
   tags: string;
   pid: number | null;
   sweep_id: number | null;
+  /** 1 for a run of a Slurm sweep (ON_CLUSTER), read with RUN_COLUMNS. */
+  on_cluster: 0 | 1;
 }
 
 function toRecord(row: RunRow): RunRecord {
@@ -143,6 +151,7 @@ function toRecord(row: RunRow): RunRecord {
     tags: JSON.parse(row.tags) as string[],
     pid: row.pid,
     sweepId: row.sweep_id,
+    onCluster: row.on_cluster === 1,
   };
 }
 
@@ -196,6 +205,9 @@ const nowIso = (): string => new Date().toISOString();
  */
 const ON_CLUSTER = `(sweep_id IS NOT NULL AND sweep_id IN (SELECT id FROM sweeps WHERE executor = 'slurm'))`;
 
+/** A run's row as toRecord reads it. */
+const RUN_COLUMNS = `*, ${ON_CLUSTER} AS on_cluster`;
+
 /** No heartbeat or other write to the run (a checkpoint commit updates it) for `graceMs`. */
 function isStale(row: Pick<RunRow, 'heartbeat_at' | 'updated_at'>, now: number, graceMs: number): boolean {
   const lastSign = Math.max(Date.parse(row.updated_at), Date.parse(row.heartbeat_at ?? row.updated_at));
@@ -218,7 +230,7 @@ export class RunTable {
 
   constructor(db: Database.Database) {
     this.#db = db;
-    this.#byId = db.prepare('SELECT * FROM runs WHERE id = ?');
+    this.#byId = db.prepare(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`);
     this.#heartbeat = db.prepare(
       'UPDATE runs SET heartbeat_at = ?, progress = coalesce(?, progress) WHERE id = ?',
     );
@@ -294,13 +306,16 @@ export class RunTable {
     const row =
       typeof idOrName === 'number' || /^\d+$/.test(idOrName)
         ? this.#byId.get(Number(idOrName))
-        : this.#db.prepare<[string], RunRow>('SELECT * FROM runs WHERE name = ?').get(idOrName);
+        : this.#db.prepare<[string], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE name = ?`).get(idOrName);
     return row ? toRecord(row) : null;
   }
 
   /** Newest first (ids only grow, see the migration). */
   list(): RunRecord[] {
-    return this.#db.prepare<[], RunRow>('SELECT * FROM runs ORDER BY id DESC').all().map(toRecord);
+    return this.#db
+      .prepare<[], RunRow>(`SELECT ${RUN_COLUMNS} FROM runs ORDER BY id DESC`)
+      .all()
+      .map(toRecord);
   }
 
   update(id: number, patch: RunPatch): RunRecord {
@@ -377,10 +392,8 @@ export class RunTable {
         const row = this.#byId.get(id);
         if (!row) throw new StoreError(`no run with id ${id}`);
         if (row.status === 'completed') throw new StoreError(`run '${row.name}' has already completed`);
-        if (this.#db.prepare(`SELECT 1 FROM runs WHERE id = ? AND ${ON_CLUSTER}`).get(id))
-          throw new StoreError(
-            `run '${row.name}' trains on a Slurm cluster as part of a sweep: use gmvae sweep resume`,
-          );
+        if (row.on_cluster)
+          throw new StoreError(`run '${row.name}' cannot resume here: ${ON_CLUSTER_REASON}`);
         if (isTraining(row.status)) {
           if (row.pid !== null && isProcessAlive(row.pid))
             throw new StoreError(
@@ -413,11 +426,10 @@ export class RunTable {
           throw refuse(`epochs must be a whole number, got ${JSON.stringify(epochs)}`);
         if (epochs <= run.config.epochs)
           throw refuse(`it is set to ${run.config.epochs} epochs already; ask for more than that`);
-        if (isTraining(run.status)) throw refuse(`it is ${run.status}; stop it first`);
-        if (this.#db.prepare(`SELECT 1 FROM runs WHERE id = ? AND ${ON_CLUSTER}`).get(id))
-          throw refuse('it trains on a Slurm cluster as part of a sweep');
-        const blocker = trainFurtherBlocker(run.config);
+        // What stopping would not change comes first.
+        const blocker = trainFurtherBlocker(run);
         if (blocker) throw refuse(blocker);
+        if (isTraining(run.status)) throw refuse(`it is ${run.status}; stop it first`);
         this.#db
           .prepare(
             `UPDATE runs SET config = ?, finished_at = NULL, updated_at = ?,

@@ -3,7 +3,13 @@
  * further, duplicate with changes, edit (rename, tags, notes), export, delete. The dialogs live in
  * RunDialogs.svelte, mounted once; this holds which one is open and for which run.
  */
-import { isTraining, RESUMABLE_STATUSES, trainFurtherBlocker, type RunRecord } from '@common/run.ts';
+import {
+  canResumeHere,
+  isTraining,
+  trainFurtherBlocker,
+  type RunRecord,
+  type RunResumeFacts,
+} from '@common/run.ts';
 import type { MenuItem } from '../components/Menu.svelte';
 import { notices } from '../components/notices.svelte.ts';
 import { api } from '../lib/api.svelte.ts';
@@ -12,9 +18,7 @@ import { router } from '../lib/router.svelte.ts';
 import { href } from '../lib/routes.ts';
 import { runs } from './runs.svelte.ts';
 
-type RunRef = Pick<RunRecord, 'id' | 'name' | 'status'> & {
-  config: Pick<RunRecord['config'], 'epochs' | 'lrSchedule'>;
-};
+type RunRef = Pick<RunRecord, 'id' | 'name'> & RunResumeFacts;
 
 class RunActions {
   editing = $state<RunRef | null>(null);
@@ -24,11 +28,11 @@ class RunActions {
   busy = $state<Record<number, string>>({});
 
   canPause = (run: RunRef) => run.status === 'running';
-  canResume = (run: RunRef) => RESUMABLE_STATUSES.includes(run.status);
+  canResume = (run: RunRef) => canResumeHere(run);
   canStop = (run: RunRef) => run.status === 'running' || run.status === 'paused';
   /** Why the run cannot train further now, or null. */
   trainFurtherBlocked = (run: RunRef): string | null =>
-    isTraining(run.status) ? `it is ${run.status}` : trainFurtherBlocker(run.config);
+    trainFurtherBlocker(run) ?? (isTraining(run.status) ? `it is ${run.status}` : null);
 
   async #do(run: RunRef, verb: string, fn: () => Promise<void>): Promise<void> {
     this.busy[run.id] = verb;
