@@ -28,15 +28,17 @@ export const canResumeHere = (run: Pick<RunRecord, 'status' | 'onCluster'>): boo
   RESUMABLE_STATUSES.includes(run.status) && !run.onCluster;
 
 /**
- * Why the run cannot train past its epochs, or null when it can. Training further is the same
- * as having asked for the longer run from the start only when nothing in training depends on the
- * run's length; the cosine schedule does (it anneals over all the run's steps). A run of a Slurm
- * sweep trains on the cluster, so only the sweep can take it further.
+ * Why the run cannot train past its epochs, or null when it can; what stopping would not change
+ * comes first. A run of a Slurm sweep trains on the cluster, so only the sweep can take it
+ * further. Training further is the same as having asked for the longer run from the start only
+ * when nothing in training depends on the run's length; the cosine schedule does (it anneals
+ * over all the run's steps). A trainer that holds the run must let it go first.
  */
-export function trainFurtherBlocker(run: Omit<RunResumeFacts, 'status'>): string | null {
+export function trainFurtherBlocker(run: RunResumeFacts): string | null {
   const { config } = run;
   if (run.onCluster) return ON_CLUSTER_REASON;
-  if (config.lrSchedule === 'constant') return null;
+  if (config.lrSchedule === 'constant')
+    return isTraining(run.status) ? `it is ${run.status}; stop it first` : null;
   return (
     `its learning rate anneals over its ${plural(config.epochs, 'epoch')} (${config.lrSchedule} schedule), so more ` +
     'epochs would have meant another rate for the epochs already trained; duplicate it with more epochs instead'

@@ -426,10 +426,8 @@ export class RunTable {
           throw refuse(`epochs must be a whole number, got ${JSON.stringify(epochs)}`);
         if (epochs <= run.config.epochs)
           throw refuse(`it is set to ${run.config.epochs} epochs already; ask for more than that`);
-        // What stopping would not change comes first.
         const blocker = trainFurtherBlocker(run);
         if (blocker) throw refuse(blocker);
-        if (isTraining(run.status)) throw refuse(`it is ${run.status}; stop it first`);
         this.#db
           .prepare(
             `UPDATE runs SET config = ?, finished_at = NULL, updated_at = ?,

@@ -3,13 +3,7 @@
  * further, duplicate with changes, edit (rename, tags, notes), export, delete. The dialogs live in
  * RunDialogs.svelte, mounted once; this holds which one is open and for which run.
  */
-import {
-  canResumeHere,
-  isTraining,
-  trainFurtherBlocker,
-  type RunRecord,
-  type RunResumeFacts,
-} from '@common/run.ts';
+import { canResumeHere, trainFurtherBlocker, type RunRecord, type RunResumeFacts } from '@common/run.ts';
 import type { MenuItem } from '../components/Menu.svelte';
 import { notices } from '../components/notices.svelte.ts';
 import { api } from '../lib/api.svelte.ts';
@@ -28,11 +22,10 @@ class RunActions {
   busy = $state<Record<number, string>>({});
 
   canPause = (run: RunRef) => run.status === 'running';
-  canResume = (run: RunRef) => canResumeHere(run);
+  canResume: (run: RunRef) => boolean = canResumeHere;
   canStop = (run: RunRef) => run.status === 'running' || run.status === 'paused';
   /** Why the run cannot train further now, or null. */
-  trainFurtherBlocked = (run: RunRef): string | null =>
-    trainFurtherBlocker(run) ?? (isTraining(run.status) ? `it is ${run.status}` : null);
+  trainFurtherBlocked: (run: RunRef) => string | null = trainFurtherBlocker;
 
   async #do(run: RunRef, verb: string, fn: () => Promise<void>): Promise<void> {
     this.busy[run.id] = verb;

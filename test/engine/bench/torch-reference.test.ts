@@ -66,11 +66,20 @@ test('the reference tries 1 and all cores for both thread knobs and reports the 
   assert.equal(progress.length, 4);
 });
 
+/** A Python without torch: it fails as Python does, the error on its last line of stderr. */
+function noTorchPython(): string {
+  const path = join(tempDir(), 'python');
+  writeFileSync(
+    path,
+    `#!/bin/sh\necho "Traceback (most recent call last):" >&2\necho "ModuleNotFoundError: No module named 'torch'" >&2\nexit 1\n`,
+  );
+  chmodSync(path, 0o755);
+  return path;
+}
+
 test("a named Python without torch is refused with its reason, not replaced by the system's", async () => {
   const { runTorchReference } = await import('../../../src-main/engine/bench/torch-reference.ts');
-  const noTorch = join(tempDir(), 'python');
-  writeFileSync(noTorch, `#!/bin/sh\necho "ModuleNotFoundError: No module named 'torch'" >&2\nexit 1\n`);
-  chmodSync(noTorch, 0o755);
+  const noTorch = noTorchPython();
   process.env['GMVAE_TORCH_PYTHON'] = noTorch;
   const outcome = runTorchReference(config('mlp'), 784, { steps: 1, warmup: 0, maxSeconds: 10, cores: 1 });
   assert.ok(!outcome.ok);
@@ -113,12 +122,7 @@ test('on CUDA: the script runs with --device=cuda where torch sees a GPU, and sa
   assert.ok(!none.ok);
   assert.equal(none.reason, `no PyTorch with CUDA here (${cpuOnly}: its torch sees no CUDA device)`);
   // A probe that fails for another reason says that reason, Python's last line.
-  const noTorch = join(tempDir(), 'python');
-  writeFileSync(
-    noTorch,
-    `#!/bin/sh\necho "Traceback (most recent call last):" >&2\necho "ModuleNotFoundError: No module named 'torch'" >&2\nexit 1\n`,
-  );
-  chmodSync(noTorch, 0o755);
+  const noTorch = noTorchPython();
   process.env['GMVAE_TORCH_PYTHON'] = noTorch;
   const broken = runTorchCudaReference(config('mlp'), 784, options);
   assert.ok(!broken.ok);
