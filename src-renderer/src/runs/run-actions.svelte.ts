@@ -3,7 +3,13 @@
  * further, duplicate with changes, edit (rename, tags, notes), export, delete. The dialogs live in
  * RunDialogs.svelte, mounted once; this holds which one is open and for which run.
  */
-import { canResumeHere, trainFurtherBlocker, type RunRecord, type RunResumeFacts } from '@common/run.ts';
+import {
+  canResumeHere,
+  ON_CLUSTER_REASON,
+  trainFurtherBlocker,
+  type RunRecord,
+  type RunResumeFacts,
+} from '@common/run.ts';
 import type { MenuItem } from '../components/Menu.svelte';
 import { notices } from '../components/notices.svelte.ts';
 import { api } from '../lib/api.svelte.ts';
@@ -26,6 +32,14 @@ class RunActions {
   canStop = (run: RunRef) => run.status === 'running' || run.status === 'paused';
   /** Why the run cannot train further now, or null. */
   trainFurtherBlocked: (run: RunRef) => string | null = trainFurtherBlocker;
+  /** What a disabled Resume says on hover, where the status alone does not explain it. */
+  resumeHint = (run: RunRef): string | undefined =>
+    run.onCluster ? `This run cannot resume here: ${ON_CLUSTER_REASON}` : undefined;
+  /** What a disabled Train further says on hover. */
+  trainFurtherHint = (run: RunRef): string | undefined => {
+    const blocked = this.trainFurtherBlocked(run);
+    return blocked === null ? undefined : `This run cannot train further: ${blocked}`;
+  };
 
   async #do(run: RunRef, verb: string, fn: () => Promise<void>): Promise<void> {
     this.busy[run.id] = verb;
@@ -56,12 +70,14 @@ class RunActions {
         label: run.status === 'paused' ? 'Resume' : 'Resume training',
         onselect: () => void this.resume(run),
         disabled: !this.canResume(run),
+        hint: this.resumeHint(run),
       },
       { label: 'Stop', onselect: () => void this.stop(run), disabled: !this.canStop(run) },
       {
         label: 'Train further…',
         onselect: () => (this.furthering = run),
         disabled: this.trainFurtherBlocked(run) !== null,
+        hint: this.trainFurtherHint(run),
       },
       { label: 'Duplicate with changes…', onselect: () => this.duplicate(run) },
       { label: 'Rename, tags, notes…', onselect: () => (this.editing = run) },
