@@ -63,6 +63,10 @@ describe('planRuns', () => {
     const [table1] = planRuns(findExperiment('mnist-table1'), { variants: ['k16-m1'], seeds: [1] });
     assert.equal(conv!.dataset, FASHION_MNIST);
     assert.deepEqual(conv!.overrides, table1!.overrides);
+    // The K 30 variant is the same recipe with more components, nothing else.
+    const [k30] = planRuns(experiment, { variants: ['v1-authors-conv-k30'], seeds: [1] });
+    assert.equal(k30!.dataset, FASHION_MNIST);
+    assert.deepEqual(k30!.overrides, { ...table1!.overrides, k: 30 });
   });
 
   test('optional variants, chosen seeds and a shortened schedule are named in the plan', () => {
