@@ -10,8 +10,6 @@ import { plural } from './text.ts';
  */
 export type RunStatus = 'running' | 'paused' | 'completed' | 'stopped' | 'failed' | 'interrupted';
 
-export const RESUMABLE_STATUSES: readonly RunStatus[] = ['stopped', 'interrupted', 'failed', 'paused'];
-
 /** A trainer holds the run: it trains, or waits paused. */
 export const isTraining = (status: RunStatus): boolean => status === 'running' || status === 'paused';
 
@@ -23,9 +21,28 @@ export type RunResumeFacts = Pick<RunRecord, 'status' | 'onCluster'> & {
   config: Pick<GmvaeConfig, 'epochs' | 'lrSchedule'>;
 };
 
+/**
+ * Why a trainer here cannot take the run up again (the Resume action), or null when it can. A run
+ * of a Slurm sweep resumes only through its sweep, whatever its status.
+ */
+export function resumeBlocker(run: Pick<RunRecord, 'status' | 'onCluster'>): string | null {
+  if (run.onCluster) return ON_CLUSTER_REASON;
+  switch (run.status) {
+    case 'completed':
+      return 'it has completed; train it further for more epochs';
+    case 'running':
+      return 'it is running';
+    case 'paused':
+    case 'stopped':
+    case 'interrupted':
+    case 'failed':
+      return null;
+  }
+}
+
 /** Whether a trainer here can take the run up again (the Resume action). */
 export const canResumeHere = (run: Pick<RunRecord, 'status' | 'onCluster'>): boolean =>
-  RESUMABLE_STATUSES.includes(run.status) && !run.onCluster;
+  resumeBlocker(run) === null;
 
 /**
  * Why the run cannot train past its epochs, or null when it can; what stopping would not change

@@ -5,7 +5,7 @@
  */
 import {
   canResumeHere,
-  ON_CLUSTER_REASON,
+  resumeBlocker,
   trainFurtherBlocker,
   type RunRecord,
   type RunResumeFacts,
@@ -20,6 +20,16 @@ import { runs } from './runs.svelte.ts';
 
 type RunRef = Pick<RunRecord, 'id' | 'name'> & RunResumeFacts;
 
+/** "This run cannot <what>: <why>", or undefined when nothing blocks it. */
+const sentence = (what: string, why: string | null): string | undefined =>
+  why === null ? undefined : `This run cannot ${what}: ${why}`;
+
+/** A menu item greyed, with the reason on hover, exactly when a reason blocks it. */
+const greyedBy = (hint: string | undefined): Pick<MenuItem, 'disabled' | 'hint'> => ({
+  disabled: hint !== undefined,
+  hint,
+});
+
 class RunActions {
   editing = $state<RunRef | null>(null);
   deleting = $state<RunRef | null>(null);
@@ -30,16 +40,10 @@ class RunActions {
   canPause = (run: RunRef) => run.status === 'running';
   canResume: (run: RunRef) => boolean = canResumeHere;
   canStop = (run: RunRef) => run.status === 'running' || run.status === 'paused';
-  /** Why the run cannot train further now, or null. */
-  trainFurtherBlocked: (run: RunRef) => string | null = trainFurtherBlocker;
-  /** What a disabled Resume says on hover, where the status alone does not explain it. */
-  resumeHint = (run: RunRef): string | undefined =>
-    run.onCluster ? `This run cannot resume here: ${ON_CLUSTER_REASON}` : undefined;
-  /** What a disabled Train further says on hover. */
-  trainFurtherHint = (run: RunRef): string | undefined => {
-    const blocked = this.trainFurtherBlocked(run);
-    return blocked === null ? undefined : `This run cannot train further: ${blocked}`;
-  };
+  /** What a greyed Resume says on hover: the store's reason, in a sentence. */
+  resumeHint = (run: RunRef): string | undefined => sentence('resume here', resumeBlocker(run));
+  /** What a greyed Train further says on hover; undefined exactly when it can train further. */
+  trainFurtherHint = (run: RunRef): string | undefined => sentence('train further', trainFurtherBlocker(run));
 
   async #do(run: RunRef, verb: string, fn: () => Promise<void>): Promise<void> {
     this.busy[run.id] = verb;
@@ -69,15 +73,13 @@ class RunActions {
       {
         label: run.status === 'paused' ? 'Resume' : 'Resume training',
         onselect: () => void this.resume(run),
-        disabled: !this.canResume(run),
-        hint: this.resumeHint(run),
+        ...greyedBy(this.resumeHint(run)),
       },
       { label: 'Stop', onselect: () => void this.stop(run), disabled: !this.canStop(run) },
       {
         label: 'Train further…',
         onselect: () => (this.furthering = run),
-        disabled: this.trainFurtherBlocked(run) !== null,
-        hint: this.trainFurtherHint(run),
+        ...greyedBy(this.trainFurtherHint(run)),
       },
       { label: 'Duplicate with changes…', onselect: () => this.duplicate(run) },
       { label: 'Rename, tags, notes…', onselect: () => (this.editing = run) },

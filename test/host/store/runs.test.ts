@@ -2,6 +2,12 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
+import {
+  canResumeHere,
+  ON_CLUSTER_REASON,
+  resumeBlocker,
+  type RunStatus,
+} from '../../../src-main/common/run.ts';
 import { Store, StoreError, isProcessAlive } from '../../../src-main/host/store/index.ts';
 import { deadPid, openTempStore, tempHome, testConfig } from './helpers.ts';
 
@@ -214,6 +220,20 @@ test('claimRun takes a free run and refuses one held by a live trainer, a comple
   assert.equal(store.claimRun(create('orphan', 'running', dead), process.pid).pid, process.pid);
   assert.equal(store.claimRun(create('stopped', 'stopped', null), process.pid).status, 'running');
   assert.throws(() => store.claimRun(404, process.pid), new StoreError('no run with id 404'));
+});
+
+test('resumeBlocker: the Resume action takes up a stopped, paused, interrupted or failed run, and says why not', () => {
+  const why = (status: RunStatus, onCluster = false) => resumeBlocker({ status, onCluster });
+  for (const status of ['stopped', 'paused', 'interrupted', 'failed'] as const) {
+    assert.equal(why(status), null, status);
+    assert.equal(canResumeHere({ status, onCluster: false }), true, status);
+    // A Slurm sweep's run resumes through its sweep only, whatever its status.
+    assert.equal(why(status, true), ON_CLUSTER_REASON, `${status} on a cluster`);
+    assert.equal(canResumeHere({ status, onCluster: true }), false, `${status} on a cluster`);
+  }
+  assert.equal(why('completed'), 'it has completed; train it further for more epochs');
+  assert.equal(why('running'), 'it is running');
+  assert.equal(canResumeHere({ status: 'running', onCluster: false }), false);
 });
 
 test('extendRun raises the epochs of a run that can train further and refuses the rest, saying why', async (t) => {
