@@ -1,6 +1,6 @@
 /**
  * `gmvae reproduce` end to end on the synthetic experiment (shortened): runs land in the store
- * with results and pictures; a second sitting retrains nothing; a stopped reproduction resumes
+ * with results and pictures; a second sitting retrains nothing, nor does a report on them; a stopped reproduction resumes
  * its runs from their checkpoints when the same command runs again.
  */
 import assert from 'node:assert/strict';
@@ -51,6 +51,27 @@ describe('gmvae reproduce', () => {
       first.runs.map((r) => [r.run, r.trainSeconds]),
     );
     assert.doesNotMatch(again.stderr, /starting run|resuming run/);
+
+    // A report on the stored runs trains nothing; asked with another --epochs, it names the runs
+    // the store has with these settings and the --epochs that finds them.
+    const report = await gmvaeJson<Output>(home, [...args, '--report-only']);
+    assert.deepEqual(
+      report.runs.map((r) => [r.run, r.status, r.epoch, r.trainSeconds]),
+      first.runs.map((r) => [r.run, r.status, r.epoch, r.trainSeconds]),
+    );
+    const longer = ['reproduce', 'synthetic', '--epochs', '3', '--seeds', '1', '--out', out];
+    const elsewhere = await gmvae(home, [...longer, '--report-only', '--json']);
+    assert.equal(elsewhere.code, 0, elsewhere.stderr);
+    assert.deepEqual((JSON.parse(elsewhere.stdout) as Output).runs, []);
+    assert.match(
+      elsewhere.stderr,
+      new RegExp(
+        `synthetic lambda-0 seed 1 \\(3 epochs\\): no run with 3 epochs; run ${first.runs[0]!.run} ` +
+          `'synthetic lambda-0 seed 1 \\(2 epochs\\)' has these settings with 2 \\(at epoch 2\\): ` +
+          'report on it with --epochs 2',
+      ),
+    );
+    assert.doesNotMatch(elsewhere.stderr, /starting run|not started yet/);
     const store = await Store.open(home);
     const runs = store.listRuns();
     store.close();

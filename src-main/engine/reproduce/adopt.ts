@@ -48,6 +48,24 @@ export function findPlannedRun(store: Store, planned: PlannedRun): RunRecord | n
 }
 
 /**
+ * Stored runs with `planned`'s settings but another number of epochs, the furthest along first:
+ * what a report on a reproduction started with another `--epochs` would be looking for.
+ */
+export function findOtherLengths(store: Store, planned: PlannedRun): RunRecord[] {
+  const info = datasetInfo(store, planned.dataset);
+  const config = resolveConfig(info, planned.overrides);
+  return store
+    .listRuns()
+    .filter(
+      (run) =>
+        run.dataset === info.name &&
+        run.config.epochs !== config.epochs &&
+        sameApartFromEpochs(run.config, config),
+    )
+    .sort((a, b) => b.epoch - a.epoch || a.id - b.id);
+}
+
+/**
  * A run of this experiment that `planned` can train further: its settings but fewer epochs, a
  * schedule that does not depend on the length, no trainer holding it, not part of a sweep, not
  * failed (it would fail again at the same step); the furthest along first. Only the

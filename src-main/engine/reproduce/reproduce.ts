@@ -13,7 +13,7 @@ import type { TrainEventListener } from '../../common/training-events.ts';
 import { builtinInfo } from '../../host/datasets.ts';
 import type { Store } from '../../host/store/index.ts';
 import type { EngineSupervisor } from '../../host/supervisor.ts';
-import { adoptOrCreateRun, findPlannedRun } from './adopt.ts';
+import { adoptOrCreateRun, findOtherLengths, findPlannedRun } from './adopt.ts';
 import { drawCurves, drawRun, runPictureStem } from './draw.ts';
 import { planRuns, type Experiment, type PlannedRun, type ReproductionChoices } from './experiments.ts';
 import { collectResults, resultsMarkdown, type ExperimentResults } from './report.ts';
@@ -47,6 +47,21 @@ export function requireDatasets(store: Store, experiment: Experiment): void {
   }
 }
 
+/**
+ * Why a report finds no run for `plan`: none was started, or the runs with its settings have
+ * another length, named after the --epochs they were started with (then how to report on them).
+ */
+function notStoredNote(store: Store, plan: PlannedRun): string {
+  const [other] = findOtherLengths(store, plan);
+  if (!other) return 'not started yet';
+  const epochs = plan.overrides.epochs;
+  return (
+    `no run with ${epochs === undefined ? "the experiment's" : epochs} epochs; run ${other.id} '${other.name}' ` +
+    `has these settings with ${other.config.epochs} (at epoch ${other.epoch}): ` +
+    `report on it with --epochs ${other.config.epochs}`
+  );
+}
+
 export async function reproduce(
   store: Store,
   supervisor: EngineSupervisor,
@@ -60,7 +75,7 @@ export async function reproduce(
     if (options.reportOnly) {
       const run = findPlannedRun(store, plan);
       if (run) planned.push({ plan, run });
-      else note(`${plan.name}: not started yet`);
+      else note(`${plan.name}: ${notStoredNote(store, plan)}`);
       continue;
     }
     const { run, adopted, extendedFrom } = adoptOrCreateRun(store, plan);
