@@ -142,5 +142,6 @@ export function imageGridPng(rows: ArrayLike<number>[][], options: ImageGridOpti
         }
     });
   });
-  return PNG.sync.write(png);
+  // One grey channel: a third of the bytes of RGB to compress (MNIST grids of K 30 were 1.2 MB).
+  return PNG.sync.write(png, { colorType: 0 });
 }

@@ -33,9 +33,10 @@ describe('imageGridPng', () => {
   test('one row per entry, values as grey (1 = black), a gap where asked, white elsewhere', () => {
     const black = new Float32Array(4).fill(1);
     const grey = new Float32Array(4).fill(0.5);
-    const png = PNG.sync.read(
-      imageGridPng([[black, grey], [grey]], { size: [2, 2], scale: 3, gapsBefore: [1] }),
-    );
+    const file = imageGridPng([[black, grey], [grey]], { size: [2, 2], scale: 3, gapsBefore: [1] });
+    assert.equal(file[25], 0, 'written as 8-bit grey (IHDR colour type 0)');
+    assert.equal(file[24], 8);
+    const png = PNG.sync.read(file);
     // pad 2 + 2 images of 6 px + pad after each + a gap of half an image (3 px).
     assert.equal(png.width, 2 + 2 * (6 + 2) + 3);
     assert.equal(png.height, 2 + 2 * (6 + 2));
