@@ -113,7 +113,8 @@ export interface ImageGridOptions {
 
 /**
  * A grid of grey images as a PNG: one row per entry of `rows`, images left to right. Rows may
- * be shorter than the longest (the rest stays white). Values outside [0,1] are clipped.
+ * be shorter than the longest (the rest stays white), and an empty image leaves its cell white
+ * (a cluster with fewer members than the others). Values outside [0,1] are clipped.
  */
 export function imageGridPng(rows: ArrayLike<number>[][], options: ImageGridOptions): Buffer {
   const [h, w] = options.size;
@@ -130,6 +131,7 @@ export function imageGridPng(rows: ArrayLike<number>[][], options: ImageGridOpti
   png.data.fill(255);
   rows.forEach((images, row) => {
     images.forEach((image, col) => {
+      if (image.length === 0) return;
       const x0 = Math.round(xOf(col));
       const y0 = pad + row * (h * scale + pad);
       for (let i = 0; i < h * scale; i++)

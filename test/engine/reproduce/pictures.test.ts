@@ -33,7 +33,14 @@ describe('imageGridPng', () => {
   test('one row per entry, values as grey (1 = black), a gap where asked, white elsewhere', () => {
     const black = new Float32Array(4).fill(1);
     const grey = new Float32Array(4).fill(0.5);
-    const file = imageGridPng([[black, grey], [grey]], { size: [2, 2], scale: 3, gapsBefore: [1] });
+    // The second row's first cell is empty (a cluster with fewer members): white, not black.
+    const file = imageGridPng(
+      [
+        [black, grey],
+        [[], grey],
+      ],
+      { size: [2, 2], scale: 3, gapsBefore: [1] },
+    );
     assert.equal(file[25], 0, 'written as 8-bit grey (IHDR colour type 0)');
     assert.equal(file[24], 8);
     const png = PNG.sync.read(file);
@@ -45,8 +52,9 @@ describe('imageGridPng', () => {
     assert.equal(pixel(7, 7), 0);
     assert.equal(pixel(9, 2), 255); // the gap between the groups
     assert.equal(pixel(2 + 8 + 3, 2), 128); // second image, after the gap
-    assert.equal(pixel(2, 10), 128); // second row
-    assert.equal(pixel(13, 10), 255); // second row is shorter: white
+    for (let y = 10; y < 16; y++)
+      for (let x = 2; x < 8; x++) assert.equal(pixel(x, y), 255, `the empty cell at (${x}, ${y})`);
+    assert.equal(pixel(2 + 8 + 3, 10), 128); // second row, second image
   });
 });
 
