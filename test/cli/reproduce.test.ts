@@ -1,7 +1,7 @@
 /**
  * `gmvae reproduce` end to end on the synthetic experiment (shortened): runs land in the store
- * with results and pictures; a second sitting retrains nothing, nor does a report on them; a stopped reproduction resumes
- * its runs from their checkpoints when the same command runs again.
+ * with results and pictures; a second sitting retrains nothing, nor does a report on them; a
+ * stopped reproduction resumes its runs from their checkpoints when the same command runs again.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
