@@ -33,62 +33,66 @@ const STATUS_RANK: Record<RunStatus, number> = {
   failed: 3,
 };
 
+/** Preferred first: the best status (STATUS_RANK), then the furthest along, then the oldest. */
+const byPreference = (a: RunRecord, b: RunRecord): number =>
+  STATUS_RANK[a.status] - STATUS_RANK[b.status] || b.epoch - a.epoch || a.id - b.id;
+
 export function findMatchingRun(store: Store, dataset: string, config: GmvaeConfig): RunRecord | null {
   const matches = store
     .listRuns()
     .filter((run) => run.dataset === dataset && sameConfig(run.config, config))
-    .sort((a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status] || b.epoch - a.epoch || a.id - b.id);
+    .sort(byPreference);
   return matches[0] ?? null;
+}
+
+/** The stored name of the dataset `planned` trains on, and the configuration it resolves to. */
+export function plannedSettings(store: Store, planned: PlannedRun): { dataset: string; config: GmvaeConfig } {
+  const info = datasetInfo(store, planned.dataset);
+  return { dataset: info.name, config: resolveConfig(info, planned.overrides) };
 }
 
 /** The stored run with `planned`'s settings, or null. */
 export function findPlannedRun(store: Store, planned: PlannedRun): RunRecord | null {
-  const info = datasetInfo(store, planned.dataset);
-  return findMatchingRun(store, info.name, resolveConfig(info, planned.overrides));
+  const { dataset, config } = plannedSettings(store, planned);
+  return findMatchingRun(store, dataset, config);
 }
 
 /**
- * Stored runs with `planned`'s settings but another number of epochs, the furthest along first:
- * what a report on a reproduction started with another `--epochs` would be looking for.
+ * Stored runs with `planned`'s settings but another number of epochs, preferred first: those a
+ * reproduction asked for more epochs may continue, and those a report asked for another length
+ * names.
  */
 export function findOtherLengths(store: Store, planned: PlannedRun): RunRecord[] {
-  const info = datasetInfo(store, planned.dataset);
-  const config = resolveConfig(info, planned.overrides);
+  const { dataset, config } = plannedSettings(store, planned);
   return store
     .listRuns()
     .filter(
       (run) =>
-        run.dataset === info.name &&
+        run.dataset === dataset &&
         run.config.epochs !== config.epochs &&
         sameApartFromEpochs(run.config, config),
     )
-    .sort((a, b) => b.epoch - a.epoch || a.id - b.id);
+    .sort(byPreference);
 }
 
 /**
  * A run of this experiment that `planned` can train further: its settings but fewer epochs, a
  * schedule that does not depend on the length, no trainer holding it, not part of a sweep, not
- * failed (it would fail again at the same step); the furthest along first. Only the
+ * failed (it would fail again at the same step); the preferred one. Only the
  * experiment's own runs: a run someone trained by hand keeps its length.
  */
 export function findShorterRun(store: Store, planned: PlannedRun): RunRecord | null {
-  const info = datasetInfo(store, planned.dataset);
-  const config = resolveConfig(info, planned.overrides);
-  const candidates = store
-    .listRuns()
-    .filter(
-      (run) =>
-        run.dataset === info.name &&
-        run.tags.includes(reproduceTag(planned.experiment)) &&
-        run.sweepId === null &&
-        run.status !== 'failed' &&
-        !isTraining(run.status) &&
-        run.config.epochs < config.epochs &&
-        sameApartFromEpochs(run.config, config) &&
-        trainFurtherBlocker(run) === null,
-    )
-    .sort((a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status] || b.epoch - a.epoch || a.id - b.id);
-  return candidates[0] ?? null;
+  const { epochs } = plannedSettings(store, planned).config;
+  const shorter = findOtherLengths(store, planned).find(
+    (run) =>
+      run.config.epochs < epochs &&
+      run.tags.includes(reproduceTag(planned.experiment)) &&
+      run.sweepId === null &&
+      run.status !== 'failed' &&
+      !isTraining(run.status) &&
+      trainFurtherBlocker(run) === null,
+  );
+  return shorter ?? null;
 }
 
 /**
@@ -123,9 +127,8 @@ export function adoptOrCreateRun(
 
 /** `run` raised to the plan's epochs, or null if a trainer claimed it since the store was read. */
 function extendIfStillFree(store: Store, run: RunRecord, planned: PlannedRun): RunRecord | null {
-  const info = datasetInfo(store, planned.dataset);
   try {
-    return store.extendRun(run.id, resolveConfig(info, planned.overrides).epochs);
+    return store.extendRun(run.id, plannedSettings(store, planned).config.epochs);
   } catch (error) {
     if (error instanceof StoreError) return null;
     throw error;

@@ -13,7 +13,7 @@ import type { TrainEventListener } from '../../common/training-events.ts';
 import { builtinInfo } from '../../host/datasets.ts';
 import type { Store } from '../../host/store/index.ts';
 import type { EngineSupervisor } from '../../host/supervisor.ts';
-import { adoptOrCreateRun, findOtherLengths, findPlannedRun } from './adopt.ts';
+import { adoptOrCreateRun, findOtherLengths, findPlannedRun, plannedSettings } from './adopt.ts';
 import { drawCurves, drawRun, runPictureStem } from './draw.ts';
 import { planRuns, type Experiment, type PlannedRun, type ReproductionChoices } from './experiments.ts';
 import { collectResults, resultsMarkdown, type ExperimentResults } from './report.ts';
@@ -54,9 +54,8 @@ export function requireDatasets(store: Store, experiment: Experiment): void {
 function notStoredNote(store: Store, plan: PlannedRun): string {
   const [other] = findOtherLengths(store, plan);
   if (!other) return 'not started yet';
-  const epochs = plan.overrides.epochs;
   return (
-    `no run with ${epochs === undefined ? "the experiment's" : epochs} epochs; run ${other.id} '${other.name}' ` +
+    `no run with ${plannedSettings(store, plan).config.epochs} epochs; run ${other.id} '${other.name}' ` +
     `has these settings with ${other.config.epochs} (at epoch ${other.epoch}): ` +
     `report on it with --epochs ${other.config.epochs}`
   );
