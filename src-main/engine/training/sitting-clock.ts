@@ -19,7 +19,9 @@ export class SittingClock {
   #lastCheckpoint: number;
   #lastHeartbeat = -Infinity;
   #lastProgress = -Infinity;
-  #progressSince: number;
+  // The examples trained since the current epoch began in this sitting, and the training seconds
+  // at which counting began: the speed progress reports.
+  #rateSince: number;
   #examples = 0;
 
   /**
@@ -38,7 +40,7 @@ export class SittingClock {
     this.#start = now();
     this.#epochStartSeconds = soFar.epochStartSeconds ?? soFar.trainSeconds;
     this.#lastCheckpoint = this.#start;
-    this.#progressSince = this.#start;
+    this.#rateSince = soFar.trainSeconds;
   }
 
   /** The run's training seconds: those before this sitting, plus this sitting's less its pauses. */
@@ -56,6 +58,8 @@ export class SittingClock {
     const now = this.trainSeconds();
     const seconds = now - this.#epochStartSeconds;
     this.#epochStartSeconds = now;
+    this.#rateSince = now;
+    this.#examples = 0;
     return seconds;
   }
 
@@ -85,17 +89,17 @@ export class SittingClock {
   }
 
   /**
-   * Counts the examples of a step. When a progress report is due, returns the examples per
-   * second since the previous report (and starts counting anew); otherwise null.
+   * Counts the examples of a step. When a progress report is due (at most every progressMs),
+   * returns the examples per training second since the current epoch began in this sitting;
+   * otherwise null. An average over the epoch rather than over the last report's half second, so
+   * that the time left it gives holds steady (a step's time varies, more so when runs share the
+   * cores), as Keras's progress bar does. Pauses do not count, as in the training time.
    */
   progress(examples: number): number | null {
     this.#examples += examples;
     const now = this.#now();
     if (now - this.#lastProgress <= this.#intervals.progressMs) return null;
-    const rate = (this.#examples * 1000) / Math.max(1, now - this.#progressSince);
     this.#lastProgress = now;
-    this.#progressSince = now;
-    this.#examples = 0;
-    return rate;
+    return this.#examples / Math.max(1e-3, this.trainSeconds() - this.#rateSince);
   }
 }

@@ -171,8 +171,8 @@ export function elapsedSeconds(run: RunSummary, now: number): number {
 
 /**
  * Seconds left for a running run at its current speed: the batches still to train times the
- * batch size, over the examples per second its last progress report gave (evaluation between
- * epochs not counted). A run trained by another process reports no progress here: then the steps
+ * batch size, over the examples per second of the epoch so far that its last progress report gave
+ * (evaluation between epochs not counted). A run trained by another process reports no progress here: then the steps
  * still to train at its last finished epoch's pace (evaluation included). Null when it is not
  * running or neither is known yet.
  */

@@ -29,7 +29,7 @@ test('a sitting that resumes part-way through an epoch counts the epoch from whe
   assert.equal(clock.epochStartSeconds(), 50);
 });
 
-test('progress reports the example rate since the previous report, at most every progressMs', () => {
+test("progress reports the epoch's example rate so far, at most every progressMs", () => {
   let now = 0;
   const clock = new SittingClock({ trainSeconds: 0 }, intervals, () => now);
   now = 100;
@@ -37,7 +37,17 @@ test('progress reports the example rate since the previous report, at most every
   now = 300;
   assert.equal(clock.progress(50), null, 'within 500 ms of the last report');
   now = 700;
-  assert.equal(clock.progress(50), (100 * 1000) / 600, '100 examples in the 0.6 s since the last report');
+  assert.equal(clock.progress(50), 150 / 0.7, "150 examples in the epoch's 0.7 s");
+  const resume = clock.pause();
+  now = 10_700; // paused
+  resume();
+  now = 11_000;
+  assert.equal(clock.progress(50), 200, 'the pause is not training time');
+  // Evaluation at the epoch's end: the next epoch's rate counts from when it ends.
+  now = 20_000;
+  clock.endEpoch();
+  now = 20_500;
+  assert.equal(clock.progress(40), 80, '40 examples in the 0.5 s since the epoch began');
 });
 
 test('heartbeats and time-based checkpoints fall due after their intervals', () => {
