@@ -114,8 +114,8 @@ export function entropy(logP: Tensor2D): Tensor1D {
 
 /**
  * The identity in the forward pass, its gradient multiplied by `factor` in the backward pass.
- * The authors' v2 code scales the z-prior's gradient by its -cvWeight option without changing
- * the value it reports.
+ * The authors' v2 code multiplies the z-prior's gradient by cvWeight (the value of their command
+ * line's `-cvWeight` option) without changing the value it reports.
  */
 export function scaleGradient(x: tf.Scalar, factor: number): tf.Scalar {
   if (factor === 1) return x;

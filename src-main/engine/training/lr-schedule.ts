@@ -3,7 +3,8 @@
  * done and T the run's steps (its epochs times the batches of one epoch):
  *
  *   constant:  lr_t = lr
- *   cosine:    lr_t = lr * (1 + cos(pi * t / T)) / 2      (from lr at t = 0 to 0 at t = T)
+ *   cosine:    lr_t = lr * (1 + cos(pi * t / T)) / 2      (from lr at t = 0 to about
+ *                                                          lr * pi^2 / 4T^2 at the last step, T - 1)
  *
  * A function of the step count alone, so a run resumed from a checkpoint continues the same
  * schedule; the optimizer keeps no schedule state.

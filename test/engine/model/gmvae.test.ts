@@ -115,44 +115,55 @@ describe('Gmvae.elboTerms', () => {
 });
 
 describe("the authors' gradient (zPriorGradient 'authors')", () => {
-  test('same values; the conditional prior gradient through p(z|x,w) negated while KL > lambda', () => {
-    const y = batch();
-    const seed = 21;
-    const lambda = 1e-6; // the batch-mean z-prior KL is above it: the authors' branch is taken
-    const gradsOf = (objective: (model: Gmvae) => tf.Scalar, cfg: Partial<GmvaeConfig>) => {
-      const model = new Gmvae(config({ lambda, ...cfg }), { shape: [2] });
-      const { value, grads } = tf.variableGrads(() => objective(model), model.trainableVariables);
-      const flat = Object.values(grads).flatMap((g) => Array.from(g.dataSync()));
-      const v = value.dataSync()[0]!;
-      model.dispose();
-      return { v, flat };
-    };
-    const authors = gradsOf((m) => m.elboTerms(y, seed).loss, { zPriorGradient: 'authors' });
-    const exact = gradsOf((m) => m.elboTerms(y, seed).loss, { zPriorGradient: 'exact' });
-    // Reference: the exact forward pass with p(z|x,w) in the conditional prior replaced by
-    // (2 c - p), c a constant copy of p: same value, gradient through p negated.
-    const reference = gradsOf((m) => {
-      const q = m.encode(y);
-      const noise = (t: tf.Tensor2D, s: number) => tf.randomNormal(t.shape, 0, 1, 'float32', s);
-      const x = tf.add(q.muX, tf.mul(tf.exp(tf.mul(0.5, q.logvarX)), noise(q.muX, seed))) as tf.Tensor2D;
-      const w = tf.add(q.muW, tf.mul(tf.exp(tf.mul(0.5, q.logvarW)), noise(q.muW, seed + 1))) as tf.Tensor2D;
-      const { muK, logvarK } = m.priorComponents(w);
-      const logPz = logPosteriorZ(x, muK, logvarK);
-      const pz = tf.exp(logPz) as tf.Tensor2D;
-      const frozen = tf.tensor2d(Array.from(pz.dataSync()), pz.shape);
-      const weights = tf.sub(tf.mul(2, frozen), pz) as tf.Tensor2D;
-      const dec = m.decode(x);
-      const recon = tf.mean(gaussianLogLikelihood(y, dec.location, dec.logvar!));
-      const cond = tf.mean(conditionalPriorKl(q.muX, q.logvarX, muK, logvarK, weights));
-      const wkl = tf.mean(wPriorKl(q.muW, q.logvarW));
-      const zkl = tf.mean(zPriorKl(logPz));
-      return tf.neg(tf.sub(tf.sub(tf.sub(recon, cond), wkl), zkl)) as tf.Scalar;
-    }, {});
-    assert.ok(Math.abs(authors.v - exact.v) < 1e-6, 'the values do not change');
-    const maxDiff = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i]!)));
-    assert.ok(maxDiff(authors.flat, reference.flat) < 1e-5, 'authors = exact with the p(z|x,w) path negated');
-    assert.ok(maxDiff(authors.flat, exact.flat) > 1e-6, 'and that differs from the exact gradient');
-  });
+  for (const cvWeight of [1, 0.4]) {
+    test(`same values; the conditional prior gradient through p(z|x,w) negated while KL > lambda, the z-prior's scaled by cvWeight ${cvWeight}`, () => {
+      const y = batch();
+      const seed = 21;
+      const lambda = 1e-6; // the batch-mean z-prior KL is above it: the authors' branch is taken
+      const gradsOf = (objective: (model: Gmvae) => tf.Scalar, cfg: Partial<GmvaeConfig>) => {
+        const model = new Gmvae(config({ lambda, cvWeight, ...cfg }), { shape: [2] });
+        const { value, grads } = tf.variableGrads(() => objective(model), model.trainableVariables);
+        const flat = Object.values(grads).flatMap((g) => Array.from(g.dataSync()));
+        const v = value.dataSync()[0]!;
+        model.dispose();
+        return { v, flat };
+      };
+      const authors = gradsOf((m) => m.elboTerms(y, seed).loss, { zPriorGradient: 'authors' });
+      const exact = gradsOf((m) => m.elboTerms(y, seed).loss, { zPriorGradient: 'exact' });
+      // Reference: the exact forward pass with p(z|x,w) in the conditional prior replaced by
+      // (2 c - p), c a constant copy of p: same value, gradient through p negated; and the z-prior
+      // KL replaced by cvWeight z + (1 - cvWeight) c', c' a constant copy of it: same value,
+      // gradient times cvWeight.
+      const reference = gradsOf((m) => {
+        const q = m.encode(y);
+        const noise = (t: tf.Tensor2D, s: number) => tf.randomNormal(t.shape, 0, 1, 'float32', s);
+        const x = tf.add(q.muX, tf.mul(tf.exp(tf.mul(0.5, q.logvarX)), noise(q.muX, seed))) as tf.Tensor2D;
+        const w = tf.add(
+          q.muW,
+          tf.mul(tf.exp(tf.mul(0.5, q.logvarW)), noise(q.muW, seed + 1)),
+        ) as tf.Tensor2D;
+        const { muK, logvarK } = m.priorComponents(w);
+        const logPz = logPosteriorZ(x, muK, logvarK);
+        const pz = tf.exp(logPz) as tf.Tensor2D;
+        const frozen = tf.tensor2d(Array.from(pz.dataSync()), pz.shape);
+        const weights = tf.sub(tf.mul(2, frozen), pz) as tf.Tensor2D;
+        const dec = m.decode(x);
+        const recon = tf.mean(gaussianLogLikelihood(y, dec.location, dec.logvar!));
+        const cond = tf.mean(conditionalPriorKl(q.muX, q.logvarX, muK, logvarK, weights));
+        const wkl = tf.mean(wPriorKl(q.muW, q.logvarW));
+        const zkl = tf.mean(zPriorKl(logPz));
+        const zklScaled = tf.add(tf.mul(cvWeight, zkl), tf.scalar((1 - cvWeight) * zkl.dataSync()[0]!));
+        return tf.neg(tf.sub(tf.sub(tf.sub(recon, cond), wkl), zklScaled)) as tf.Scalar;
+      }, {});
+      assert.ok(Math.abs(authors.v - exact.v) < 1e-6, 'the values do not change');
+      const maxDiff = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i]!)));
+      assert.ok(
+        maxDiff(authors.flat, reference.flat) < 1e-5,
+        'authors = exact with the p(z|x,w) path negated',
+      );
+      assert.ok(maxDiff(authors.flat, exact.flat) > 1e-6, 'and that differs from the exact gradient');
+    });
+  }
 
   test('no difference while the batch-mean KL is below lambda', () => {
     const y = batch();

@@ -44,7 +44,8 @@ function terms(model: Gmvae, y: Tensor2D, seed: number, options: TermOptions): E
 
   const rest = tf.sub(tf.sub(reconstruction, conditionalPrior), wPrior);
   const elbo = tf.sub(rest, zPrior) as Scalar;
-  // The authors' code also scales the z-prior's gradient by its -cvWeight option.
+  // The authors' code also multiplies the z-prior's gradient by cvWeight (their command line's
+  // `-cvWeight`, 0.4 for MNIST), a positive factor: its value is unchanged.
   const zTerm = scaleGradient(constrainedZPrior(zPrior, lambda), authors ? cvWeight : 1);
   const loss = tf.neg(tf.sub(rest, zTerm)) as Scalar;
   return { reconstruction, conditionalPrior, wPrior, zPrior, elbo, loss };
