@@ -348,6 +348,8 @@ export interface SweepTaskInfo {
   /** Slurm's job id of this task ('123_4'), and its state there, when it has one. */
   slurmJob: string | null;
   slurmState: string | null;
+  /** Why this answer could not copy the task's run from the cluster (its snapshot unreadable). */
+  problem: string | null;
 }
 
 export interface SweepInfo {

@@ -26,7 +26,7 @@ import {
 import { SweepDefinitionError } from '../common/sweep.ts';
 import { datasetInfo, isBuiltin } from './datasets.ts';
 import { ACTIVE_SLURM_STATES, arrayTaskStates, batchScript, cancel, submitArray } from './slurm.ts';
-import { isProcessAlive, Store, type SweepRecord, type SweepTaskRecord } from './store/index.ts';
+import { isProcessAlive, Store, StoreError, type SweepRecord, type SweepTaskRecord } from './store/index.ts';
 
 /** Inside a Slurm sweep's folder. */
 export const SWEEP_SCRIPT = 'sweep.sh';
@@ -199,6 +199,8 @@ export function sweepStatus(
   const slurm = sweep.executor === 'slurm';
   const driverAlive = sweep.pid !== null && isProcessAlive(sweep.pid);
   let collected = 0;
+  // A task whose snapshot cannot be copied is reported on its row; the others are still collected.
+  const problems = new Map<number, string>();
   if (slurm && options.collect !== false) {
     const jobs = [...new Set(tasks.flatMap((t) => (t.slurmJob ? [t.slurmJob.split('_')[0]!] : [])))];
     const states = arrayTaskStates(jobs);
@@ -207,7 +209,12 @@ export function sweepStatus(
       const state = states.get(task.slurmJob) ?? null;
       if (state !== task.slurmState)
         store.updateSweepTask(sweep.id, task.index, { slurmState: state ?? 'GONE' });
-      if (collectTask(store, sweep, task, state !== null && ACTIVE_SLURM_STATES.has(state))) collected++;
+      try {
+        if (collectTask(store, sweep, task, state !== null && ACTIVE_SLURM_STATES.has(state))) collected++;
+      } catch (err) {
+        if (!(err instanceof StoreError)) throw err;
+        problems.set(task.index, err.message);
+      }
     }
     tasks = store.sweepTasks(sweep.id);
   }
@@ -233,6 +240,7 @@ export function sweepStatus(
       epochs: (run?.config.epochs ?? task.overrides.epochs ?? 0) as number,
       slurmJob: task.slurmJob,
       slurmState: task.slurmState,
+      problem: problems.get(task.index) ?? null,
     };
   });
   const counts = Object.fromEntries(SWEEP_TASK_STATES.map((s) => [s, 0])) as Record<SweepTaskState, number>;

@@ -198,6 +198,66 @@ test('a collected run that Slurm no longer runs is interrupted; a status overrid
   store.close();
 });
 
+test("a task's unreadable snapshot is that task's problem: the store is unharmed and the other tasks collected", async () => {
+  const home = tempDir();
+  const store = await Store.open(home);
+  const definition = parseSweepDefinition(
+    { name: 'bad', dataset: 'spiral', base: { epochs: 1 }, seeds: [1, 2, 3], executor: { kind: 'slurm' } },
+    'bad.json',
+    (name) => datasetInfo(store, name),
+  );
+  const sweep = await createSweep(store, home, definition);
+  for (const index of [0, 1, 2]) {
+    const folder = taskFolder(sweep.folder!, index);
+    const task = await Store.open(folder, { exclusive: true });
+    const id = task.listRuns()[0]!.id;
+    task.claimRun(id, process.pid);
+    trainEpoch(task, folder, id, 1, 'completed');
+    task.close();
+    store.updateSweepTask(sweep.id, index, { slurmJob: `999999_${index}`, slurmState: 'COMPLETED' });
+  }
+  // Task 0's snapshot is not a database at all; task 1's was cut short (a copy that failed).
+  const snapshot = (index: number) => path.join(taskFolder(sweep.folder!, index), TASK_SNAPSHOT);
+  fs.writeFileSync(snapshot(0), Buffer.alloc(8192, 0x5a));
+  const whole = fs.readFileSync(snapshot(1));
+  fs.writeFileSync(snapshot(1), whole.subarray(0, Math.floor(whole.length / 2)));
+
+  const bin = tempDir();
+  fs.writeFileSync(path.join(bin, 'squeue'), '#!/bin/sh\necho "Invalid job id specified" >&2\nexit 1\n', {
+    mode: 0o755,
+  });
+  const pathBefore = process.env.PATH;
+  process.env.PATH = `${bin}${path.delimiter}${pathBefore}`;
+  try {
+    const info = sweepStatus(store, sweep.id);
+    const [bad, cut, good] = info.tasks;
+    for (const [task, index] of [
+      [bad!, 0],
+      [cut!, 1],
+    ] as const) {
+      assert.equal(task.runId, null);
+      assert.ok(
+        task.problem?.includes(`snapshot ${snapshot(index)} cannot be read`),
+        task.problem ?? 'no problem',
+      );
+      assert.doesNotMatch(task.problem ?? '', /the store .* is damaged/);
+    }
+    assert.equal(good!.state, 'done', 'the sound snapshot is still collected');
+    assert.equal(good!.problem, null);
+    assert.equal(info.collected, 1);
+  } finally {
+    process.env.PATH = pathBefore;
+  }
+  store.close();
+  // The user's store opens again (its own check passes) with the one collected run.
+  const reopened = await Store.open(home);
+  assert.deepEqual(
+    reopened.listRuns().map((r) => r.status),
+    ['completed'],
+  );
+  reopened.close();
+});
+
 test('the API lists sweeps and their tasks, and a collection that copied runs says runs-changed', async () => {
   // A squeue that has forgotten every job, so this test needs no cluster (slurm.test.ts has one).
   const bin = tempDir();

@@ -54,6 +54,7 @@ function statusText(info: SweepInfo): string {
         t.label,
       ]),
     ),
+    ...info.tasks.flatMap((t) => (t.problem ? [`task ${t.index}: ${t.problem}`] : [])),
   ].join('\n');
 }
 

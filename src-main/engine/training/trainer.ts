@@ -177,9 +177,11 @@ export async function trainRun(options: TrainOptions): Promise<RunRecord> {
     const start = trainerState(EPOCH_START);
     if (start) epochStartSeconds = float64Values(start)[0];
     ({ epoch, batchInEpoch, step, trainSeconds } = last);
-    // Metrics logged after this checkpoint belong to steps that will now be repeated.
-    store.deleteMetricsAfter(runId, step);
   }
+  // Metrics logged after the last checkpoint belong to steps that will now be repeated: all of
+  // them when a trainer was killed before its first checkpoint (step metrics are written between
+  // checkpoints).
+  store.deleteMetricsAfter(runId, last ? step : -1);
   let bestScore = store.listCheckpoints(runId).find((c) => c.kind === 'best')?.score ?? -Infinity;
 
   const now = () => new Date().toISOString();

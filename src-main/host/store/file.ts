@@ -24,7 +24,7 @@ import { StoreError, sqliteCode } from './errors.ts';
 const MIGRATIONS_TABLE = 'schema_migrations';
 
 /** better-sqlite3's codes for a file whose content is not a sound SQLite database. */
-function isDamage(err: unknown): boolean {
+export function isDamage(err: unknown): boolean {
   const code = sqliteCode(err) ?? '';
   return code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB';
 }

@@ -268,7 +268,7 @@ export class Store {
   metricsAt(runId: number, step: number, names?: readonly string[]): Record<string, number> {
     return this.#metrics.at(runId, step, names);
   }
-  /** Deletes the run's metrics with step > `step`. */
+  /** Deletes the run's metrics with step > `step` (-1: all of them). */
   deleteMetricsAfter(runId: number, step: number): void {
     this.#metrics.deleteAfter(runId, step);
   }

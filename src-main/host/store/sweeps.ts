@@ -6,6 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { SweepDefinition, SweepExecutorKind } from '../../common/sweep.ts';
 import { StoreError } from './errors.ts';
+import { isDamage } from './file.ts';
 
 export interface SweepRecord {
   id: number;
@@ -236,7 +237,7 @@ export class SweepTable {
     // two processes collecting at once (the app and `gmvae sweep status`) copy it once.
     const before = unchanged(readTask.get(sweepId, index));
     if (before) return before;
-    this.#db.prepare('ATTACH DATABASE ? AS snap').run(snapshot);
+    attachSnapshot(this.#db, snapshot);
     try {
       return this.#db
         .transaction((): CollectResult => {
@@ -295,5 +296,34 @@ export class SweepTable {
     } finally {
       this.#db.prepare('DETACH DATABASE snap').run();
     }
+  }
+}
+
+/**
+ * Attaches a task's snapshot as `snap`, checked whole first (quick_check), so that a snapshot
+ * that is not a sound database (a copy cut short, a damaged disk on the cluster) is reported as
+ * that file's problem: SQLite's own error would come out of this store's methods as damage to
+ * the user's store. Nothing is copied from such a snapshot.
+ */
+function attachSnapshot(db: Database.Database, snapshot: string): void {
+  const unreadable = (reason: string) =>
+    new StoreError(`the task's snapshot ${snapshot} cannot be read (${reason}); nothing was copied from it`);
+  const damage = (err: unknown) =>
+    isDamage(err) ? unreadable(err instanceof Error ? err.message : String(err)) : err;
+  try {
+    db.prepare('ATTACH DATABASE ? AS snap').run(snapshot);
+  } catch (err) {
+    throw damage(err);
+  }
+  let problems: string[];
+  try {
+    problems = db.prepare('PRAGMA snap.quick_check(1)').pluck().all() as string[];
+  } catch (err) {
+    db.prepare('DETACH DATABASE snap').run();
+    throw damage(err);
+  }
+  if (problems.join() !== 'ok') {
+    db.prepare('DETACH DATABASE snap').run();
+    throw unreadable(`SQLite's check: ${problems.join('; ')}`);
   }
 }

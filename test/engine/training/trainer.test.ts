@@ -156,6 +156,33 @@ describe('trainRun', () => {
     resumed.store.close();
   });
 
+  test('a run whose trainer died before its first checkpoint restarts without repeating metrics', async () => {
+    const straight = await setup();
+    await trainRun({ store: straight.store, runId: straight.run.id, loadDataset: load() });
+
+    const killed = await setup();
+    // What a killed trainer leaves: step metrics of its first steps, no checkpoint.
+    const time = Date.now();
+    killed.store.appendMetrics(
+      [1, 2, 3].map((step) => ({
+        runId: killed.run.id,
+        step,
+        epoch: 0,
+        name: 'train/step_loss',
+        value: 9,
+        time,
+      })),
+    );
+    assert.equal(killed.store.loadCheckpoint(killed.run.id, 'last'), null);
+    await trainRun({ store: killed.store, runId: killed.run.id, loadDataset: load() });
+    assert.deepEqual(
+      metricSeries(killed.store, killed.run.id),
+      metricSeries(straight.store, straight.run.id),
+    );
+    straight.store.close();
+    killed.store.close();
+  });
+
   test('pause holds the run, resume continues it, stop ends it resumable', async () => {
     const { store, run } = await setup();
     let phase: 'run' | 'pause' | 'stop' = 'run';
