@@ -8,7 +8,6 @@
 import { fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { isTraining } from '../common/run.ts';
 import type { TrainEvent, TrainEventListener } from '../common/training-events.ts';
 import {
   taskResult,
@@ -103,8 +102,8 @@ export interface SupervisorOptions {
 }
 
 export class EngineSupervisor {
-  /** Each live trainer, and its exit: resolved when its process has gone. */
-  readonly #trainers = new Map<number, { worker: WorkerHandle; exit: Promise<void> }>();
+  /** Each live trainer, its exit (resolved when its process has gone), and whether it was told to stop. */
+  readonly #trainers = new Map<number, { worker: WorkerHandle; exit: Promise<void>; stopping: boolean }>();
   readonly #tasks = new Set<WorkerHandle>();
   readonly #queue: QueuedTask[] = [];
   readonly #maxTasks: number;
@@ -171,7 +170,11 @@ export class EngineSupervisor {
       throw error;
     }
     let exited = () => {};
-    this.#trainers.set(runId, { worker, exit: new Promise<void>((resolve) => (exited = resolve)) });
+    this.#trainers.set(runId, {
+      worker,
+      exit: new Promise<void>((resolve) => (exited = resolve)),
+      stopping: false,
+    });
     let finished = false;
     worker.onMessage((message) => {
       if (message.type === 'event') this.#emit(message.event);
@@ -181,10 +184,10 @@ export class EngineSupervisor {
       this.#trainers.delete(runId);
       exited();
       if (finished) return;
-      // Died without finishing (killed, crashed): the run is interrupted, resumable.
-      const current = this.#store.getRun(runId);
-      if (current && isTraining(current.status)) {
-        this.#store.updateRun(runId, { status: 'interrupted', pid: null });
+      // Died without finishing (killed, crashed): the run is interrupted, resumable; unless
+      // another trainer has claimed it since (its 'finished' message can come after its exit).
+      const holders = worker.pid === undefined ? [process.pid] : [process.pid, worker.pid];
+      if (this.#store.interruptRunIfHeldBy(runId, holders)) {
         this.#emit({
           type: 'status',
           runId,
@@ -200,14 +203,29 @@ export class EngineSupervisor {
     this.#trainer(runId).send({ type: 'pause' });
   }
 
+  /**
+   * Resumes a paused run in its process, or continues a stopped or interrupted one in a new
+   * process from its checkpoint. A process told to stop ends its run whatever it is sent next:
+   * refused until it has exited (see `stopping`).
+   */
   resume(runId: number): void {
-    const worker = this.#trainers.get(runId)?.worker;
-    if (worker) worker.send({ type: 'resume' });
-    else this.start(runId); // stopped or interrupted: a new process continues from the checkpoint
+    const trainer = this.#trainers.get(runId);
+    if (!trainer) return this.start(runId);
+    if (trainer.stopping)
+      throw new SupervisorError(`run ${runId} is still stopping: resume it once it has stopped`);
+    trainer.worker.send({ type: 'resume' });
   }
 
   stop(runId: number): void {
-    this.#trainer(runId).send({ type: 'stop' });
+    const trainer = this.#trainers.get(runId);
+    if (!trainer) throw new SupervisorError(`run ${runId} is not training`);
+    trainer.stopping = true;
+    trainer.worker.send({ type: 'stop' });
+  }
+
+  /** Whether run `runId`'s process was told to stop and has not exited yet. */
+  stopping(runId: number): boolean {
+    return this.#trainers.get(runId)?.stopping ?? false;
   }
 
   /**

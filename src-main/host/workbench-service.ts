@@ -80,7 +80,10 @@ export interface WorkbenchServiceOptions {
 }
 
 const WATCH_MS = 2000;
-/** How long deleting a run waits for its trainer, which has recorded its end, to exit. */
+/**
+ * How long deleting, resuming or training further a run waits for its trainer to exit once the
+ * trainer has recorded its end or been told to stop.
+ */
 const TRAINER_EXIT_WAIT_MS = 10_000;
 
 /** One export staged for download in web mode (see server/downloads.ts). */
@@ -359,16 +362,15 @@ export class WorkbenchService implements WorkbenchApi {
   }
 
   async resumeRun(id: number): Promise<void> {
-    this.#supervisor.resume(requireRun(this.#store, id).id);
+    const runId = requireRun(this.#store, id).id;
+    await this.#trainerGone(runId);
+    this.#supervisor.resume(runId);
     this.#emit({ type: 'runs-changed' });
   }
 
   async trainFurther(id: number, epochs: number): Promise<RunRecord> {
     const runId = requireRun(this.#store, id).id;
-    // A run that has just completed or stopped may still have its trainer on the way out, which
-    // would take a resume for itself: wait for it, so that a new process trains the epochs added.
-    if (!isTraining(requireRun(this.#store, runId).status))
-      await this.#supervisor.exited(runId, TRAINER_EXIT_WAIT_MS);
+    await this.#trainerGone(runId);
     try {
       this.#store.extendRun(runId, epochs);
       this.#supervisor.resume(runId);
@@ -468,6 +470,16 @@ export class WorkbenchService implements WorkbenchApi {
   }
 
   // ---- helpers ----
+
+  /**
+   * A run that has just completed or stopped, or was told to stop, may still have its trainer on
+   * the way out, which would take a resume for itself and end: waits for it (for a while), so
+   * that a new process continues the run.
+   */
+  async #trainerGone(runId: number): Promise<void> {
+    if (this.#supervisor.stopping(runId) || !isTraining(requireRun(this.#store, runId).status))
+      await this.#supervisor.exited(runId, TRAINER_EXIT_WAIT_MS);
+  }
 
   #summary(run: RunRecord): RunSummary {
     // Headline numbers are the latest (at the end, the final) epoch's: never a peak over epochs.

@@ -15,9 +15,9 @@ import type { LoadedDataset } from '../common/dataset.ts';
 import type { EngineTask, SupervisorMessage, WorkerMessage } from '../common/worker-protocol.ts';
 import { loadDataset } from '../engine/data/catalog.ts';
 import { runTask } from '../engine/tasks.ts';
-import type { TrainControl } from '../engine/training/trainer.ts';
 import { Store } from '../host/store/index.ts';
 import { lowerOwnPriority } from './priority.ts';
+import { Steering } from './steering.ts';
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
@@ -40,17 +40,7 @@ function onMessage(listener: (message: SupervisorMessage) => void): void {
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-let paused = false;
-const abort = new AbortController();
-let wake: (() => void) | null = null;
-const control: TrainControl = {
-  stopRequested: () => abort.signal.aborted,
-  pauseRequested: () => paused,
-  waitForResume: () =>
-    new Promise<void>((resolve) => {
-      wake = resolve;
-    }),
-};
+const steering = new Steering();
 
 async function withStore(home: string, fn: (store: Store) => Promise<void>): Promise<void> {
   const store = await Store.open(home);
@@ -69,7 +59,7 @@ async function train(home: string, runId: number): Promise<void> {
         store,
         runId,
         loadDataset: (name) => loadDataset(store, name),
-        control,
+        control: steering,
         onEvent: (event) => send({ type: 'event', event }),
       });
       send({ type: 'finished', runId, status: run.status, error: run.error });
@@ -85,7 +75,7 @@ async function task(home: string, id: number, job: EngineTask): Promise<void> {
     try {
       const reply = await runTask(job, {
         store,
-        signal: abort.signal,
+        signal: steering.signal,
         onProgress: (fraction, text) => send({ type: 'task-progress', id, fraction, message: text }),
         loadDataset: (name) => loadDataset(store, name),
       });
@@ -113,7 +103,7 @@ function read(state: ReaderState, id: number, job: EngineTask): void {
       const store = await state.store;
       const reply = await runTask(job, {
         store,
-        signal: abort.signal,
+        signal: steering.signal,
         onProgress: () => {},
         loadDataset: async (name) => {
           if (state.last?.info.name !== name) {
@@ -139,10 +129,7 @@ let role: 'trainer' | 'task' | ReaderState | null = null;
 if (!parentPort)
   process.on('disconnect', () => {
     if (role !== null && typeof role === 'object') process.exit(0); // a dataset reader has nothing to save
-    abort.abort();
-    paused = false;
-    wake?.();
-    wake = null;
+    steering.stop();
   });
 
 onMessage((msg) => {
@@ -165,14 +152,13 @@ onMessage((msg) => {
       void task(msg.home, msg.id, msg.task).finally(() => setImmediate(() => process.exit(0)));
       break;
     case 'pause':
-      paused = true;
+      steering.pause();
       break;
     case 'resume':
+      steering.resume();
+      break;
     case 'stop':
-      if (msg.type === 'stop') abort.abort();
-      paused = false;
-      wake?.();
-      wake = null;
+      steering.stop();
       break;
   }
 });

@@ -19,12 +19,14 @@ import { tempDir } from './temp.ts';
 export class FakeWorker implements WorkerHandle {
   readonly pid = undefined;
   readonly received: SupervisorMessage[] = [];
+  /** Whether 'stop' ends the process at once; false: it exits when kill() is called. */
+  exitOnStop = true;
   #onMessage: ((message: WorkerMessage) => void)[] = [];
   #onExit: ((code: number | null) => void)[] = [];
 
   send(message: SupervisorMessage): void {
     this.received.push(message);
-    if (message.type === 'stop') this.kill();
+    if (message.type === 'stop' && this.exitOnStop) this.kill();
   }
   onMessage(listener: (message: WorkerMessage) => void): void {
     this.#onMessage.push(listener);

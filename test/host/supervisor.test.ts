@@ -296,6 +296,37 @@ describe('claiming a run', () => {
     store.close();
   });
 
+  test('an engine process that exits after another trainer claimed its run leaves that trainer the run', async (t) => {
+    const { home, store, run } = await setup(2);
+    const launched: FakeWorker[] = [];
+    const supervisor = new EngineSupervisor(store, home, () => fakeWorker(launched));
+    const statuses: string[] = [];
+    supervisor.onEvent((e) => void (e.type === 'status' && statuses.push(e.status)));
+    supervisor.start(run.id);
+    // The engine process stops its run, and before the host reads its last message a terminal's
+    // `gmvae train --resume` claims the run; then the process's exit arrives.
+    store.updateRun(run.id, { status: 'stopped', pid: null });
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    t.after(() => other.kill());
+    store.claimRun(run.id, other.pid!);
+    launched[0]!.kill();
+    const held = store.getRun(run.id)!;
+    assert.deepEqual([held.status, held.pid], ['running', other.pid], 'the other trainer keeps it');
+    assert.deepEqual(statuses, []);
+    // Without such a claim, a process that dies leaves its run interrupted.
+    const second = store.createRun({
+      dataset: 'blobs',
+      config: run.config,
+      status: 'interrupted',
+      pid: null,
+    });
+    supervisor.start(second.id);
+    launched[1]!.kill();
+    assert.deepEqual([store.getRun(second.id)!.status, store.getRun(second.id)!.pid], ['interrupted', null]);
+    assert.deepEqual(statuses, ['interrupted']);
+    store.close();
+  });
+
   test('training niceness: 10 unless GMVAE_TRAINING_NICENESS says otherwise, which must be 0 to 19', () => {
     assert.equal(trainingNiceness({}), 10);
     assert.equal(trainingNiceness({ GMVAE_TRAINING_NICENESS: '0' }), 0);

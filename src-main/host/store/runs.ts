@@ -468,6 +468,19 @@ export class RunTable {
       .immediate();
   }
 
+  /**
+   * Marks run `id` interrupted if it still claims a trainer ('running', 'paused') held by one of
+   * `pids` (or by no recorded process); true if it did. For a supervisor whose training process
+   * died without recording its end: one statement, so a trainer that claimed the run meanwhile
+   * (`gmvae train --resume` in a terminal) keeps it.
+   */
+  interruptIfHeldBy(id: number, pids: readonly number[]): boolean {
+    const held = pids.map(() => '?').join(', ');
+    const sql = `UPDATE runs SET status = 'interrupted', pid = NULL, updated_at = ?
+                 WHERE id = ? AND status IN ('running', 'paused') AND (pid IS NULL OR pid IN (${held || 'NULL'}))`;
+    return this.#db.prepare(sql).run(nowIso(), id, ...pids).changes > 0;
+  }
+
   #mustGet(id: number): RunRecord {
     const run = this.get(id);
     if (!run) throw new StoreError(`no run with id ${id}`);

@@ -245,6 +245,10 @@ export class Store {
   extendRun(id: number, epochs: number): RunRecord {
     return this.#runs.extend(id, epochs);
   }
+  /** See RunTable.interruptIfHeldBy. */
+  interruptRunIfHeldBy(id: number, pids: readonly number[]): boolean {
+    return this.#runs.interruptIfHeldBy(id, pids);
+  }
   /** See RunTable.markStaleInterrupted; returns the ids marked. */
   markStaleRunsInterrupted(graceMs: number = this.#staleGraceMs): number[] {
     return this.#runs.markStaleInterrupted(graceMs);
