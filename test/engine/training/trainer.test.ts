@@ -128,33 +128,35 @@ describe('trainRun', () => {
     store.close();
   });
 
-  test('a run stopped mid-epoch and resumed gives exactly the uninterrupted results', async () => {
-    const straight = await setup();
-    await trainRun({ store: straight.store, runId: straight.run.id, loadDataset: load() });
+  // The cosine schedule's rate is a function of the step: a resumed run must continue it.
+  for (const lrSchedule of ['constant', 'cosine'])
+    test(`a run stopped mid-epoch and resumed gives exactly the uninterrupted results (${lrSchedule} rate)`, async () => {
+      const straight = await setup({ lrSchedule });
+      await trainRun({ store: straight.store, runId: straight.run.id, loadDataset: load() });
 
-    const resumed = await setup();
-    // Stop after 17 steps: epoch 2, batch 5 of 12.
-    const stopped = await trainRun({
-      store: resumed.store,
-      runId: resumed.run.id,
-      loadDataset: load(),
-      maxSteps: 17,
+      const resumed = await setup({ lrSchedule });
+      // Stop after 17 steps: epoch 2, batch 5 of 12.
+      const stopped = await trainRun({
+        store: resumed.store,
+        runId: resumed.run.id,
+        loadDataset: load(),
+        maxSteps: 17,
+      });
+      assert.equal(stopped.status, 'stopped');
+      assert.equal(stopped.step, 17);
+      assert.equal(resumed.store.loadCheckpoint(resumed.run.id, 'last')!.batchInEpoch, 5);
+      const final = await trainRun({ store: resumed.store, runId: resumed.run.id, loadDataset: load() });
+      assert.equal(final.status, 'completed');
+      assert.deepEqual(
+        metricSeries(resumed.store, resumed.run.id),
+        metricSeries(straight.store, straight.run.id),
+      );
+      const w1 = straight.store.loadCheckpoint(straight.run.id, 'last')!.weights;
+      const w2 = resumed.store.loadCheckpoint(resumed.run.id, 'last')!.weights;
+      w1.forEach((t, i) => assert.deepEqual(w2[i]!.data, t.data, t.name));
+      straight.store.close();
+      resumed.store.close();
     });
-    assert.equal(stopped.status, 'stopped');
-    assert.equal(stopped.step, 17);
-    assert.equal(resumed.store.loadCheckpoint(resumed.run.id, 'last')!.batchInEpoch, 5);
-    const final = await trainRun({ store: resumed.store, runId: resumed.run.id, loadDataset: load() });
-    assert.equal(final.status, 'completed');
-    assert.deepEqual(
-      metricSeries(resumed.store, resumed.run.id),
-      metricSeries(straight.store, straight.run.id),
-    );
-    const w1 = straight.store.loadCheckpoint(straight.run.id, 'last')!.weights;
-    const w2 = resumed.store.loadCheckpoint(resumed.run.id, 'last')!.weights;
-    w1.forEach((t, i) => assert.deepEqual(w2[i]!.data, t.data, t.name));
-    straight.store.close();
-    resumed.store.close();
-  });
 
   test('a run whose trainer died before its first checkpoint restarts without repeating metrics', async () => {
     const straight = await setup();
