@@ -346,10 +346,8 @@ export class WorkbenchService implements WorkbenchApi {
   }
 
   async deleteRun(id: number): Promise<void> {
-    // A run just stopped reads 'stopped' while its process is still on its way out: Stop then
-    // Delete waits for that rather than refusing.
-    if (!isTraining(requireRun(this.#store, id).status))
-      await this.#supervisor.exited(id, TRAINER_EXIT_WAIT_MS);
+    // Stop then Delete waits for the stopping process rather than refusing.
+    await this.#trainerGone(requireRun(this.#store, id).id);
     const run = requireRun(this.#store, id);
     if (this.#supervisor.active.includes(run.id) || isTraining(run.status))
       throw new ServiceError(`run '${run.name}' is training; stop it before deleting it`);
