@@ -276,6 +276,7 @@ export class EngineSupervisor {
     const worker = this.#launch();
     this.#tasks.add(worker);
     let settled = false;
+    let cancelled = false;
     const result = new Promise<EngineTaskResult<T['kind']>>((resolve, reject) => {
       worker.onMessage((message) => {
         if (message.type === 'task-progress') onProgress(message.fraction, message.message);
@@ -293,7 +294,15 @@ export class EngineSupervisor {
       });
       worker.onExit((code) => {
         this.#tasks.delete(worker);
-        if (!settled) reject(new Error(`the engine process ended unexpectedly (exit code ${code})`));
+        // Killed after a cancel it did not answer in time: cancelled, as asked, not a crash.
+        if (!settled)
+          reject(
+            new Error(
+              cancelled
+                ? 'the task was cancelled'
+                : `the engine process ended unexpectedly (exit code ${code})`,
+            ),
+          );
         // A slot is free: the next waiting task starts.
         if (this.#tasks.size < this.#maxTasks) this.#queue.shift()?.start();
       });
@@ -302,6 +311,7 @@ export class EngineSupervisor {
     return {
       result,
       cancel: () => {
+        cancelled = true;
         worker.send({ type: 'stop' });
         setTimeout(() => settled || worker.kill(), 2000).unref();
       },

@@ -254,6 +254,22 @@ describe('engine tasks', () => {
     store.close();
   });
 
+  test('a cancelled task whose process had to be killed is cancelled, not a crash', async () => {
+    const home = tempDir();
+    const store = await Store.open(home);
+    const launched: FakeWorker[] = [];
+    const supervisor = new EngineSupervisor(store, home, () => fakeWorker(launched));
+    const crashed = supervisor.runTask({ kind: 'import', paths: ['/data/a.csv'] });
+    launched[0]!.kill(); // ends without answering
+    await assert.rejects(crashed.result, /the engine process ended unexpectedly/);
+    const cancelled = supervisor.runTask({ kind: 'import', paths: ['/data/b.csv'] });
+    cancelled.cancel();
+    assert.deepEqual(launched[1]!.sent.at(-1), { type: 'stop' });
+    launched[1]!.kill(); // busy, it did not answer the stop: killed
+    await assert.rejects(cancelled.result, /^Error: the task was cancelled$/);
+    store.close();
+  });
+
   test('a waiting task whose process cannot start fails alone; the next waiting task still starts', async () => {
     const home = tempDir();
     const store = await Store.open(home);

@@ -302,6 +302,26 @@ describe('the datasets store over the API client (Electron: dropped files are pa
     await until(() => store.imports[0]!.phase === 'failed', 'the import to fail');
     assert.equal(store.imports[0]!.error, 'blobs.csv, row 2: 1 value, 2 expected');
   });
+
+  test('a cancelled import says so until it ends, and ends cancelled when its busy process is killed', async () => {
+    // The earlier tests' processes have answered; real ones then exit and free their slots.
+    for (const done of back.workers) done.kill();
+    const before = back.workers.length;
+    await store.importDrop('a drop', {});
+    await until(() => back.workers.length === before + 1, 'the import task to start');
+    const worker = back.workers.at(-1)!;
+    worker.exitOnStop = false; // busy reading a large file: it does not answer the stop at once
+    const item = store.imports[0]!;
+    await store.cancel(item);
+    assert.equal(item.cancelling, true);
+    worker.report({ type: 'task-progress', id: 0, fraction: 0.4, message: 'reading big.csv' });
+    await until(() => item.fraction === 0.4, 'the progress to show');
+    assert.equal(item.message, 'Cancelling…', 'progress does not hide the cancel');
+    worker.kill(); // the supervisor's deadline: killed without an answer
+    await until(() => item.phase !== 'importing', 'the import to end');
+    assert.equal(item.phase, 'cancelled');
+    assert.equal(item.error, null);
+  });
 });
 
 test('the datasets store in web mode: a drop is uploaded first, and cancelling stops the upload', async () => {

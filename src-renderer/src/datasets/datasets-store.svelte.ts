@@ -15,6 +15,8 @@ export interface ImportItem {
   job: string | null;
   label: string;
   phase: 'uploading' | 'importing' | 'done' | 'failed' | 'cancelled';
+  /** Cancel was asked for; the import ends cancelled (or, if it was about to, imported). */
+  cancelling: boolean;
   fraction: number;
   message: string;
   error: string | null;
@@ -71,7 +73,7 @@ export class DatasetsStore<Drop> extends ListStore<DatasetSummary> {
         const item = this.imports.find((i) => i.job === event.job);
         if (item && item.phase === 'importing') {
           item.fraction = event.fraction;
-          item.message = event.message;
+          if (!item.cancelling) item.message = event.message;
         }
       } else if (event.type === 'import-finished') {
         const item = this.imports.find((i) => i.job === event.job);
@@ -91,6 +93,7 @@ export class DatasetsStore<Drop> extends ListStore<DatasetSummary> {
       job: null,
       label: 'Reading the drop…',
       phase: 'uploading',
+      cancelling: false,
       fraction: 0,
       message: this.#files.kind === 'paths' ? 'Preparing' : 'Reading files',
       error: null,
@@ -142,10 +145,11 @@ export class DatasetsStore<Drop> extends ListStore<DatasetSummary> {
       this.#aborts.get(item.key)?.abort();
       return;
     }
-    if (item.phase !== 'importing' || !item.job) return;
+    if (item.phase !== 'importing' || !item.job || item.cancelling) return;
+    item.cancelling = true;
+    item.message = 'Cancelling…';
     try {
       await this.#api.cancelImport(item.job);
-      item.message = 'Cancelling…';
     } catch (error) {
       item.phase = 'failed';
       item.error = errorText(error);

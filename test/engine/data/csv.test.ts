@@ -239,3 +239,32 @@ test('csv: errors name positions, never what a file holds', async () => {
     /^q\.csv: cannot parse CSV at line \d+: quote not closed$/,
   );
 });
+
+test('csv: a file of megabytes reports progress while it is read, and a cancel stops it part-way', async () => {
+  const dir = tempDir();
+  // About 3 MB: 120,000 rows of four numbers and a label.
+  const lines = ['a,b,c,d,label'];
+  for (let i = 0; i < 120_000; i++) lines.push(`${i * 0.5},${i % 7},${-i},${(i % 13) / 3},${i % 3}`);
+  const path = writeFile(dir, 'big.csv', `${lines.join('\n')}\n`);
+  const fractions: number[] = [];
+  const d = await importDataset([path], { testFraction: 0, onProgress: (f) => fractions.push(f) });
+  assert.equal(d.info.nTrain, 120_000);
+  const reading = fractions.filter((f) => f > 0 && f < 0.9);
+  assert.ok(new Set(reading).size >= 4, `progress moves while reading: ${fractions.join(', ')}`);
+
+  // A cancel that comes while the text is parsed (on the first progress past the start) is
+  // heard before the file's end: the signal is checked between slices, not only between files.
+  const controller = new AbortController();
+  let reportsAfterCancel = 0;
+  await assert.rejects(
+    importDataset([path], {
+      signal: controller.signal,
+      onProgress: (f) => {
+        if (controller.signal.aborted) reportsAfterCancel++;
+        else if (f > 0) controller.abort();
+      },
+    }),
+    { name: 'AbortError' },
+  );
+  assert.equal(reportsAfterCancel, 0);
+});

@@ -9,7 +9,8 @@
  * a file that is not a table at all (a key file, a .env renamed .txt) would otherwise have its
  * first line or a cell shown to whoever asked for the import.
  */
-import { parse } from 'csv-parse/sync';
+import { parse } from 'csv-parse';
+import { finished } from 'node:stream/promises';
 
 import type { LoadedDataset } from '../../../common/dataset.ts';
 import { fileLabel, finishDataset, groupByRole, readInputFile, yieldToEventLoop } from './common.ts';
@@ -23,6 +24,20 @@ const LABEL_NAMES = ['label', 'class', 'y'];
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const NON_FINITE = /^[+-]?(nan|inf|infinity)$/i;
 const INTEGER = /^[+-]?\d+$/;
+
+/**
+ * A file's text goes to the parser, and its rows to the checks, in slices of this many characters
+ * and rows, with a turn of the event loop between slices: for the progress bar to move, and for a
+ * cancel to be heard, in a file of many megabytes.
+ */
+const TEXT_SLICE = 1 << 20;
+const ROW_SLICE = 20_000;
+
+/** A parsed row and the line it ends on (csv-parse's `info`). */
+interface CsvRow {
+  record: string[];
+  info: { lines: number };
+}
 
 interface ParsedCsv {
   file: string;
@@ -51,8 +66,10 @@ export async function importCsv(paths: readonly string[], ctx: ImportContext): P
   for (const [i, path] of ordered.entries()) {
     throwIfAborted(ctx.signal);
     const file = fileLabel(path);
-    ctx.progress((0.9 * i) / ordered.length, `reading ${file}`);
-    parsed.push(parseCsv((await readInputFile(path)).toString('utf8'), file, ctx.labelColumn));
+    // Each file's share of the bar: parsing its text, then checking its rows.
+    const progress = (done: number) => ctx.progress((0.9 * (i + done)) / ordered.length, `reading ${file}`);
+    progress(0);
+    parsed.push(await parseCsv((await readInputFile(path)).toString('utf8'), file, ctx, progress));
     await yieldToEventLoop();
   }
   throwIfAborted(ctx.signal);
@@ -83,23 +100,57 @@ function sniffDelimiter(text: string): string {
   return best;
 }
 
-function parseCsv(text: string, file: string, labelColumn: string | undefined): ParsedCsv {
-  let rows: { record: string[]; info: { lines: number } }[];
+/**
+ * The rows of `text`, parsed a slice at a time (`progress` from 0 to 0.5 of the file's share).
+ * csv-parse's own messages quote the offending field; its error code and line number do not.
+ */
+async function parseRows(
+  text: string,
+  file: string,
+  ctx: ImportContext,
+  progress: (done: number) => void,
+): Promise<CsvRow[]> {
+  const parser = parse({
+    bom: true,
+    delimiter: sniffDelimiter(text),
+    skip_empty_lines: true,
+    relax_column_count: true, // ragged rows are reported by the checks, with the row number
+    trim: true,
+    info: true, // each record comes with its line number
+  });
+  const rows: CsvRow[] = [];
+  let failure: Error | null = null;
+  parser.on('data', (row: CsvRow) => rows.push(row));
+  parser.on('error', (err) => (failure ??= err));
   try {
-    rows = parse(text, {
-      bom: true,
-      delimiter: sniffDelimiter(text),
-      skip_empty_lines: true,
-      relax_column_count: true, // ragged rows are reported below, with the row number
-      trim: true,
-      info: true,
-    }) as unknown as typeof rows; // with info: true each record comes with its line number
+    for (let at = 0; at < text.length; at += TEXT_SLICE) {
+      throwIfAborted(ctx.signal);
+      parser.write(text.slice(at, at + TEXT_SLICE));
+      progress((0.5 * at) / text.length);
+      await yieldToEventLoop(); // the parser reports an error on the next tick
+      if (failure) throw failure;
+    }
+    parser.end();
+    await finished(parser);
   } catch (err) {
-    // csv-parse's messages quote the offending field; its code and line number do not.
+    if ((err as Error).name === 'AbortError') throw err;
     const { code, lines } = err as { code?: string; lines?: number };
     const what = (code ?? 'malformed').replace(/^CSV_/, '').toLowerCase().replaceAll('_', ' ');
     throw new DatasetImportError(file, `cannot parse CSV${lines ? ` at line ${lines}` : ''}: ${what}`);
+  } finally {
+    parser.destroy();
   }
+  return rows;
+}
+
+async function parseCsv(
+  text: string,
+  file: string,
+  ctx: ImportContext,
+  progress: (done: number) => void,
+): Promise<ParsedCsv> {
+  const rows = await parseRows(text, file, ctx, progress);
+  const { labelColumn } = ctx;
   if (rows.length === 0) throw new DatasetImportError(file, 'file is empty');
   const header = rows[0]!.record;
   if (header.every((h) => NUMBER.test(h))) {
@@ -119,6 +170,11 @@ function parseCsv(text: string, file: string, labelColumn: string | undefined): 
   const x = new Float32Array(n * features);
   const labelCells: string[] = [];
   for (let r = 0; r < n; r++) {
+    if (r % ROW_SLICE === ROW_SLICE - 1) {
+      throwIfAborted(ctx.signal);
+      progress(0.5 + (0.5 * r) / n);
+      await yieldToEventLoop();
+    }
     const { record, info } = rows[r + 1]!;
     // Row numbers as in a spreadsheet: the header is row 1, empty lines count.
     const row = info.lines;
