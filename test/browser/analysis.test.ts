@@ -207,14 +207,21 @@ test('analysis: chart tools, experiment table, parallel coordinates', { timeout:
     await picker.getByRole('button', { name: 'Done' }).click();
     await table.getByRole('columnheader', { name: 'NMI' }).waitFor();
     await table.getByRole('columnheader', { name: 'Dx' }).waitFor();
+    // From the keyboard: Done gave the focus back to the button; Enter opens, Escape closes.
+    await page.keyboard.press('Enter');
+    await picker.waitFor();
+    await page.keyboard.press('Escape');
+    await picker.waitFor({ state: 'hidden' });
 
     await page.getByLabel('Filter column').selectOption({ label: 'λ' });
     await page.getByLabel('Filter value').fill('0.5');
     await page.getByRole('button', { name: 'Add filter' }).click();
     await page.getByRole('button', { name: 'Remove filter λ = 0.5' }).waitFor();
     assert.equal(await table.locator('tbody tr').count(), 2, 'lam-a and lam-b');
+    await page.getByText('2 of 3 runs', { exact: true }).waitFor();
     await page.getByRole('button', { name: 'Remove filter λ = 0.5' }).click();
     assert.equal(await table.locator('tbody tr').count(), 3);
+    await page.getByText('3 runs', { exact: true }).waitFor();
 
     await page.getByLabel('Group by').selectOption({ label: 'λ (min. information)' });
     const groups = page.getByRole('table', { name: 'Runs grouped by λ (min. information)' });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
+import { BACKEND_ORDER } from '../../src-main/common/backends.ts';
 import { SETTINGS } from '../../src-main/common/settings.ts';
 import { tempDir } from '../helpers/temp.ts';
 import { launch, newPage, screenshotThemes } from './helpers/browser.ts';
@@ -118,6 +119,12 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
     const elbo = page.locator('canvas[aria-label^="ELBO"]');
     // Measure the steady state while it trains, from once the screen has mounted.
     await elbo.waitFor();
+    // The page opened before the trainer chose its backend: the card shows the one chosen.
+    const backendCard = page.locator('.stat').filter({ has: page.getByText('Backend', { exact: true }) });
+    await backendCard
+      .locator('.value')
+      .filter({ hasText: new RegExp(`^(${BACKEND_ORDER.join('|')})$`) })
+      .waitFor();
     await resetStalls(page);
     // Every value the chart's point count takes, recorded in the page as it changes.
     const pointCounts = await recordAttribute(elbo, 'data-points');
@@ -310,6 +317,17 @@ test('the workbench end to end in web mode', { timeout: 170_000 }, async (t) => 
     await page.getByRole('row', { name: /spiral-a/ }).focus();
     await page.keyboard.press('Enter');
     await page.waitForURL(new RegExp(`#/runs/${firstRun}$`));
+  });
+
+  await t.test('deletes a dataset after asking, and keeps the keyboard focus in the page', async () => {
+    await go(page, '#/datasets/blobs');
+    await page.getByRole('heading', { name: 'blobs', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Delete dataset' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete dataset “blobs”?' });
+    await dialog.getByRole('button', { name: 'Delete dataset' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('link', { name: /^blobs/ }).waitFor({ state: 'detached' });
+    await page.waitForFunction("document.activeElement && document.activeElement.id === 'main'");
   });
 
   await t.test('no page errors', () => {
