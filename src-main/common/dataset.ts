@@ -24,7 +24,16 @@ export interface DatasetInfo {
   source: string;
   /** How the split was made: the source's own train/test files, or a seeded random split. */
   split: 'source' | { seed: number; testFraction: number };
+  /**
+   * What the import did to the source's values, in order ([] for nothing), e.g. 8-bit pixels
+   * divided by 255: what a user of an exported model must do to new data. Absent for datasets
+   * imported before it was recorded.
+   */
+  preprocessing?: string[];
 }
+
+/** The preprocessing step of 8-bit images (DatasetInfo.preprocessing). */
+export const BYTES_TO_UNIT = '8-bit values divided by 255';
 
 export interface DatasetSplit {
   /** Row-major examples, n * prod(shape) values. */

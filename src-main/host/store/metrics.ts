@@ -74,19 +74,20 @@ export class MetricTable {
   }
 
   /**
-   * The value at the highest step of each metric (the later insert on a tie). The inner query
-   * walks the (run_id, name, step) index; each lookup then reads one row.
+   * The value at the highest step of each metric (the later insert on a tie), at or before
+   * `upToStep` when given (what a checkpoint at that step had recorded). The inner query walks
+   * the (run_id, name, step) index; each lookup then reads one row.
    */
-  latest(runId: number): Record<string, number> {
+  latest(runId: number, upToStep = Number.MAX_SAFE_INTEGER): Record<string, number> {
     const rows = this.#db
-      .prepare<[number], { name: string; value: number | null }>(
+      .prepare<[number, number, number], { name: string; value: number | null }>(
         `SELECT n.name,
-                (SELECT value FROM metrics m WHERE m.run_id = n.run_id AND m.name = n.name
+                (SELECT value FROM metrics m WHERE m.run_id = n.run_id AND m.name = n.name AND m.step <= ?
                  ORDER BY step DESC, rowid DESC LIMIT 1) AS value
-         FROM (SELECT DISTINCT run_id, name FROM metrics WHERE run_id = ?) AS n
+         FROM (SELECT DISTINCT run_id, name FROM metrics WHERE run_id = ? AND step <= ?) AS n
          ORDER BY n.name`,
       )
-      .all(runId);
+      .all(upToStep, runId, upToStep);
     const out: Record<string, number> = {};
     for (const r of rows) out[r.name] = r.value ?? NaN;
     return out;

@@ -264,9 +264,9 @@ export class Store {
   metrics(runId: number, names?: string[]): MetricPoint[] {
     return this.#metrics.query(runId, names);
   }
-  /** The value at the highest step of each metric name. */
-  latestMetrics(runId: number): Record<string, number> {
-    return this.#metrics.latest(runId);
+  /** The value at the highest step of each metric name (at or before `upToStep`, if given). */
+  latestMetrics(runId: number, upToStep?: number): Record<string, number> {
+    return this.#metrics.latest(runId, upToStep);
   }
   /** The values (of `names`, if given) at `step` exactly: what was recorded with a checkpoint there. */
   metricsAt(runId: number, step: number, names?: readonly string[]): Record<string, number> {

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 
 import jpeg from 'jpeg-js';
 
+import { BYTES_TO_UNIT } from '../../../src-main/common/dataset.ts';
 import { importDataset } from '../../../src-main/engine/data/import/index.ts';
 import { assertImportError, pngBytes, rows, tempDir, writeFile } from './helpers.ts';
 
@@ -52,6 +53,11 @@ test('images: class sub-folders, grayscale, hidden and non-image files skipped',
     [200, 201, 202, 203, 204, 205],
   ]);
   assert.deepEqual(d.info.valueRange, [Math.fround(10 / 255), Math.fround(205 / 255)]);
+  assert.deepEqual(d.info.preprocessing, [
+    'alpha channel, if any, ignored',
+    'one channel kept (R = G = B in every pixel of every image)',
+    BYTES_TO_UNIT,
+  ]);
   // One progress report per file, rising to 1.
   for (const f of ['pets/cats/c1.png', 'pets/cats/c2.PNG', 'pets/cats/nested/c3.png', 'pets/dogs/d1.png']) {
     assert.ok(messages.includes(`decoding ${f}`), `no progress for ${f}`);
@@ -75,6 +81,7 @@ test('images: one coloured image makes the dataset RGB; gray images repeat their
   const px = rows(d.train.x, 18).map((r) => r.map((v) => Math.round(v * 255)));
   assert.deepEqual(px[0]!.slice(0, 6), [50, 50, 50, 51, 51, 51]);
   assert.deepEqual(px[1]!.slice(0, 9), [255, 0, 0, 255, 100, 0, 255, 200, 0]);
+  assert.equal(d.info.preprocessing?.[1], 'grey images repeated over the 3 channels');
 });
 
 test('images: JPEG files decode (lossy, so approximately)', async () => {

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 
 import { dump } from 'npyjs';
 
+import { BYTES_TO_UNIT } from '../../../src-main/common/dataset.ts';
 import { importDataset } from '../../../src-main/engine/data/import/index.ts';
 import { npyValues, readNpy } from '../../../src-main/engine/data/import/npy.ts';
 import { assertImportError, npyBytes, rows, tempDir, writeFile } from './helpers.ts';
@@ -54,6 +55,7 @@ test('npy: uint8 images are scaled to [0, 1]; uint8 tables are not', async () =>
   assert.deepEqual(img.info.shape, [4, 4, 1]);
   assert.equal(img.train.x[17], Math.fround(17 / 255));
   assert.deepEqual(img.info.valueRange, [0, Math.fround(79 / 255)]);
+  assert.deepEqual(img.info.preprocessing, [BYTES_TO_UNIT], 'recorded, for users of exported models');
 
   const rgb = await importDataset(
     [writeFile(dir, 'rgb.npy', npyBytes('|u1', [2, 2, 2, 3], Array(24).fill(255)))],
@@ -70,6 +72,7 @@ test('npy: uint8 images are scaled to [0, 1]; uint8 tables are not', async () =>
   );
   assert.equal(counts.info.kind, 'table');
   assert.deepEqual(rows(counts.train.x, 2)[1], [200, 3]);
+  assert.deepEqual(counts.info.preprocessing, []);
 });
 
 test('npy: float images in [0, 1] are images; channels-first arrays are transposed', async () => {
@@ -85,6 +88,7 @@ test('npy: float images in [0, 1] are images; channels-first arrays are transpos
   assert.deepEqual(d.info.shape, [2, 5, 3]);
   // Example 1, pixel 4, channel 2 sits at ((1 * 10) + 4) * 3 + 2.
   assert.equal(d.train.x[(1 * 10 + 4) * 3 + 2], Math.fround(0.124));
+  assert.deepEqual(d.info.preprocessing, ['channels-first [3, 2, 5] transposed to [2, 5, 3]']);
 
   const gray = await importDataset(
     [writeFile(dir, 'c1.npy', npyBytes('<f4', [2, 1, 2, 5], Array(20).fill(0.5)))],

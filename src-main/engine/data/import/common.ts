@@ -7,7 +7,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 
-import type { DatasetInfo, DatasetKind, DatasetSplit, LoadedDataset } from '../../../common/dataset.ts';
+import {
+  BYTES_TO_UNIT,
+  type DatasetInfo,
+  type DatasetKind,
+  type DatasetSplit,
+  type LoadedDataset,
+} from '../../../common/dataset.ts';
 import { permutation } from '../../../common/random.ts';
 import { DatasetImportError } from './errors.ts';
 
@@ -173,6 +179,8 @@ export interface Layout {
   kind: DatasetKind;
   /** Shape of one example, as in DatasetInfo. */
   shape: number[];
+  /** DatasetInfo.preprocessing: what was done to the source's values (none if absent). */
+  preprocessing?: string[];
 }
 
 /**
@@ -188,13 +196,16 @@ export function layoutFor(
   scaled: boolean,
 ): Layout {
   const imageDims = dims.length === 2 || dims.length === 3;
+  const preprocessing = scaled ? [BYTES_TO_UNIT] : [];
   if (imageDims && (scaled || parts.every((p) => inUnitRange(p.x)))) {
-    if (dims.length === 2) return { kind: 'image', shape: [dims[0]!, dims[1]!, 1] };
+    if (dims.length === 2) return { kind: 'image', shape: [dims[0]!, dims[1]!, 1], preprocessing };
     let shape = [...dims];
     for (const p of parts) shape = toChannelsLast(p.x, p.n, dims);
-    return { kind: 'image', shape };
+    if (shape[2] !== dims[2])
+      preprocessing.push(`channels-first [${dims.join(', ')}] transposed to [${shape.join(', ')}]`);
+    return { kind: 'image', shape, preprocessing };
   }
-  return { kind: 'table', shape: [dims.reduce((a, b) => a * b, 1)] };
+  return { kind: 'table', shape: [dims.reduce((a, b) => a * b, 1)], preprocessing };
 }
 
 /**
@@ -301,6 +312,7 @@ export function finishDataset(
     numClasses: encoded?.numClasses ?? 0,
     source: ctx.source,
     split,
+    preprocessing: layout.preprocessing ?? [],
   };
   if (encoded?.labelNames) info.labelNames = encoded.labelNames;
   return { info, train: trainSplit, test: testSplit };
@@ -331,26 +343,44 @@ export function seededSplit(
         `and keep the rest for training`,
     );
   }
-  const isTest = new Uint8Array(n);
-  const p = permutation(n, ctx.seed);
-  for (let i = 0; i < nTest; i++) isTest[p[i]!] = 1;
+  const rows = seededSplitRows(n, ctx.seed, ctx.testFraction);
+  const make = (from: Int32Array): DatasetSplit => {
+    const part: DatasetSplit = {
+      x: new Float32Array(from.length * size),
+      y: y ? new Int32Array(from.length) : null,
+      n: from.length,
+    };
+    from.forEach((i, j) => {
+      part.x.set(x.subarray(i * size, (i + 1) * size), j * size);
+      if (y && part.y) part.y[j] = y[i]!;
+    });
+    return part;
+  };
+  return [make(rows.train), make(rows.test)];
+}
 
-  const make = (count: number): DatasetSplit => ({
-    x: new Float32Array(count * size),
-    y: y ? new Int32Array(count) : null,
-    n: count,
-  });
-  const train = make(nTrain);
-  const test = make(nTest);
+/**
+ * The source examples each split of a seeded split holds, in order (seededSplit's rule): what
+ * an export needs to say which source row each example came from.
+ */
+export function seededSplitRows(
+  n: number,
+  seed: number,
+  testFraction: number,
+): { train: Int32Array; test: Int32Array } {
+  const nTest = Math.round(n * testFraction);
+  const isTest = new Uint8Array(n);
+  const p = permutation(n, seed);
+  for (let i = 0; i < nTest; i++) isTest[p[i]!] = 1;
+  const train = new Int32Array(n - nTest);
+  const test = new Int32Array(nTest);
   let iTrain = 0;
   let iTest = 0;
   for (let i = 0; i < n; i++) {
-    const target = isTest[i] ? test : train;
-    const j = isTest[i] ? iTest++ : iTrain++;
-    target.x.set(x.subarray(i * size, (i + 1) * size), j * size);
-    if (y && target.y) target.y[j] = y[i]!;
+    if (isTest[i]) test[iTest++] = i;
+    else train[iTrain++] = i;
   }
-  return [train, test];
+  return { train, test };
 }
 
 /** [min, max] over all values of the arrays ([0, 0] when they are all empty). */

@@ -11,7 +11,7 @@ import { extname, join, relative } from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 
-import type { LoadedDataset } from '../../../common/dataset.ts';
+import { BYTES_TO_UNIT, type LoadedDataset } from '../../../common/dataset.ts';
 import { compareNames, fileLabel, finishDataset, yieldToEventLoop } from './common.ts';
 import type { ImportContext } from './common.ts';
 import { DatasetImportError, throwIfAborted } from './errors.ts';
@@ -200,7 +200,19 @@ export async function importImageFolder(folder: string, ctx: ImportContext): Pro
   const labels = files[0]!.label === null ? null : files.map((f) => f.label!);
   const dataset = finishDataset(
     ctx,
-    { kind: 'image', shape: [height, width, channels] },
+    {
+      kind: 'image',
+      shape: [height, width, channels],
+      preprocessing: [
+        'alpha channel, if any, ignored',
+        channels === 1
+          ? 'one channel kept (R = G = B in every pixel of every image)'
+          : decoded.some((d) => d.gray)
+            ? 'grey images repeated over the 3 channels'
+            : 'RGB kept',
+        BYTES_TO_UNIT,
+      ],
+    },
     { x, n: files.length, labels, file: folderName, labelFile: folderName },
   );
   ctx.progress(1, 'done');
