@@ -71,7 +71,7 @@ export interface WorkbenchServiceOptions {
   launcher?: WorkerLauncher;
   /** Web mode: turns upload group ids into the paths of the uploaded files. */
   resolveUploads?: (groups: string[]) => string[];
-  /** Web mode: deletes upload groups once their import has ended, either way. */
+  /** Web mode: deletes upload groups once their import has ended, either way, or was given up. */
   releaseUploads?: (groups: string[]) => void;
   /** Web mode: a place under the home to write one export and zip it for the browser. */
   stageExport?: (runName: string, checkpoint: CheckpointKind) => ExportStaging;
@@ -241,6 +241,11 @@ export class WorkbenchService implements WorkbenchApi {
 
   async cancelImport(job: string): Promise<void> {
     this.#imports.get(job)?.cancel();
+  }
+
+  async discardUpload(group: string): Promise<void> {
+    if (typeof group !== 'string') throw new ServiceError('an upload group is a string');
+    this.#options.releaseUploads?.([group]);
   }
 
   async deleteDataset(name: string): Promise<void> {

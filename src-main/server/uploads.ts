@@ -73,8 +73,8 @@ export class UploadStore {
   constructor(root: string, options: UploadStoreOptions = {}) {
     this.root = root;
     this.limits = { ...DEFAULT_UPLOAD_LIMITS, ...options.limits };
-    // 'wx': a new file only; never through a link or over a file already there.
-    this.#open = options.createWriteStream ?? ((file) => fs.createWriteStream(file, { flags: 'wx' }));
+    // 'r+': the file save() has just created, empty (never a link: see there).
+    this.#open = options.createWriteStream ?? ((file) => fs.createWriteStream(file, { flags: 'r+' }));
     fs.mkdirSync(root, { recursive: true });
   }
 
@@ -113,8 +113,12 @@ export class UploadStore {
     let created = false;
     try {
       fs.mkdirSync(path.dirname(target), { recursive: true });
-      const out = this.#open(target);
+      // The name is claimed first, 'wx': a new file only, never through a link or over a file
+      // already there (the same path twice in a drop, or a concurrent upload of it). A refusal
+      // here has created nothing, so the cleanup below cannot delete the other upload's file.
+      fs.closeSync(fs.openSync(target, 'wx'));
       created = true;
+      const out = this.#open(target);
       const held = () => this.#held;
       const limiter = new Transform({
         transform: (chunk: Buffer, _encoding, done) => {
@@ -136,7 +140,11 @@ export class UploadStore {
       return target;
     } catch (error) {
       this.#held -= written;
-      if (created) fs.rmSync(target, { force: true });
+      try {
+        if (created) fs.rmSync(target, { force: true });
+      } catch {
+        // Reported below as the upload's failure; the folder goes with its group.
+      }
       throw failure(relative, error);
     }
   }

@@ -38,6 +38,8 @@ export interface WebServerOptions {
   port: number;
   /** Where to report a request that failed inside the server (default: stderr). */
   log?: (message: string) => void;
+  /** An upload that sends nothing for this long is cut off (default UPLOAD_IDLE_MS). */
+  uploadIdleMs?: number;
 }
 
 export interface RunningWebServer {
@@ -45,6 +47,13 @@ export interface RunningWebServer {
   port: number;
   close(): Promise<void>;
 }
+
+/**
+ * An upload may take as long as it needs (a gigabyte over a slow tunnel), but not stall: one
+ * that sends nothing for this long is cut off and its partial file deleted. Node's own limit on
+ * a whole request (5 minutes) is lifted for that reason; its limit on the headers stays.
+ */
+export const UPLOAD_IDLE_MS = 120_000;
 
 /** The WebSocket's largest message; API requests are small. */
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
@@ -120,6 +129,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   ): void {
     const group = url.searchParams.get('group') ?? '';
     const relative = url.searchParams.get('path') ?? '';
+    request.setTimeout(options.uploadIdleMs ?? UPLOAD_IDLE_MS, () => request.destroy());
     const length = request.headers['content-length'];
     const answer = (status: number, body: object) => {
       // After a refusal the connection closes with the answer instead of waiting for the rest
@@ -165,6 +175,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       send(response, 500, 'internal error', securityHeaders(undefined));
     }
   });
+  server.requestTimeout = 0; // see UPLOAD_IDLE_MS
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   sockets.on('error', (error) => log(`WebSocket server: ${error.message}`));
   server.on('upgrade', (request: http.IncomingMessage, socket: Socket, head: Buffer) => {

@@ -2,6 +2,7 @@
  * Lets a test import the renderer's `.svelte.ts` state modules in Node, as the app's build
  * does: their TypeScript is transpiled, then the Svelte compiler turns the runes ($state,
  * $derived) into its client runtime's signals, so the classes behave as they do in the app.
+ * The renderer's `@common/` imports resolve to src-main/common, as its tsconfig paths say.
  * Call `enableSvelteModules()` before the first dynamic import of such a module.
  */
 /// <reference types="svelte" />
@@ -17,6 +18,11 @@ export function enableSvelteModules(): void {
   if (enabled) return;
   enabled = true;
   registerHooks({
+    resolve(specifier, context, nextResolve) {
+      if (!specifier.startsWith('@common/')) return nextResolve(specifier, context);
+      const url = new URL(`../../src-main/common/${specifier.slice('@common/'.length)}`, import.meta.url);
+      return { url: url.href, shortCircuit: true };
+    },
     load(url, context, nextLoad) {
       if (!url.startsWith('file:') || !url.endsWith('.svelte.ts')) return nextLoad(url, context);
       const filename = fileURLToPath(url);

@@ -115,6 +115,30 @@ describe('upload limits', () => {
     assert.equal(t.uploads.heldBytes, 0);
   });
 
+  test('the same path twice in a drop is refused, and the file stored first stays whole', async () => {
+    assert.equal((await post('twice', 'data.csv', Buffer.from('x,y\n1,2\n'))).status, 200);
+    const again = await post('twice', 'data.csv', Buffer.from('zzz'));
+    assert.equal(again.status, 409);
+    assert.equal(JSON.parse(again.body).error, 'data.csv: uploaded twice in one drop');
+    assert.equal(fs.readFileSync(path.join(t.uploads.root, 'twice', 'data.csv'), 'utf8'), 'x,y\n1,2\n');
+    assert.equal(t.uploads.heldBytes, 8, 'only the first copy counts');
+    // A name a folder of the drop already has: refused in words, without the server's paths.
+    assert.equal((await post('twice', 'sub/a.csv', Buffer.from('1'))).status, 200);
+    const clash = await post('twice', 'sub', Buffer.from('2'));
+    assert.equal(clash.status, 409);
+    assert.doesNotMatch(JSON.parse(clash.body).error, /\/tmp|gmvae-uploads/);
+    t.uploads.release(['twice']);
+    assert.equal(t.uploads.heldBytes, 0);
+  });
+
+  test('a drop given up is discarded through the API: its files go, and count no more', async () => {
+    assert.equal((await post('gone', 'folder/one.csv', Buffer.alloc(300))).status, 200);
+    assert.equal(t.uploads.heldBytes, 300);
+    await t.service.discardUpload('gone');
+    assert.deepEqual(filesIn(t.uploads.root), []);
+    assert.equal(t.uploads.heldBytes, 0);
+  });
+
   test('an upload the client abandons midway leaves no partial file', async () => {
     const socket = await new Promise<Socket>((resolve) => {
       const request = http.request({
@@ -138,10 +162,51 @@ describe('upload limits', () => {
   });
 });
 
+test('a slow upload takes as long as it needs; one that stalls is cut off and leaves nothing', async () => {
+  const t = await startTestServer({ uploadIdleMs: 400 });
+  /** A chunked upload the test writes by hand; `answer` is the status, 0 if cut off. */
+  const open = (name: string) => {
+    let answered: (status: number) => void = () => {};
+    const answer = new Promise<number>((r) => (answered = r));
+    const request = http.request(
+      {
+        port: t.server.port,
+        host: '127.0.0.1',
+        method: 'POST',
+        path: `/upload?token=${t.token}&group=slow&path=${name}`,
+        headers: { 'Transfer-Encoding': 'chunked' },
+      },
+      (res) => answered(res.statusCode!),
+    );
+    request.on('error', () => answered(0));
+    return { request, answer };
+  };
+  try {
+    // Ten chunks 150 ms apart: 1.5 s in all, never 400 ms without a byte.
+    const slow = open('slow.csv');
+    for (let i = 0; i < 10; i++) {
+      slow.request.write(Buffer.alloc(10, 65));
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    slow.request.end();
+    assert.equal(await slow.answer, 200);
+    // One chunk, then nothing: stored as it arrives, then cut off.
+    const stalled = open('stalled.csv');
+    stalled.request.write(Buffer.alloc(10, 65));
+    await until(() => t.uploads.heldBytes === 110, 'the first chunk to be stored');
+    await until(() => t.uploads.heldBytes === 100, 'the stalled upload to be cut off');
+    assert.equal(await stalled.answer, 0, 'the connection is closed');
+    stalled.request.destroy();
+    assert.deepEqual(filesIn(t.uploads.root), ['slow/slow.csv']);
+  } finally {
+    await t.stop();
+  }
+});
+
 test('a full disk: the partial file is deleted and the answer says so', async () => {
   /** A disk that takes the first write and then has no space left. */
   const fullDisk = (file: string) => {
-    const real = fs.createWriteStream(file, { flags: 'wx' });
+    const real = fs.createWriteStream(file, { flags: 'r+' });
     let writes = 0;
     return new Writable({
       write(chunk: Buffer, _encoding, done) {

@@ -157,6 +157,8 @@ export interface WorkbenchApi {
   previewDataset(name: string): Promise<DatasetPreview>;
   importDataset(request: ImportRequest): Promise<ImportJob>;
   cancelImport(job: string): Promise<void>;
+  /** Web mode: deletes an upload group that will not be imported (a drop cancelled or failed). */
+  discardUpload(group: string): Promise<void>;
   deleteDataset(name: string): Promise<void>;
   example(request: ExampleRequest): Promise<DatasetExample>;
 
@@ -204,6 +206,7 @@ export const API_METHODS = [
   'previewDataset',
   'importDataset',
   'cancelImport',
+  'discardUpload',
   'deleteDataset',
   'example',
   'presets',

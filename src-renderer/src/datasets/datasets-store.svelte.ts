@@ -124,7 +124,8 @@ export class DatasetsStore<Drop> extends ListStore<DatasetSummary> {
           item.message = message;
         }, abort.signal);
         this.#aborts.delete(key);
-        if (item.phase === 'cancelled') return;
+        // Cancelled as the last byte went: the uploaded drop will not be imported.
+        if (item.phase === 'cancelled') return void this.#api.discardUpload(group).catch(() => {});
         item.phase = 'importing';
         item.fraction = 0;
         item.message = 'Starting';

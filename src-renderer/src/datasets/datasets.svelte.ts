@@ -15,7 +15,8 @@ const files: DropFiles<DropSnapshot> = preload
         const dropped = await listDropped(drop);
         return {
           names: dropped.map((f) => f.path),
-          upload: (onProgress, signal) => uploadGroup(dropped, webToken(), onProgress, signal),
+          upload: (onProgress, signal) =>
+            uploadGroup(dropped, webToken(), onProgress, signal, (group) => client.api.discardUpload(group)),
         };
       },
     };

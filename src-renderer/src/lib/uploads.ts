@@ -61,14 +61,35 @@ export async function listDropped(snapshot: DropSnapshot): Promise<DroppedFile[]
   return snapshot.files.map((file) => ({ path: file.webkitRelativePath || file.name, file }));
 }
 
-/** Uploads one drop's files under a new group id; reports the fraction of bytes sent. */
+/**
+ * Uploads one drop's files under a new group id; reports the fraction of bytes sent. If the
+ * upload is cancelled or fails part-way, `discard` is asked to delete what the server already
+ * holds of the group, so that the files of a drop given up do not count against its limit.
+ */
 export async function uploadGroup(
   files: readonly DroppedFile[],
   token: string | null,
   onProgress: (fraction: number, message: string) => void,
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  discard: (group: string) => Promise<void>,
 ): Promise<string> {
   const group = crypto.randomUUID();
+  try {
+    await sendFiles(files, group, token, onProgress, signal);
+  } catch (error) {
+    await discard(group).catch(() => {}); // the upload's own error is the one to report
+    throw error;
+  }
+  return group;
+}
+
+async function sendFiles(
+  files: readonly DroppedFile[],
+  group: string,
+  token: string | null,
+  onProgress: (fraction: number, message: string) => void,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const total = files.reduce((s, f) => s + f.file.size, 0) || 1;
   let sent = 0;
   for (const { path, file } of files) {
@@ -88,7 +109,6 @@ export async function uploadGroup(
     sent += file.size;
   }
   onProgress(1, 'Uploaded');
-  return group;
 }
 
 /** Whether a drag carries files (not text or a link dragged within the page). */

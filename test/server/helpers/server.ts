@@ -24,7 +24,7 @@ export interface TestServer {
 }
 
 export async function startTestServer(
-  options: { uploadLimits?: Partial<UploadLimits>; uploads?: UploadStore } = {},
+  options: { uploadLimits?: Partial<UploadLimits>; uploads?: UploadStore; uploadIdleMs?: number } = {},
 ): Promise<TestServer> {
   const home = tempDir();
   const renderer = tempDir();
@@ -53,6 +53,7 @@ export async function startTestServer(
     token,
     host: '127.0.0.1',
     port: 0,
+    ...(options.uploadIdleMs ? { uploadIdleMs: options.uploadIdleMs } : {}),
   });
   return {
     server,
