@@ -40,51 +40,40 @@ function server(ok: number, failure: () => Response | never): string[] {
 }
 const groupOf = (url: string) => new URL(url, 'http://localhost').searchParams.get('group');
 
+/** Uploads the two files; `discarded` lists the groups the upload asked to discard. */
+function upload(): { result: Promise<string>; discarded: string[] } {
+  const discarded: string[] = [];
+  const result = uploadGroup(
+    files,
+    'T',
+    () => {},
+    undefined,
+    async (group) => void discarded.push(group),
+  );
+  return { result, discarded };
+}
+
 test('an upload cancelled part-way discards its group, and reports the cancel', async () => {
   const urls = server(1, () => {
     throw new DOMException('The user aborted a request.', 'AbortError');
   });
-  const discarded: string[] = [];
-  await assert.rejects(
-    uploadGroup(
-      files,
-      'T',
-      () => {},
-      undefined,
-      async (group) => void discarded.push(group),
-    ),
-    { name: 'AbortError' },
-  );
+  const { result, discarded } = upload();
+  await assert.rejects(result, { name: 'AbortError' });
   assert.equal(urls.length, 2);
   assert.deepEqual(discarded, [groupOf(urls[0]!)]);
 });
 
 test('an upload the server refuses discards its group, and reports the refusal', async () => {
   server(1, () => new Response('{"ok":false,"error":"1.png: the server\'s disk is full"}', { status: 507 }));
-  const discarded: string[] = [];
-  await assert.rejects(
-    uploadGroup(
-      files,
-      'T',
-      () => {},
-      undefined,
-      async (group) => void discarded.push(group),
-    ),
-    /uploading shapes\/square\/1\.png failed \(507\)/,
-  );
+  const { result, discarded } = upload();
+  await assert.rejects(result, /uploading shapes\/square\/1\.png failed \(507\)/);
   assert.equal(discarded.length, 1);
 });
 
 test('a whole upload discards nothing and gives its group for the import', async () => {
   const urls = server(2, () => new Response('', { status: 500 }));
-  const discarded: string[] = [];
-  const group = await uploadGroup(
-    files,
-    'T',
-    () => {},
-    undefined,
-    async (g) => void discarded.push(g),
-  );
+  const { result, discarded } = upload();
+  const group = await result;
   assert.deepEqual(discarded, []);
   assert.deepEqual(urls.map(groupOf), [group, group]);
 });
