@@ -195,42 +195,80 @@ export interface WorkbenchApi {
 
 export type ApiMethod = keyof WorkbenchApi;
 
-/**
- * The method names, checked against the interface both ways (a missing or extra name is a
- * compile error), so transports can list and validate them at run time.
- */
-export const API_METHODS = [
-  'appInfo',
-  'backends',
-  'listDatasets',
-  'previewDataset',
-  'importDataset',
-  'cancelImport',
-  'discardUpload',
-  'deleteDataset',
-  'example',
-  'presets',
-  'listRuns',
-  'getRun',
-  'createRun',
-  'updateRun',
-  'deleteRun',
-  'pauseRun',
-  'resumeRun',
-  'trainFurther',
-  'stopRun',
-  'metrics',
-  'artefact',
-  'evaluateCheckpoint',
-  'cancelEvaluation',
-  'exportRun',
-  'listSweeps',
-  'getSweep',
-] as const satisfies readonly ApiMethod[];
+/** What one argument of an API method is, as JSON carries it; a trailing '?' marks it optional. */
+type ArgKind<T> = [T] extends [number]
+  ? 'number'
+  : [T] extends [string]
+    ? 'string'
+    : [T] extends [string[]]
+      ? 'string[]'
+      : 'object';
+type ArgKinds<P extends readonly unknown[]> = {
+  [I in keyof P]-?: undefined extends P[I] ? `${ArgKind<Exclude<P[I], undefined>>}?` : ArgKind<P[I]>;
+};
 
-type Missing = Exclude<ApiMethod, (typeof API_METHODS)[number]>;
-const _allListed: [Missing] extends [never] ? true : Missing = true;
-void _allListed;
+/**
+ * Every method with the kinds of its arguments, derived from the interface (a missing method, a
+ * missing argument or one of another kind is a compile error), so that every transport can
+ * refuse a malformed call in words before it reaches the implementation.
+ */
+export const API_ARGUMENTS: { readonly [M in ApiMethod]: ArgKinds<Parameters<WorkbenchApi[M]>> } = {
+  appInfo: [],
+  backends: [],
+  listDatasets: [],
+  previewDataset: ['string'],
+  importDataset: ['object'],
+  cancelImport: ['string'],
+  discardUpload: ['string'],
+  deleteDataset: ['string'],
+  example: ['object'],
+  presets: ['string'],
+  listRuns: [],
+  getRun: ['number'],
+  createRun: ['object'],
+  updateRun: ['number', 'object'],
+  deleteRun: ['number'],
+  pauseRun: ['number'],
+  resumeRun: ['number'],
+  trainFurther: ['number', 'number'],
+  stopRun: ['number'],
+  metrics: ['number', 'string[]?'],
+  artefact: ['number', 'string', 'string'],
+  evaluateCheckpoint: ['number', 'string'],
+  cancelEvaluation: ['number', 'string'],
+  exportRun: ['object'],
+  listSweeps: [],
+  getSweep: ['number'],
+};
+
+/** The method names, for transports to list. */
+export const API_METHODS = Object.keys(API_ARGUMENTS) as ApiMethod[];
+
+/** Each kind: how a value is checked, and how a message names it. */
+const KINDS: Record<string, { fits: (value: unknown) => boolean; noun: string }> = {
+  number: { fits: (v) => typeof v === 'number' && Number.isFinite(v), noun: 'a number' },
+  string: { fits: (v) => typeof v === 'string', noun: 'a string' },
+  'string[]': {
+    fits: (v) => Array.isArray(v) && v.every((x) => typeof x === 'string'),
+    noun: 'a list of strings',
+  },
+  object: { fits: (v) => typeof v === 'object' && v !== null && !Array.isArray(v), noun: 'an object' },
+};
+
+/** Why `args` cannot be the arguments of `method`, in words; null when they can. */
+export function argumentsProblem(method: ApiMethod, args: readonly unknown[]): string | null {
+  const kinds = API_ARGUMENTS[method] as readonly string[];
+  if (args.length > kinds.length)
+    return `${method} takes ${kinds.length} argument${kinds.length === 1 ? '' : 's'}, got ${args.length}`;
+  for (const [i, kind] of kinds.entries()) {
+    const optional = kind.endsWith('?');
+    const value = args[i];
+    if (optional && (value === undefined || value === null)) continue;
+    const want = KINDS[optional ? kind.slice(0, -1) : kind]!;
+    if (!want.fits(value)) return `argument ${i + 1} of ${method} must be ${want.noun}`;
+  }
+  return null;
+}
 
 export function isApiMethod(name: unknown): name is ApiMethod {
   return typeof name === 'string' && (API_METHODS as readonly string[]).includes(name);

@@ -1,8 +1,8 @@
 /**
- * The generic server side of the contract: validates a request's method name and calls the
- * implementation. Errors become one-line messages for the interface.
+ * The generic server side of the contract: validates a request's method name and the kinds of
+ * its arguments, and calls the implementation. Errors become one-line messages for the interface.
  */
-import { isApiMethod, type ApiResponseMessage, type WorkbenchApi } from './contract.ts';
+import { argumentsProblem, isApiMethod, type ApiResponseMessage, type WorkbenchApi } from './contract.ts';
 
 export async function dispatch(
   api: WorkbenchApi,
@@ -14,6 +14,8 @@ export async function dispatch(
     return { kind: 'response', id, ok: false, error: `unknown method ${String(method)}` };
   if (!Array.isArray(args))
     return { kind: 'response', id, ok: false, error: `arguments of ${method} must be a list` };
+  const problem = argumentsProblem(method, args);
+  if (problem) return { kind: 'response', id, ok: false, error: problem };
   try {
     const fn = api[method] as (...a: unknown[]) => Promise<unknown>;
     const result = await fn.apply(api, args);
