@@ -101,9 +101,16 @@ export interface SupervisorOptions {
   trainingNiceness?: number;
 }
 
+/** A run's training process, its exit (resolved when the process has gone), and whether it was told to stop. */
+interface Trainer {
+  worker: WorkerHandle;
+  exit: Promise<void>;
+  stopping: boolean;
+}
+
 export class EngineSupervisor {
-  /** Each live trainer, its exit (resolved when its process has gone), and whether it was told to stop. */
-  readonly #trainers = new Map<number, { worker: WorkerHandle; exit: Promise<void>; stopping: boolean }>();
+  /** Each live trainer. */
+  readonly #trainers = new Map<number, Trainer>();
   readonly #tasks = new Set<WorkerHandle>();
   readonly #queue: QueuedTask[] = [];
   readonly #maxTasks: number;
@@ -200,7 +207,7 @@ export class EngineSupervisor {
   }
 
   pause(runId: number): void {
-    this.#trainer(runId).send({ type: 'pause' });
+    this.#trainer(runId).worker.send({ type: 'pause' });
   }
 
   /**
@@ -217,8 +224,7 @@ export class EngineSupervisor {
   }
 
   stop(runId: number): void {
-    const trainer = this.#trainers.get(runId);
-    if (!trainer) throw new SupervisorError(`run ${runId} is not training`);
+    const trainer = this.#trainer(runId);
     trainer.stopping = true;
     trainer.worker.send({ type: 'stop' });
   }
@@ -352,10 +358,10 @@ export class EngineSupervisor {
     return [...Array.from(this.#trainers.values(), (t) => t.worker), ...this.#tasks];
   }
 
-  #trainer(runId: number): WorkerHandle {
-    const worker = this.#trainers.get(runId)?.worker;
-    if (!worker) throw new SupervisorError(`run ${runId} is not training`);
-    return worker;
+  #trainer(runId: number): Trainer {
+    const trainer = this.#trainers.get(runId);
+    if (!trainer) throw new SupervisorError(`run ${runId} is not training`);
+    return trainer;
   }
 
   #emit(event: TrainEvent): void {

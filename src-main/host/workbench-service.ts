@@ -244,7 +244,6 @@ export class WorkbenchService implements WorkbenchApi {
   }
 
   async discardUpload(group: string): Promise<void> {
-    if (typeof group !== 'string') throw new ServiceError('an upload group is a string');
     this.#options.releaseUploads?.([group]);
   }
 

@@ -477,7 +477,7 @@ export class RunTable {
   interruptIfHeldBy(id: number, pids: readonly number[]): boolean {
     const held = pids.map(() => '?').join(', ');
     const sql = `UPDATE runs SET status = 'interrupted', pid = NULL, updated_at = ?
-                 WHERE id = ? AND status IN ('running', 'paused') AND (pid IS NULL OR pid IN (${held || 'NULL'}))`;
+                 WHERE id = ? AND status IN ('running', 'paused') AND (pid IS NULL OR pid IN (${held}))`;
     return this.#db.prepare(sql).run(nowIso(), id, ...pids).changes > 0;
   }
 
